@@ -1,0 +1,30 @@
+namespace ShardStore.Format;
+
+/// <summary>Byte-level constants of shard format v1; docs/FORMAT.md is the specification.</summary>
+internal static class FormatConstants
+{
+    public const ushort Version = 1;
+    public const int HeaderSize = 64;
+    public const int ChunkAlignment = 4096;
+    public const int ChunkEntrySize = 48;
+    public const int FooterSize = 32;
+    public const int SectionAlignment = 64;
+    public const int FirstChunkOffset = ChunkAlignment;
+    public const int TableAlignment = 64;
+
+    /// <summary>Smallest valid shard: header page plus footer (a shard with no chunks).</summary>
+    public const long MinShardLength = FirstChunkOffset + FooterSize;
+
+    public const string ManifestFileName = "manifest.json";
+    public const string FormatName = "shardstore";
+
+    /// <summary>"\x89SHRD\r\n\x1A": the high byte and CR/LF catch 7-bit and text-mode transfers, like PNG's magic.</summary>
+    public static ReadOnlySpan<byte> HeaderMagic => [0x89, (byte)'S', (byte)'H', (byte)'R', (byte)'D', 0x0D, 0x0A, 0x1A];
+
+    /// <summary>"SHRDEND\x1A", the last eight bytes of every complete shard.</summary>
+    public static ReadOnlySpan<byte> FooterMagic => [(byte)'S', (byte)'H', (byte)'R', (byte)'D', (byte)'E', (byte)'N', (byte)'D', 0x1A];
+
+    public static string ShardFileName(int index) => $"shard-{index:D5}.shard";
+
+    public static long AlignUp(long value, int alignment) => (value + alignment - 1) & ~(long)(alignment - 1);
+}

@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text.Json;
+using ShardStore.Compression;
+
+namespace ShardStore.Format;
+
+/// <summary>Writes manifest.json deterministically and reads it strictly.</summary>
+internal static class ManifestSerializer
+{
+    /// <summary>Manifests larger than this are refused before reading; 10,000 shards take about 3 MB.</summary>
+    public const long MaxManifestBytes = 256L << 20;
+
+    private static readonly JsonWriterOptions s_writerOptions = new() { Indented = true, SkipValidation = false };
+
+    public static byte[] Serialize(DatasetManifest manifest)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, s_writerOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatConstants.FormatName);
+            w.WriteNumber("formatVersion", FormatConstants.Version);
+            w.WriteString("creator", manifest.Creator);
+            w.WriteStartObject("schema");
+            w.WriteString("fingerprint", manifest.Schema.Fingerprint.ToString("x16", CultureInfo.InvariantCulture));
+            w.WriteStartArray("fields");
+            foreach (FieldSpec f in manifest.Schema.Fields)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", f.Name);
+                w.WriteString("dtype", DTypeInfo.GetName(f.DType));
+                if (f.IsVariable)
+                {
+                    w.WriteBoolean("variable", true);
+                }
+                else
+                {
+                    w.WriteStartArray("shape");
+                    foreach (int d in f.Shape)
+                    {
+                        w.WriteNumberValue(d);
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteNumber("sampleCount", manifest.SampleCount);
+            w.WriteString("codec", CodecNames.GetName(manifest.Codec));
+            w.WriteNumber("level", manifest.Level);
+            w.WriteNumber("chunkTargetBytes", manifest.ChunkTargetBytes);
+            w.WriteNumber("shardTargetBytes", manifest.ShardTargetBytes);
+            w.WriteStartArray("shards");
+            foreach (ShardInfo s in manifest.Shards)
+            {
+                w.WriteStartObject();
+                w.WriteString("file", s.FileName);
+                w.WriteNumber("firstSample", s.FirstSample);
+                w.WriteNumber("sampleCount", s.SampleCount);
+                w.WriteNumber("chunkCount", s.ChunkCount);
+                w.WriteNumber("fileBytes", s.FileBytes);
+                w.WriteNumber("rawBytes", s.RawBytes);
+                w.WriteNumber("storedBytes", s.StoredBytes);
+                w.WriteString("tableCrc32c", s.TableCrc32C.ToString("x8", CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("metadata");
+            foreach (KeyValuePair<string, string> kv in manifest.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(kv.Key, kv.Value);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+
+    /// <exception cref="InvalidDataException">The manifest is not valid JSON or breaks a rule of format v1.</exception>
+    public static DatasetManifest Parse(ReadOnlySpan<byte> utf8, string path)
+    {
+        var reader = new Reader(path);
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            return reader.Read(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw DataErrors.Create(
+                $"the manifest is not valid JSON ({e.Message}); the dataset is damaged, re-pack it",
+                path,
+                line: e.LineNumber + 1,
+                innerException: e);
+        }
+    }
+
+    private sealed class Reader(string path)
+    {
+        public DatasetManifest Read(JsonElement root)
+        {
+            Expect(root.ValueKind == JsonValueKind.Object, "the root is not a JSON object");
+            string format = GetString(root, "format");
+            Expect(format == FormatConstants.FormatName, $"'format' is '{format}', not '{FormatConstants.FormatName}'");
+            long version = GetInt64(root, "formatVersion");
+            Expect(
+                version == FormatConstants.Version,
+                version > FormatConstants.Version
+                    ? $"format version {version} is newer than this reader understands ({FormatConstants.Version}); upgrade ShardStore"
+                    : $"unsupported format version {version}");
+
+            Schema schema = ReadSchema(Get(root, "schema", JsonValueKind.Object));
+            long sampleCount = GetInt64(root, "sampleCount");
+            Expect(sampleCount >= 0, "'sampleCount' is negative");
+            string codecName = GetString(root, "codec");
+            Expect(CodecNames.TryParse(codecName, out CodecKind codec), $"unknown codec '{codecName}'");
+            int level = (int)GetInt64(root, "level", int.MinValue, int.MaxValue);
+            int chunkTarget = (int)GetInt64(root, "chunkTargetBytes", 1, int.MaxValue);
+            long shardTarget = GetInt64(root, "shardTargetBytes", 1, long.MaxValue);
+
+            var shards = new List<ShardInfo>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            long next = 0;
+            foreach (JsonElement s in Get(root, "shards", JsonValueKind.Array).EnumerateArray())
+            {
+                int index = shards.Count;
+                Expect(s.ValueKind == JsonValueKind.Object, $"shards[{index}] is not an object");
+                string file = GetString(s, "file");
+                Expect(
+                    file.Length > 0 && file == Path.GetFileName(file) && file is not "." and not ".." && file != FormatConstants.ManifestFileName,
+                    $"shards[{index}].file '{file}' is not a plain file name");
+                Expect(names.Add(file), $"shards[{index}].file '{file}' is listed twice");
+                long first = GetInt64(s, "firstSample");
+                Expect(first == next, $"shards[{index}].firstSample is {first}, expected {next}");
+                long count = GetInt64(s, "sampleCount", 0, long.MaxValue);
+                var info = new ShardInfo(
+                    index,
+                    file,
+                    first,
+                    count,
+                    (int)GetInt64(s, "chunkCount", 0, int.MaxValue),
+                    GetInt64(s, "fileBytes", FormatConstants.MinShardLength, long.MaxValue),
+                    GetInt64(s, "rawBytes", 0, long.MaxValue),
+                    GetInt64(s, "storedBytes", 0, long.MaxValue),
+                    ParseHex32(GetString(s, "tableCrc32c"), $"shards[{index}].tableCrc32c"));
+                shards.Add(info);
+                next = checked(next + count);
+            }
+
+            Expect(next == sampleCount, $"the shards hold {next} samples but 'sampleCount' is {sampleCount}");
+
+            var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            if (root.TryGetProperty("metadata", out JsonElement meta))
+            {
+                Expect(meta.ValueKind == JsonValueKind.Object, "'metadata' is not an object");
+                foreach (JsonProperty p in meta.EnumerateObject())
+                {
+                    Expect(p.Value.ValueKind == JsonValueKind.String, $"metadata '{p.Name}' is not a string");
+                    metadata[p.Name] = p.Value.GetString()!;
+                }
+            }
+
+            return new DatasetManifest(GetString(root, "creator"), schema, sampleCount, codec, level, chunkTarget, shardTarget, shards, metadata);
+        }
+
+        private Schema ReadSchema(JsonElement element)
+        {
+            var fields = new List<FieldSpec>();
+            foreach (JsonElement f in Get(element, "fields", JsonValueKind.Array).EnumerateArray())
+            {
+                string where = $"schema.fields[{fields.Count}]";
+                Expect(f.ValueKind == JsonValueKind.Object, $"{where} is not an object");
+                string name = GetString(f, "name");
+                string dtypeName = GetString(f, "dtype");
+                Expect(DTypeInfo.TryParse(dtypeName, out DType dtype), $"{where}: unknown dtype '{dtypeName}'");
+                bool variable = f.TryGetProperty("variable", out JsonElement v) && v.ValueKind == JsonValueKind.True;
+                try
+                {
+                    if (variable)
+                    {
+                        fields.Add(FieldSpec.Variable(name, dtype));
+                    }
+                    else
+                    {
+                        int[] shape = [.. Get(f, "shape", JsonValueKind.Array).EnumerateArray().Select(d => (int)GetNumber(d, where + ".shape", 1, int.MaxValue))];
+                        fields.Add(FieldSpec.Fixed(name, dtype, shape));
+                    }
+                }
+                catch (ArgumentException e)
+                {
+                    throw Fail($"{where}: {e.Message}");
+                }
+            }
+
+            Schema schema;
+            try
+            {
+                schema = new Schema(fields);
+            }
+            catch (ArgumentException e)
+            {
+                throw Fail($"schema: {e.Message}");
+            }
+
+            string fingerprint = GetString(element, "fingerprint");
+            Expect(
+                fingerprint == schema.Fingerprint.ToString("x16", CultureInfo.InvariantCulture),
+                $"schema.fingerprint {fingerprint} does not match the fields (expected {schema.Fingerprint:x16})");
+            return schema;
+        }
+
+        private JsonElement Get(JsonElement parent, string name, JsonValueKind kind)
+        {
+            Expect(parent.TryGetProperty(name, out JsonElement value), $"'{name}' is missing");
+            Expect(value.ValueKind == kind, $"'{name}' should be {kind}, got {value.ValueKind}");
+            return value;
+        }
+
+        private string GetString(JsonElement parent, string name) => Get(parent, name, JsonValueKind.String).GetString()!;
+
+        private long GetInt64(JsonElement parent, string name, long min = 0, long max = long.MaxValue) =>
+            GetNumber(Get(parent, name, JsonValueKind.Number), $"'{name}'", min, max);
+
+        private long GetNumber(JsonElement value, string what, long min, long max)
+        {
+            Expect(value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n), $"{what} is not an integer");
+            long result = value.GetInt64();
+            Expect(result >= min && result <= max, $"{what} is {result}, outside [{min}, {max}]");
+            return result;
+        }
+
+        private uint ParseHex32(string text, string what)
+        {
+            Expect(
+                text.Length == 8 && uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint value),
+                $"{what} '{text}' is not 8 hex digits");
+            return uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        }
+
+        private void Expect(bool condition, string problem)
+        {
+            if (!condition)
+            {
+                throw Fail(problem);
+            }
+        }
+
+        private InvalidDataException Fail(string problem) =>
+            DataErrors.Create($"invalid manifest: {problem}", path);
+    }
+}

@@ -1,0 +1,203 @@
+using ShardStore.Compression;
+using ShardStore.Format;
+
+namespace ShardStore.Internals;
+
+/// <summary>One shard of an open dataset: its validated chunk table and, while it is in the mapped set, its mapping.</summary>
+internal sealed class ShardFile
+{
+    private readonly byte[] _verified;
+
+    private ShardFile(string path, ShardInfo info, ChunkEntry[] entries, long[] chunkStarts)
+    {
+        Path = path;
+        Info = info;
+        Entries = entries;
+        ChunkStarts = chunkStarts;
+        _verified = new byte[entries.Length];
+    }
+
+    public string Path { get; }
+
+    public ShardInfo Info { get; }
+
+    public ChunkEntry[] Entries { get; }
+
+    /// <summary>Gets each chunk's first sample within the shard, for binary search.</summary>
+    public long[] ChunkStarts { get; }
+
+    /// <summary>Gets or sets the mapping while the shard is in the dataset's mapped set (guarded by the dataset).</summary>
+    public ShardMapping? Mapping { get; set; }
+
+    public LinkedListNode<ShardFile>? LruNode { get; set; }
+
+    public bool IsVerified(int chunk) => Volatile.Read(ref _verified[chunk]) != 0;
+
+    public void MarkVerified(int chunk) => Volatile.Write(ref _verified[chunk], 1);
+
+    /// <summary>
+    /// Maps the shard and checks header, footer and chunk table against the file and the manifest before
+    /// anything is handed out. Returns the shard with its mapping attached.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing, truncated, corrupt, or disagrees with the manifest.</exception>
+    public static ShardFile Open(string directory, ShardInfo info, Schema schema, IChunkCodecProvider? codecs)
+    {
+        string path = System.IO.Path.Combine(directory, info.FileName);
+        ShardMapping? mapping;
+        try
+        {
+            mapping = ShardMapping.Open(path, info.FileBytes, out long actual);
+            if (mapping is null)
+            {
+                throw Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
+            }
+        }
+        catch (FileNotFoundException e)
+        {
+            throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
+        }
+
+        try
+        {
+            var file = Validate(path, info, schema, codecs, mapping);
+            file.Mapping = mapping;
+            return file;
+        }
+        catch
+        {
+            mapping.Release();
+            throw;
+        }
+    }
+
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, ShardMapping mapping)
+    {
+        long length = mapping.Length;
+        if (length < FormatConstants.MinShardLength)
+        {
+            throw Fail(path, info, $"the file has {length} bytes, fewer than the smallest shard ({FormatConstants.MinShardLength})");
+        }
+
+        string? problem = ShardFooter.TryRead(mapping.Slice(length - FormatConstants.FooterSize, FormatConstants.FooterSize), out ShardFooter footer);
+        if (problem is not null)
+        {
+            throw Fail(path, info, problem, length - FormatConstants.FooterSize);
+        }
+
+        problem = ShardHeader.TryRead(mapping.Slice(0, FormatConstants.HeaderSize), out ShardHeader header);
+        if (problem is not null)
+        {
+            throw Fail(path, info, problem, 0);
+        }
+
+        long tableLength = footer.ChunkCount * FormatConstants.ChunkEntrySize;
+        if (footer.TableOffset < FormatConstants.FirstChunkOffset || footer.TableOffset % FormatConstants.TableAlignment != 0
+            || footer.ChunkCount > length / FormatConstants.ChunkEntrySize
+            || footer.TableOffset + tableLength + FormatConstants.FooterSize != length)
+        {
+            throw Fail(path, info, $"the chunk table ({footer.ChunkCount} entries at byte {footer.TableOffset}) does not end where the footer starts", length - FormatConstants.FooterSize);
+        }
+
+        ReadOnlySpan<byte> table = mapping.Slice(footer.TableOffset, (int)tableLength);
+        uint tableCrc = Crc32C.Compute(table);
+        if (tableCrc != footer.TableCrc)
+        {
+            throw Fail(path, info, $"chunk table CRC32C mismatch (stored 0x{footer.TableCrc:X8}, computed 0x{tableCrc:X8})", footer.TableOffset);
+        }
+
+        if (header.ChunkCount != footer.ChunkCount)
+        {
+            throw Fail(path, info, $"the header counts {header.ChunkCount} chunks but the footer {footer.ChunkCount}", 0);
+        }
+
+        Disagree(path, info, header.SchemaFingerprint == schema.Fingerprint, $"schema fingerprint {header.SchemaFingerprint:x16} differs from the manifest's {schema.Fingerprint:x16}");
+        Disagree(path, info, header.ShardIndex == info.Index && header.FieldCount == schema.Count, $"the header says shard {header.ShardIndex} with {header.FieldCount} fields");
+        Disagree(path, info, header.FirstSample == info.FirstSample, $"the header's first sample is {header.FirstSample}, the manifest's {info.FirstSample}");
+        Disagree(path, info, header.SampleCount == info.SampleCount, $"the header counts {header.SampleCount} samples, the manifest {info.SampleCount}");
+        Disagree(path, info, footer.ChunkCount == info.ChunkCount, $"the file has {footer.ChunkCount} chunks, the manifest says {info.ChunkCount}");
+        Disagree(path, info, footer.TableCrc == info.TableCrc32C, $"the chunk table CRC32C is {footer.TableCrc:x8}, the manifest says {info.TableCrc32C:x8}");
+
+        bool allFixed = schema.Fields.All(f => !f.IsVariable);
+        var entries = new ChunkEntry[footer.ChunkCount];
+        var starts = new long[footer.ChunkCount];
+        long nextSample = 0;
+        long minOffset = FormatConstants.FirstChunkOffset;
+        long raw = 0, stored = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            long entryOffset = footer.TableOffset + ((long)i * FormatConstants.ChunkEntrySize);
+            problem = ChunkEntry.TryRead(table.Slice(i * FormatConstants.ChunkEntrySize, FormatConstants.ChunkEntrySize), out ChunkEntry e);
+            if (problem is null)
+            {
+                problem = CheckEntry(e, minOffset, footer.TableOffset, nextSample, schema, allFixed, codecs);
+            }
+
+            if (problem is not null)
+            {
+                throw DataErrors.Create($"bad chunk-table entry: {problem}", path, info.Index, i, entryOffset);
+            }
+
+            entries[i] = e;
+            starts[i] = e.FirstSample;
+            nextSample += e.SampleCount;
+            minOffset = e.End;
+            raw += e.RawSize;
+            stored += e.StoredSize;
+        }
+
+        Disagree(path, info, nextSample == header.SampleCount, $"the chunks hold {nextSample} samples but the header counts {header.SampleCount}");
+        Disagree(path, info, raw == info.RawBytes && stored == info.StoredBytes, $"the chunks hold {raw} raw / {stored} stored bytes, the manifest says {info.RawBytes} / {info.StoredBytes}");
+        return new ShardFile(path, info, entries, starts);
+    }
+
+    private static string? CheckEntry(ChunkEntry e, long minOffset, long tableOffset, long expectedFirst, Schema schema, bool allFixed, IChunkCodecProvider? codecs)
+    {
+        if (e.Offset % FormatConstants.ChunkAlignment != 0 || e.Offset < minOffset)
+        {
+            return $"offset {e.Offset} is not 4 KiB aligned or overlaps the header or the previous chunk (which ends at {minOffset})";
+        }
+
+        if (e.StoredSize > tableOffset - e.Offset)
+        {
+            return $"{e.StoredSize} stored bytes at offset {e.Offset} run past the chunk table at {tableOffset}";
+        }
+
+        if (e.SampleCount < 1 || e.FirstSample != expectedFirst)
+        {
+            return $"it holds samples {e.FirstSample}..+{e.SampleCount}, expected to start at {expectedFirst} with at least one";
+        }
+
+        long minRaw = ChunkLayout.ComputeRawSize(schema, e.SampleCount, default);
+        if (e.RawSize > Array.MaxLength || e.RawSize < minRaw || (allFixed && e.RawSize != minRaw))
+        {
+            return $"raw size {e.RawSize} cannot hold {e.SampleCount} samples of this schema (expected {(allFixed ? string.Empty : "at least ")}{minRaw})";
+        }
+
+        if (e.Codec == CodecKind.None)
+        {
+            return e.RawSize == e.StoredSize ? null : $"an uncompressed chunk has raw size {e.RawSize} but stored size {e.StoredSize}";
+        }
+
+        if (codecs is null || !codecs.TryGetCodec(e.Codec, out ChunkCodec? codec))
+        {
+            throw new NotSupportedException(
+                $"The dataset has {CodecNames.GetName(e.Codec)} chunks; set ShardDatasetOptions.Codecs to NativeCodecs.Provider (ShardStore.Codecs) to read them.");
+        }
+
+        long maxRaw = codec.GetMaxDecodedLength(e.StoredSize);
+        return e.RawSize <= maxRaw
+            ? null
+            : $"raw size {e.RawSize} is more than {CodecNames.GetName(e.Codec)} can expand {e.StoredSize} stored bytes to (at most {maxRaw}); refusing a decompression bomb";
+    }
+
+    private static void Disagree(string path, ShardInfo info, bool agrees, string problem)
+    {
+        if (!agrees)
+        {
+            throw Fail(path, info, $"the shard disagrees with the manifest: {problem}");
+        }
+    }
+
+    private static InvalidDataException Fail(string path, ShardInfo info, string problem, long? offset = null) =>
+        DataErrors.Create(problem, path, info.Index, byteOffset: offset);
+}

@@ -1,0 +1,480 @@
+using System.Security.Cryptography;
+using ShardStore.Compression;
+using ShardStore.Format;
+using ShardStore.Internals;
+
+namespace ShardStore;
+
+/// <summary>An open, read-only dataset: the manifest, every shard's validated chunk table, and random access to chunks and samples.</summary>
+/// <remarks>
+/// Opening maps each shard and checks its header, footer and chunk table against the file and the manifest,
+/// at a cost proportional to shards and chunks, never to samples. Reads are thread-safe. Chunks stored
+/// uncompressed are handed out zero-copy over the mapping; compressed chunks are decoded into pinned
+/// buffers under <see cref="ShardDatasetOptions.DecodeBudgetBytes"/>, and recently decoded chunks are kept
+/// for reuse within that budget.
+/// </remarks>
+public sealed class ShardDataset : IDisposable
+{
+    private readonly ShardFile[] _shards;
+    private readonly long[] _shardStarts;
+    private readonly ShardDatasetOptions _options;
+    private readonly ChunkBufferPool _pool;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<ShardFile> _mapped = new();
+    private readonly Dictionary<(int Shard, int Chunk), LinkedListNode<DecodedChunk>> _cache = [];
+    private readonly LinkedList<DecodedChunk> _cacheOrder = new();
+    private long _liveLeases;
+    private bool _disposed;
+
+    private ShardDataset(string directory, DatasetManifest manifest, string fingerprint, ShardFile[] shards, ShardDatasetOptions options)
+    {
+        Directory = directory;
+        Schema = manifest.Schema;
+        SampleCount = manifest.SampleCount;
+        Creator = manifest.Creator;
+        Codec = manifest.Codec;
+        Metadata = manifest.Metadata;
+        Fingerprint = fingerprint;
+        Shards = [.. shards.Select(s => s.Info)];
+        _shards = shards;
+        _shardStarts = [.. shards.Select(s => s.Info.FirstSample)];
+        _options = options;
+        _pool = new ChunkBufferPool(options.DecodeBudgetBytes);
+        ChunkCount = shards.Sum(s => (long)s.Entries.Length);
+    }
+
+    /// <summary>Gets the full path of the dataset directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the fields every sample has.</summary>
+    public Schema Schema { get; }
+
+    /// <summary>Gets the number of samples.</summary>
+    public long SampleCount { get; }
+
+    /// <summary>Gets the total number of chunks in all shards.</summary>
+    public long ChunkCount { get; }
+
+    /// <summary>Gets the shards, in sample order.</summary>
+    public IReadOnlyList<ShardInfo> Shards { get; }
+
+    /// <summary>Gets the name and version of the writer that created the dataset.</summary>
+    public string Creator { get; }
+
+    /// <summary>Gets the codec the dataset was packed with (single chunks that did not shrink are stored uncompressed).</summary>
+    public CodecKind Codec { get; }
+
+    /// <summary>Gets the user metadata stored in the manifest.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Gets a hex digest of the manifest (which holds every shard's table checksum); it changes when any byte of the data does.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>Gets the bytes of decode buffers allocated under the budget (rented or kept for reuse).</summary>
+    public long DecodeBytesAllocated => _pool.AllocatedBytes;
+
+    /// <summary>Gets the bytes of decode buffers held by leases or the decoded-chunk cache.</summary>
+    public long DecodeBytesInUse => _pool.RentedBytes;
+
+    /// <summary>Gets the number of chunk and sample leases not yet disposed.</summary>
+    public long LiveLeases => Interlocked.Read(ref _liveLeases);
+
+    /// <summary>Opens the dataset in <paramref name="directory"/>.</summary>
+    /// <param name="directory">A directory written by <see cref="DatasetWriter"/> (or <c>shardpack pack</c>).</param>
+    /// <param name="options">Codecs, checksum policy and memory limits; null for the defaults.</param>
+    /// <returns>The open dataset; dispose it to unmap every shard.</returns>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">The manifest is missing or invalid, or a shard is missing, truncated, corrupt or disagrees with the manifest; the message names the file and shard.</exception>
+    /// <exception cref="NotSupportedException">Chunks use a codec that <see cref="ShardDatasetOptions.Codecs"/> does not supply.</exception>
+    /// <exception cref="ArgumentException">An option is out of range, or the decode budget cannot hold the largest compressed chunk.</exception>
+    public static ShardDataset Open(string directory, ShardDatasetOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        options ??= new ShardDatasetOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMappedShards, 1, "options.MaxMappedShards");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeBudgetBytes, 1, "options.DecodeBudgetBytes");
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("ShardStore files are little-endian and this build reads and writes them on little-endian machines only.");
+        }
+
+        directory = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Dataset directory '{directory}' does not exist.");
+        }
+
+        string manifestPath = Path.Combine(directory, FormatConstants.ManifestFileName);
+        byte[] manifestBytes = ReadManifest(manifestPath);
+        DatasetManifest manifest = ManifestSerializer.Parse(manifestBytes, manifestPath);
+        string fingerprint = Convert.ToHexStringLower(SHA256.HashData(manifestBytes), 0, 16);
+
+        var shards = new ShardFile[manifest.Shards.Count];
+        var dataset = (ShardDataset?)null;
+        try
+        {
+            long largestCompressed = 0;
+            int largestShard = -1;
+            for (int i = 0; i < shards.Length; i++)
+            {
+                shards[i] = ShardFile.Open(directory, manifest.Shards[i], manifest.Schema, options.Codecs);
+                foreach (ChunkEntry e in shards[i].Entries)
+                {
+                    if (e.Codec != CodecKind.None && e.RawSize > largestCompressed)
+                    {
+                        largestCompressed = e.RawSize;
+                        largestShard = i;
+                    }
+                }
+
+                if (manifest.Shards[i].SampleCount == 0)
+                {
+                    throw DataErrors.Create("the manifest lists a shard with no samples", shards[i].Path, i);
+                }
+
+                if (i >= options.MaxMappedShards)
+                {
+                    shards[i].Mapping!.Release();
+                    shards[i].Mapping = null;
+                }
+            }
+
+            if (largestCompressed > options.DecodeBudgetBytes)
+            {
+                throw new ArgumentException(
+                    $"ShardDatasetOptions.DecodeBudgetBytes ({options.DecodeBudgetBytes}) is smaller than the largest compressed chunk ({largestCompressed} bytes, shard {largestShard}); raise it.",
+                    nameof(options));
+            }
+
+            dataset = new ShardDataset(directory, manifest, fingerprint, shards, options);
+            lock (dataset._lock)
+            {
+                foreach (ShardFile s in shards.Where(s => s.Mapping is not null))
+                {
+                    s.LruNode = dataset._mapped.AddFirst(s);
+                }
+            }
+
+            return dataset;
+        }
+        catch
+        {
+            foreach (ShardFile? s in shards)
+            {
+                s?.Mapping?.Release();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Gets the number of chunks in a shard.</summary>
+    /// <param name="shard">Shard index.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shard"/> is out of range.</exception>
+    public int GetChunkCount(int shard)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _shards.Length);
+        return _shards[shard].Entries.Length;
+    }
+
+    /// <summary>Finds the shard, chunk and position within the chunk of a global sample index.</summary>
+    /// <param name="index">Global sample index.</param>
+    /// <returns>Shard index, chunk index within the shard, and sample index within the chunk.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="SampleCount"/>.</exception>
+    public (int Shard, int Chunk, int IndexInChunk) Locate(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, SampleCount);
+        int shard = FloorIndex(_shardStarts, index);
+        ShardFile file = _shards[shard];
+        long local = index - file.Info.FirstSample;
+        int chunk = FloorIndex(file.ChunkStarts, local);
+        return (shard, chunk, (int)(local - file.ChunkStarts[chunk]));
+    }
+
+    /// <summary>Reads one chunk: verifies its checksum (per <see cref="ShardDatasetOptions.Checksums"/>), decodes it if compressed, and checks its layout.</summary>
+    /// <param name="shard">Shard index.</param>
+    /// <param name="chunk">Chunk index within the shard.</param>
+    /// <returns>A lease over the chunk's samples; dispose it when done with its spans.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
+    /// <exception cref="InvalidDataException">The chunk is corrupt; the message names file, shard, chunk and byte offset.</exception>
+    /// <exception cref="InvalidOperationException">The decode budget is held entirely by live leases.</exception>
+    /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
+    public ChunkLease ReadChunk(int shard, int chunk)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _shards.Length);
+        ShardFile file = _shards[shard];
+        ArgumentOutOfRangeException.ThrowIfNegative(chunk);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunk, file.Entries.Length);
+        ChunkEntry entry = file.Entries[chunk];
+        long firstSample = file.Info.FirstSample + entry.FirstSample;
+
+        if (entry.Codec != CodecKind.None && TryGetCached(shard, chunk) is { } cached)
+        {
+            return new ChunkLease(this, cached, firstSample, entry.SampleCount, entry.Codec);
+        }
+
+        ShardMapping mapping = AcquireMapping(file);
+        try
+        {
+            ReadOnlySpan<byte> stored = mapping.Slice(entry.Offset, (int)entry.StoredSize);
+            bool verify = _options.Checksums == ChecksumPolicy.Always || !file.IsVerified(chunk);
+            if (verify)
+            {
+                uint crc = Crc32C.Compute(stored);
+                if (crc != entry.Crc)
+                {
+                    throw DataErrors.Create(
+                        $"chunk CRC32C mismatch (stored 0x{entry.Crc:X8}, computed 0x{crc:X8}); the file is damaged, restore or re-pack it",
+                        file.Path,
+                        shard,
+                        chunk,
+                        entry.Offset);
+                }
+            }
+
+            if (entry.Codec == CodecKind.None)
+            {
+                FieldSection[] sections = ParseLayout(file, shard, chunk, stored, validateOffsets: verify);
+                file.MarkVerified(chunk);
+                var lease = new ChunkLease(this, mapping, entry.Offset, stored.Length, sections, shard, chunk, firstSample, entry.SampleCount);
+                mapping = null!;
+                return lease;
+            }
+
+            DecodedChunk decoded = Decode(file, shard, chunk, entry, stored);
+            file.MarkVerified(chunk);
+            return new ChunkLease(this, decoded, firstSample, entry.SampleCount, entry.Codec);
+        }
+        finally
+        {
+            mapping?.Release();
+        }
+    }
+
+    /// <summary>Reads one sample by global index.</summary>
+    /// <param name="index">Global sample index.</param>
+    /// <returns>A lease over the sample's fields; dispose it when done with its spans.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
+    /// <exception cref="InvalidDataException">The chunk holding the sample is corrupt.</exception>
+    /// <exception cref="InvalidOperationException">The decode budget is held entirely by live leases.</exception>
+    /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
+    public SampleLease ReadSample(long index)
+    {
+        (int shard, int chunk, int inChunk) = Locate(index);
+        return new SampleLease(ReadChunk(shard, chunk), inChunk);
+    }
+
+    /// <summary>Unmaps every shard and frees cached buffers. Leases still alive keep their own memory until disposed.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (ShardFile s in _mapped)
+            {
+                s.Mapping?.Release();
+                s.Mapping = null;
+                s.LruNode = null;
+            }
+
+            _mapped.Clear();
+            foreach (DecodedChunk d in _cacheOrder)
+            {
+                d.Release();
+            }
+
+            _cacheOrder.Clear();
+            _cache.Clear();
+        }
+
+        _pool.Trim();
+    }
+
+    internal void OnLeaseCreated() => Interlocked.Increment(ref _liveLeases);
+
+    internal void OnLeaseDisposed() => Interlocked.Decrement(ref _liveLeases);
+
+    private static byte[] ReadManifest(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length > ManifestSerializer.MaxManifestBytes)
+            {
+                throw DataErrors.Create($"the manifest is {stream.Length} bytes, more than the {ManifestSerializer.MaxManifestBytes} a manifest may have", path);
+            }
+
+            byte[] bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (FileNotFoundException e)
+        {
+            throw DataErrors.Create(
+                "no manifest; this is not a dataset, or its writing was interrupted (a dataset without a manifest does not exist)",
+                path,
+                innerException: e);
+        }
+    }
+
+    private static int FloorIndex(long[] starts, long value)
+    {
+        int i = Array.BinarySearch(starts, value);
+        return i >= 0 ? i : ~i - 1;
+    }
+
+    private FieldSection[] ParseLayout(ShardFile file, int shard, int chunk, ReadOnlySpan<byte> raw, bool validateOffsets)
+    {
+        var sections = new FieldSection[Schema.Count];
+        string? problem = ChunkLayout.TryParse(Schema, file.Entries[chunk].SampleCount, raw, sections, validateOffsets);
+        return problem is null
+            ? sections
+            : throw DataErrors.Create($"bad chunk layout: {problem}", file.Path, shard, chunk, file.Entries[chunk].Offset);
+    }
+
+    private DecodedChunk Decode(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored)
+    {
+        _options.Codecs!.TryGetCodec(entry.Codec, out ChunkCodec? codec);
+        int rawSize = (int)entry.RawSize;
+        byte[] buffer = RentDecodeBuffer(rawSize);
+        try
+        {
+            if (!codec!.TryDecode(stored, buffer.AsSpan(0, rawSize), out int written) || written != rawSize)
+            {
+                throw DataErrors.Create(
+                    $"the chunk does not decode with {CodecNames.GetName(entry.Codec)} to its {rawSize} declared raw bytes; the file is damaged, restore or re-pack it",
+                    file.Path,
+                    shard,
+                    chunk,
+                    entry.Offset);
+            }
+
+            FieldSection[] sections = ParseLayout(file, shard, chunk, buffer.AsSpan(0, rawSize), validateOffsets: true);
+            var decoded = new DecodedChunk(_pool, buffer, rawSize, sections, shard, chunk);
+            buffer = null!;
+            return AddToCache(decoded);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                _pool.Return(buffer);
+            }
+        }
+    }
+
+    private byte[] RentDecodeBuffer(int size)
+    {
+        while (true)
+        {
+            if (_pool.TryRent(size, out byte[] buffer))
+            {
+                return buffer;
+            }
+
+            lock (_lock)
+            {
+                // Evict the least recently used cached chunk that no lease holds; its buffer goes back to the pool.
+                LinkedListNode<DecodedChunk>? node = _cacheOrder.Last;
+                while (node is not null && !node.Value.IsSolelyHeld)
+                {
+                    node = node.Previous;
+                }
+
+                if (node is null)
+                {
+                    throw new InvalidOperationException(
+                        $"The decode budget of {_pool.BudgetBytes} bytes is held by {LiveLeases} live leases; dispose leases sooner or raise ShardDatasetOptions.DecodeBudgetBytes.");
+                }
+
+                _cacheOrder.Remove(node);
+                _cache.Remove((node.Value.Shard, node.Value.Chunk));
+                node.Value.Release();
+            }
+        }
+    }
+
+    private DecodedChunk? TryGetCached(int shard, int chunk)
+    {
+        lock (_lock)
+        {
+            if (!_cache.TryGetValue((shard, chunk), out LinkedListNode<DecodedChunk>? node))
+            {
+                return null;
+            }
+
+            _cacheOrder.Remove(node);
+            _cacheOrder.AddFirst(node);
+            node.Value.AddReference();
+            return node.Value;
+        }
+    }
+
+    // Returns a chunk carrying one reference for the caller; the cache keeps its own.
+    private DecodedChunk AddToCache(DecodedChunk decoded)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return decoded;
+            }
+
+            if (_cache.TryGetValue((decoded.Shard, decoded.Chunk), out LinkedListNode<DecodedChunk>? existing))
+            {
+                // Another thread decoded the same chunk first; share its copy.
+                existing.Value.AddReference();
+                decoded.Release();
+                return existing.Value;
+            }
+
+            decoded.AddReference();
+            _cache.Add((decoded.Shard, decoded.Chunk), _cacheOrder.AddFirst(decoded));
+            return decoded;
+        }
+    }
+
+    private ShardMapping AcquireMapping(ShardFile file)
+    {
+        ShardMapping? evicted = null;
+        ShardMapping mapping;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (file.Mapping is null)
+            {
+                file.Mapping = ShardMapping.Open(file.Path, file.Info.FileBytes, out long actual)
+                    ?? throw DataErrors.Create($"the file now has {actual} bytes, not {file.Info.FileBytes}; it was changed after the dataset was opened", file.Path, file.Info.Index);
+                file.LruNode = _mapped.AddFirst(file);
+                if (_mapped.Count > _options.MaxMappedShards)
+                {
+                    ShardFile victim = _mapped.Last!.Value;
+                    _mapped.RemoveLast();
+                    evicted = victim.Mapping;
+                    victim.Mapping = null;
+                    victim.LruNode = null;
+                }
+            }
+            else if (file.LruNode is { } node && node != _mapped.First)
+            {
+                _mapped.Remove(node);
+                _mapped.AddFirst(node);
+            }
+
+            mapping = file.Mapping;
+            mapping.AddReference();
+        }
+
+        evicted?.Release();
+        return mapping;
+    }
+}
