@@ -6,7 +6,8 @@ namespace ShardStore.Internals;
 /// </summary>
 internal sealed class ChunkBufferPool(long budgetBytes)
 {
-    private const int Granularity = 64 << 10;
+    private const int SmallGranularity = 4 << 10;
+    private const int LargeGranularity = 64 << 10;
     private readonly List<byte[]> _free = [];
     private readonly Lock _lock = new();
 
@@ -83,5 +84,10 @@ internal sealed class ChunkBufferPool(long budgetBytes)
         }
     }
 
-    private static long RoundUp(int size) => ((long)size + Granularity - 1) / Granularity * Granularity;
+    // Rounding lets buffers of similar chunks be reused; pages for small chunks so they do not waste the budget.
+    private static long RoundUp(int size)
+    {
+        long granularity = size < (1 << 20) ? SmallGranularity : LargeGranularity;
+        return ((size + granularity - 1) / granularity) * granularity;
+    }
 }

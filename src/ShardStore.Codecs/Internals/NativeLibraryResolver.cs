@@ -1,0 +1,110 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using static ShardStore.Codecs.Interop.Interop;
+
+namespace ShardStore.Codecs.Internals;
+
+/// <summary>The single <see cref="DllImportResolver"/> of this assembly: maps the logical names in <see cref="Libraries"/> to platform file names.</summary>
+/// <remarks>
+/// Registration happens once, in the static constructor, which the interop classes trigger before their first
+/// import is bound. <see cref="NativeLibrary.SetDllImportResolver"/> throws on a second registration and that
+/// exception is deliberately left to surface.
+/// </remarks>
+internal static class NativeLibraryResolver
+{
+    static NativeLibraryResolver() =>
+        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+
+    /// <summary>Gets the liblz4 description for the current platform.</summary>
+    internal static NativeLibraryDescriptor Lz4Library { get; } = DescribeLz4(CurrentPlatform);
+
+    /// <summary>Gets the libzstd description for the current platform.</summary>
+    internal static NativeLibraryDescriptor ZstdLibrary { get; } = DescribeZstd(CurrentPlatform);
+
+    private static OSPlatform CurrentPlatform =>
+        OperatingSystem.IsWindows() ? OSPlatform.Windows
+        : OperatingSystem.IsMacOS() ? OSPlatform.OSX
+        : OSPlatform.Linux;
+
+    /// <summary>Makes sure the resolver is registered; calling it is enough, since the static constructor does the work.</summary>
+    internal static void EnsureRegistered()
+    {
+    }
+
+    /// <summary>Describes liblz4 as it is named and installed on <paramref name="platform"/>.</summary>
+    internal static NativeLibraryDescriptor DescribeLz4(OSPlatform platform)
+    {
+        const string UsedBy = "LZ4 and LZ4HC codecs";
+        if (platform == OSPlatform.Windows)
+        {
+            return new("lz4", UsedBy, ["lz4.dll", "liblz4.dll"],
+                "Put lz4.dll (or liblz4.dll) beside the application, for example built with 'vcpkg install lz4'.");
+        }
+
+        if (platform == OSPlatform.OSX)
+        {
+            // Homebrew on Apple silicon installs under /opt/homebrew/lib, which dlopen does not search by default.
+            return new("liblz4", UsedBy, ["liblz4.dylib", "liblz4.1.dylib", "/opt/homebrew/lib/liblz4.dylib"],
+                "Install it with 'brew install lz4'.");
+        }
+
+        return new("liblz4", UsedBy, ["liblz4.so.1", "liblz4.so"],
+            "On Debian or Ubuntu install it with 'sudo apt-get install liblz4-1'; elsewhere install your " +
+            "distribution's LZ4 runtime library package (1.9 or later).");
+    }
+
+    /// <summary>Describes libzstd as it is named and installed on <paramref name="platform"/>.</summary>
+    internal static NativeLibraryDescriptor DescribeZstd(OSPlatform platform)
+    {
+        const string UsedBy = "Zstandard codec";
+        if (platform == OSPlatform.Windows)
+        {
+            return new("zstd", UsedBy, ["libzstd.dll", "zstd.dll"],
+                "Put libzstd.dll (or zstd.dll) beside the application, for example built with 'vcpkg install zstd'.");
+        }
+
+        if (platform == OSPlatform.OSX)
+        {
+            return new("libzstd", UsedBy, ["libzstd.dylib", "libzstd.1.dylib", "/opt/homebrew/lib/libzstd.dylib"],
+                "Install it with 'brew install zstd'.");
+        }
+
+        return new("libzstd", UsedBy, ["libzstd.so.1", "libzstd.so"],
+            "On Debian or Ubuntu install it with 'sudo apt-get install libzstd1'; elsewhere install your " +
+            "distribution's Zstandard runtime library package (1.5 or later).");
+    }
+
+    /// <summary>Loads the first candidate of <paramref name="library"/> that the platform loader accepts.</summary>
+    /// <exception cref="DllNotFoundException">No candidate loads; the message names the library and how to install it.</exception>
+    internal static nint Load(NativeLibraryDescriptor library, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        // Keep the loader's own reason for the last failure: it tells "wrong architecture" apart from "not installed".
+        Exception? lastFailure = null;
+        foreach (string name in library.CandidateNames)
+        {
+            try
+            {
+                return NativeLibrary.Load(name, assembly, searchPath);
+            }
+            catch (DllNotFoundException e)
+            {
+                lastFailure = e;
+            }
+            catch (BadImageFormatException e)
+            {
+                lastFailure = e;
+            }
+        }
+
+        throw new DllNotFoundException(library.FormatNotFoundMessage(), lastFailure);
+    }
+
+    // Throwing here, rather than returning zero, is what carries the install hint to the caller: on zero
+    // the runtime probes the logical name itself and reports only that name.
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
+    {
+        Libraries.Lz4 => Load(Lz4Library, assembly, searchPath),
+        Libraries.Zstd => Load(ZstdLibrary, assembly, searchPath),
+        _ => 0,
+    };
+}

@@ -1,0 +1,11 @@
+namespace ShardStore.Codecs.Interop;
+
+internal static partial class Interop
+{
+    /// <summary>Logical library names used in <c>[LibraryImport]</c>; <c>NativeLibraryResolver</c> maps them to platform file names.</summary>
+    internal static class Libraries
+    {
+        internal const string Lz4 = "liblz4";
+        internal const string Zstd = "libzstd";
+    }
+}
