@@ -1,0 +1,57 @@
+using ShardStore.Codecs;
+using ShardStore.Compression;
+using ShardStore.Tests.Infrastructure;
+
+namespace ShardStore.Tests;
+
+/// <summary>Runs the README's library example, so the README stays true.</summary>
+[TestClass]
+public sealed class ReadmeExampleTests
+{
+    [TestMethod]
+    public void ReadmeExample_WritesAndReadsBack()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("data/train");
+        var schema = new Schema(
+            FieldSpec.Fixed("image", DType.F32, 28, 28),
+            FieldSpec.Fixed("label", DType.I64),
+            FieldSpec.Variable("tokens", DType.I32));
+
+        using (var writer = DatasetWriter.Create(path, schema, new DatasetWriterOptions
+        {
+            Codec = CodecKind.Lz4,
+            Codecs = NativeCodecs.Provider,
+        }))
+        {
+            float[] image = new float[28 * 28];
+            for (int i = 0; i < 1000; i++)
+            {
+                image[0] = i;
+                writer.Write<float>("image", image);
+                writer.WriteScalar(1, (long)(i % 10));
+                writer.Write<int>("tokens", [i, i + 1, i + 2]);
+                writer.EndSample();
+            }
+
+            writer.Complete();
+        }
+
+        using var dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        using (SampleLease sample = dataset.ReadSample(42))
+        {
+            ReadOnlySpan<float> pixels = sample.Get<float>(0);
+            Assert.AreEqual(784, pixels.Length);
+            Assert.AreEqual(42f, pixels[0]);
+            Assert.AreEqual(2L, sample.Get<long>(1)[0]);
+            CollectionAssert.AreEqual(new[] { 42, 43, 44 }, sample.Get<int>(2).ToArray());
+        }
+
+        using ChunkLease chunk = dataset.ReadChunk(shard: 0, chunk: 0);
+        var images = chunk.GetFixed2D<float>(0);
+        Assert.AreEqual(chunk.SampleCount, images.Height);
+        Assert.AreEqual(784, images.Width);
+        Assert.AreEqual(chunk.SampleCount, chunk.GetFixed<long>(1).Length);
+        CollectionAssert.AreEqual(new[] { 2, 3, 4 }, chunk.GetVariable<int>(2)[2].ToArray());
+    }
+}
