@@ -244,9 +244,9 @@ public sealed class DatasetWriter : IDisposable
             {
                 task.GetAwaiter().GetResult().Dispose();
             }
-            catch (Exception) when (_fault is not null || !_completed)
+            catch (Exception)
             {
-                // The writer is being abandoned; the failure was already reported or no longer matters.
+                // Only an abandoned writer has chunks pending here; its failure was reported or no longer matters.
             }
         }
 

@@ -305,6 +305,11 @@ public sealed class ShardDataset : IDisposable
 
     private static byte[] ReadManifest(string path)
     {
+        if (System.IO.Directory.Exists(path))
+        {
+            throw DataErrors.Create("a directory stands where the manifest file should be", path);
+        }
+
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -452,8 +457,7 @@ public sealed class ShardDataset : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (file.Mapping is null)
             {
-                file.Mapping = ShardMapping.Open(file.Path, file.Info.FileBytes, out long actual)
-                    ?? throw DataErrors.Create($"the file now has {actual} bytes, not {file.Info.FileBytes}; it was changed after the dataset was opened", file.Path, file.Info.Index);
+                file.Mapping = ShardFile.Map(file.Path, file.Info);
                 file.LruNode = _mapped.AddFirst(file);
                 if (_mapped.Count > _options.MaxMappedShards)
                 {

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using ShardStore.Compression;
 
 namespace ShardStore.Format;
@@ -88,6 +90,11 @@ internal static class ManifestSerializer
     public static DatasetManifest Parse(ReadOnlySpan<byte> utf8, string path)
     {
         var reader = new Reader(path);
+        if (!Utf8.IsValid(utf8))
+        {
+            throw DataErrors.Create("invalid manifest: not valid UTF-8; the dataset is damaged, re-pack it", path, byteOffset: FirstInvalidUtf8(utf8));
+        }
+
         try
         {
             using JsonDocument doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
@@ -101,6 +108,17 @@ internal static class ManifestSerializer
                 line: e.LineNumber + 1,
                 innerException: e);
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int position = 0;
+        while (position < utf8.Length && Rune.DecodeFromUtf8(utf8[position..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
+        {
+            position += consumed;
+        }
+
+        return position;
     }
 
     private sealed class Reader(string path)
@@ -135,8 +153,8 @@ internal static class ManifestSerializer
                 Expect(s.ValueKind == JsonValueKind.Object, $"shards[{index}] is not an object");
                 string file = GetString(s, "file");
                 Expect(
-                    file.Length > 0 && file == Path.GetFileName(file) && file is not "." and not ".." && file != FormatConstants.ManifestFileName,
-                    $"shards[{index}].file '{file}' is not a plain file name");
+                    IsPortableFileName(file) && file != FormatConstants.ManifestFileName,
+                    $"shards[{index}].file '{file}' is not a plain file name of 1 to 255 ASCII letters, digits, '.', '_' or '-'");
                 Expect(names.Add(file), $"shards[{index}].file '{file}' is listed twice");
                 long first = GetInt64(s, "firstSample");
                 Expect(first == next, $"shards[{index}].firstSample is {first}, expected {next}");
@@ -152,7 +170,8 @@ internal static class ManifestSerializer
                     GetInt64(s, "storedBytes", 0, long.MaxValue),
                     ParseHex32(GetString(s, "tableCrc32c"), $"shards[{index}].tableCrc32c"));
                 shards.Add(info);
-                next = checked(next + count);
+                Expect(count <= long.MaxValue - next, $"shards[{index}].sampleCount {count} makes the total overflow");
+                next += count;
             }
 
             Expect(next == sampleCount, $"the shards hold {next} samples but 'sampleCount' is {sampleCount}");
@@ -216,6 +235,10 @@ internal static class ManifestSerializer
                 $"schema.fingerprint {fingerprint} does not match the fields (expected {schema.Fingerprint:x16})");
             return schema;
         }
+
+        private static bool IsPortableFileName(string name) =>
+            name.Length is > 0 and <= 255 && name is not "." and not ".."
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
         private JsonElement Get(JsonElement parent, string name, JsonValueKind kind)
         {

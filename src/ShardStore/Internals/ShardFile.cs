@@ -43,20 +43,7 @@ internal sealed class ShardFile
     public static ShardFile Open(string directory, ShardInfo info, Schema schema, IChunkCodecProvider? codecs)
     {
         string path = System.IO.Path.Combine(directory, info.FileName);
-        ShardMapping? mapping;
-        try
-        {
-            mapping = ShardMapping.Open(path, info.FileBytes, out long actual);
-            if (mapping is null)
-            {
-                throw Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
-            }
-        }
-        catch (FileNotFoundException e)
-        {
-            throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
-        }
-
+        ShardMapping mapping = Map(path, info);
         try
         {
             var file = Validate(path, info, schema, codecs, mapping);
@@ -67,6 +54,26 @@ internal sealed class ShardFile
         {
             mapping.Release();
             throw;
+        }
+    }
+
+    /// <summary>Maps the shard file, which must exist and have the manifest's length (at open, and again after an unmap).</summary>
+    /// <exception cref="InvalidDataException">The file is missing, not a file, or has another length.</exception>
+    public static ShardMapping Map(string path, ShardInfo info)
+    {
+        if (System.IO.Directory.Exists(path))
+        {
+            throw Fail(path, info, "a directory stands where the shard file should be");
+        }
+
+        try
+        {
+            return ShardMapping.Open(path, info.FileBytes, out long actual)
+                ?? throw Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
         }
     }
 
