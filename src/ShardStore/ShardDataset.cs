@@ -201,7 +201,44 @@ public sealed class ShardDataset : IDisposable
     /// <exception cref="InvalidDataException">The chunk is corrupt; the message names file, shard, chunk and byte offset.</exception>
     /// <exception cref="InvalidOperationException">The decode budget is held entirely by live leases.</exception>
     /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
-    public ChunkLease ReadChunk(int shard, int chunk)
+    public ChunkLease ReadChunk(int shard, int chunk) => ReadChunk(shard, chunk, forceVerify: false);
+
+    /// <summary>
+    /// Reads every chunk, checking its CRC32C and layout whatever <see cref="ShardDatasetOptions.Checksums"/> says,
+    /// on all cores; returns one exception per bad chunk, in shard and chunk order (empty when the data is intact).
+    /// </summary>
+    /// <param name="cancellationToken">Stops the scan.</param>
+    /// <returns>The problems found; each message names file, shard, chunk and byte offset.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
+    public IReadOnlyList<InvalidDataException> Verify(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var chunks = new List<(int Shard, int Chunk)>();
+        for (int s = 0; s < _shards.Length; s++)
+        {
+            for (int c = 0; c < _shards[s].Entries.Length; c++)
+            {
+                chunks.Add((s, c));
+            }
+        }
+
+        var problems = new System.Collections.Concurrent.ConcurrentBag<(int Shard, int Chunk, InvalidDataException Error)>();
+        Parallel.ForEach(chunks, new ParallelOptions { CancellationToken = cancellationToken }, item =>
+        {
+            try
+            {
+                ReadChunk(item.Shard, item.Chunk, forceVerify: true).Dispose();
+            }
+            catch (InvalidDataException e)
+            {
+                problems.Add((item.Shard, item.Chunk, e));
+            }
+        });
+        return [.. problems.OrderBy(p => p.Shard).ThenBy(p => p.Chunk).Select(p => p.Error)];
+    }
+
+    private ChunkLease ReadChunk(int shard, int chunk, bool forceVerify)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
@@ -212,7 +249,7 @@ public sealed class ShardDataset : IDisposable
         ChunkEntry entry = file.Entries[chunk];
         long firstSample = file.Info.FirstSample + entry.FirstSample;
 
-        if (entry.Codec != CodecKind.None && TryGetCached(shard, chunk) is { } cached)
+        if (entry.Codec != CodecKind.None && !forceVerify && TryGetCached(shard, chunk) is { } cached)
         {
             return new ChunkLease(this, cached, firstSample, entry.SampleCount, entry.Codec);
         }
@@ -221,7 +258,7 @@ public sealed class ShardDataset : IDisposable
         try
         {
             ReadOnlySpan<byte> stored = mapping.Slice(entry.Offset, (int)entry.StoredSize);
-            bool verify = _options.Checksums == ChecksumPolicy.Always || !file.IsVerified(chunk);
+            bool verify = forceVerify || _options.Checksums == ChecksumPolicy.Always || !file.IsVerified(chunk);
             if (verify)
             {
                 uint crc = Crc32C.Compute(stored);

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ShardStore.Codecs;
+using ShardStore.Compression;
+
+namespace ShardPack.Commands;
+
+/// <summary><c>shardpack info</c>: schema, counts, sizes and codec of a dataset.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var command = new Command("info", "Show a dataset's schema, samples, shards, chunks, sizes and codec.") { directory, json };
+        command.SetAction(r => context.Guard(() =>
+        {
+            using ShardDataset ds = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            long raw = ds.Shards.Sum(s => s.RawBytes), stored = ds.Shards.Sum(s => s.StoredBytes), files = ds.Shards.Sum(s => s.FileBytes);
+            double ratio = stored == 0 ? 1 : (double)raw / stored;
+            if (r.GetValue(json))
+            {
+                WriteJson(context.Output, ds, raw, stored, files, ratio);
+                return ExitCodes.Success;
+            }
+
+            TextWriter o = context.Output;
+            o.WriteLine($"dataset   {ds.Directory}");
+            o.WriteLine($"creator   {ds.Creator}");
+            o.WriteLine($"samples   {ds.SampleCount.ToString("N0", CultureInfo.InvariantCulture)}");
+            o.WriteLine($"shards    {ds.Shards.Count}");
+            o.WriteLine($"chunks    {ds.ChunkCount}");
+            o.WriteLine($"codec     {CodecNames.GetName(ds.Codec)}");
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw       {raw} bytes"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored    {stored} bytes (ratio {ratio:F2}x), {files} bytes on disk"));
+            o.WriteLine("fields");
+            foreach (FieldSpec f in ds.Schema.Fields)
+            {
+                o.WriteLine($"  {f.Name,-20} {DTypeInfo.GetName(f.DType),-5} {(f.IsVariable ? "variable" : "[" + string.Join(", ", f.Shape) + "]")}");
+            }
+
+            foreach (KeyValuePair<string, string> kv in ds.Metadata)
+            {
+                o.WriteLine($"meta      {kv.Key} = {kv.Value}");
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static void WriteJson(TextWriter output, ShardDataset ds, long raw, long stored, long files, double ratio)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("directory", ds.Directory);
+            w.WriteString("creator", ds.Creator);
+            w.WriteString("fingerprint", ds.Fingerprint);
+            w.WriteNumber("samples", ds.SampleCount);
+            w.WriteNumber("shards", ds.Shards.Count);
+            w.WriteNumber("chunks", ds.ChunkCount);
+            w.WriteString("codec", CodecNames.GetName(ds.Codec));
+            w.WriteNumber("rawBytes", raw);
+            w.WriteNumber("storedBytes", stored);
+            w.WriteNumber("fileBytes", files);
+            w.WriteNumber("ratio", Math.Round(ratio, 4));
+            w.WriteStartArray("fields");
+            foreach (FieldSpec f in ds.Schema.Fields)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", f.Name);
+                w.WriteString("dtype", DTypeInfo.GetName(f.DType));
+                w.WriteBoolean("variable", f.IsVariable);
+                w.WriteStartArray("shape");
+                foreach (int d in f.Shape)
+                {
+                    w.WriteNumberValue(d);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("metadata");
+            foreach (KeyValuePair<string, string> kv in ds.Metadata)
+            {
+                w.WriteString(kv.Key, kv.Value);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using ShardPack.Importers;
+using ShardStore.Codecs;
+using ShardStore.Compression;
+using Spectre.Console;
+
+namespace ShardPack.Commands;
+
+/// <summary><c>shardpack pack</c>: streams an input through an importer into a new dataset.</summary>
+internal static class PackCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var from = new Option<string>("--from") { Description = "Input format: npy, raw, csv, files, ctf, tfrecord.", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Dataset directory to create.", Required = true };
+        var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord)." };
+        var field = new Option<string[]>("--field") { Description = "A field; syntax depends on --from (e.g. NAME=FILE.npy, NAME:DTYPE:SHAPE, NAME:DTYPE:COLUMNS).", AllowMultipleArgumentsPerToken = false };
+        var manifest = new Option<string?>("--manifest") { Description = "CSV listing the files (--from files)." };
+        var pathColumn = new Option<string?>("--path-column") { Description = "Column of --manifest holding each file's path, relative to the manifest (--from files)." };
+        var stream = new Option<string[]>("--stream") { Description = "A CTF stream NAME:DIM[:sparse] (--from ctf)." };
+        var feature = new Option<string[]>("--feature") { Description = "Pin a TFRecord feature NAME:DTYPE:SHAPE (--from tfrecord)." };
+        var codec = new Option<string>("--codec") { Description = "Chunk codec: none, lz4, lz4hc, zstd.", DefaultValueFactory = _ => "lz4" };
+        var level = new Option<int?>("--level") { Description = "Compression level (codec default when omitted)." };
+        var chunkSize = new Option<string>("--chunk-size") { Description = "Target raw chunk size, e.g. 4M.", DefaultValueFactory = _ => "4M" };
+        var shardSize = new Option<string>("--shard-size") { Description = "Target shard file size, e.g. 1G.", DefaultValueFactory = _ => "1G" };
+        var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing dataset at --output once the new one is complete." };
+
+        var command = new Command("pack", "Pack an input (npy, raw, csv, files, ctf, tfrecord) into a ShardStore dataset.")
+        {
+            from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite,
+        };
+        command.SetAction(r => context.Guard(() =>
+        {
+            var arguments = new PackArguments
+            {
+                From = r.GetValue(from)!,
+                Input = r.GetValue(input),
+                Fields = r.GetValue(field) ?? [],
+                Manifest = r.GetValue(manifest),
+                PathColumn = r.GetValue(pathColumn),
+                Streams = r.GetValue(stream) ?? [],
+                Features = r.GetValue(feature) ?? [],
+            };
+            string codecName = r.GetValue(codec)!;
+            if (!CodecNames.TryParse(codecName, out CodecKind codecKind))
+            {
+                throw new UsageException($"--codec '{codecName}': use none, lz4, lz4hc or zstd.");
+            }
+
+            int threadCount = r.GetValue(threads);
+            if (threadCount < 1)
+            {
+                throw new UsageException("--threads must be at least 1.");
+            }
+
+            var options = new DatasetWriterOptions
+            {
+                Codec = codecKind,
+                Codecs = NativeCodecs.Provider,
+                Level = r.GetValue(level),
+                ChunkTargetBytes = (int)Math.Min(ParseSize(r.GetValue(chunkSize)!, "--chunk-size"), DatasetWriterOptions.MaxChunkTargetBytes),
+                ShardTargetBytes = ParseSize(r.GetValue(shardSize)!, "--shard-size"),
+                Threads = threadCount,
+                Overwrite = r.GetValue(overwrite),
+                Metadata = new Dictionary<string, string> { ["source.format"] = arguments.From },
+            };
+            return Pack(context, arguments, r.GetValue(output)!, options, r.GetValue(quiet));
+        }));
+        return command;
+    }
+
+    /// <summary>Parses a byte size such as <c>4194304</c>, <c>64K</c>, <c>4M</c>, <c>1G</c> (binary units; a trailing B or iB is allowed).</summary>
+    /// <exception cref="UsageException">Not a positive size.</exception>
+    public static long ParseSize(string text, string option)
+    {
+        string t = text.Trim().ToUpperInvariant();
+        t = t.EndsWith("IB", StringComparison.Ordinal) ? t[..^2] : t.EndsWith('B') ? t[..^1] : t;
+        int shift = t.Length == 0 ? 0 : t[^1] switch { 'K' => 10, 'M' => 20, 'G' => 30, 'T' => 40, _ => 0 };
+        string digits = shift == 0 ? t : t[..^1];
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value) && value > 0 && value <= (long.MaxValue >> shift)
+            ? value << shift
+            : throw new UsageException($"{option} '{text}' is not a size; use e.g. 4M, 512K or 1G.");
+    }
+
+    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, bool quiet)
+    {
+        var clock = Stopwatch.StartNew();
+        using IImporter importer = ImporterRegistry.Create(arguments);
+        using (DatasetWriter writer = DatasetWriter.Create(outputDirectory, importer.Schema, options))
+        {
+            bool interactive = !quiet && ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            if (interactive)
+            {
+                AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        ProgressTask task = ctx.AddTask($"packing {arguments.From}", maxValue: Math.Max(1, importer.InputBytes));
+                        var progress = new PackProgress((samples, bytes) =>
+                        {
+                            task.Value = Math.Min(bytes, task.MaxValue);
+                            task.Description = $"{samples:N0} samples, {samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0}/s";
+                        });
+                        importer.WriteSamples(writer, progress, CancellationToken.None);
+                        task.Value = task.MaxValue;
+                    });
+            }
+            else
+            {
+                importer.WriteSamples(writer, new PackProgress(), CancellationToken.None);
+            }
+
+            writer.Complete();
+        }
+
+        clock.Stop();
+        if (!quiet)
+        {
+            using ShardDataset dataset = ShardDataset.Open(outputDirectory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            long raw = dataset.Shards.Sum(s => s.RawBytes), stored = dataset.Shards.Sum(s => s.StoredBytes);
+            double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+            context.Output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"packed {dataset.SampleCount} samples into {dataset.Directory}: {dataset.Shards.Count} shards, {dataset.ChunkCount} chunks, {raw} raw bytes, {stored} stored ({(stored == 0 ? 1 : (double)raw / stored):F2}x), {seconds:F2} s, {dataset.SampleCount / seconds:F0} samples/s, {raw / seconds / 1e6:F1} MB/s"));
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using ShardStore.Codecs;
+
+namespace ShardPack.Commands;
+
+/// <summary><c>shardpack verify</c>: checks every checksum and structural invariant of a dataset.</summary>
+internal static class VerifyCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var command = new Command("verify", "Check every checksum and structural invariant; exit 3 naming each bad shard and chunk.") { directory };
+        command.SetAction(r => context.Guard(() =>
+        {
+            using ShardDataset ds = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            IReadOnlyList<InvalidDataException> problems = ds.Verify();
+            foreach (InvalidDataException p in problems)
+            {
+                context.Error.WriteLine($"error: {p.Message}");
+            }
+
+            if (problems.Count > 0)
+            {
+                context.Error.WriteLine($"{problems.Count} of {ds.ChunkCount} chunks are bad.");
+                return ExitCodes.BadData;
+            }
+
+            context.Output.WriteLine($"ok: {ds.SampleCount} samples in {ds.Shards.Count} shards and {ds.ChunkCount} chunks; every checksum and structure verified.");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,1 @@
+return ShardPack.ShardPackApp.Run(args, Console.Out, Console.Error);
