@@ -11,6 +11,7 @@ internal static class ExtraCommands
         return
         [
             // One line per command: ExportCommand.Create(context),
+            ExportCommand.Create(context),
         ];
     }
 }
