@@ -1,0 +1,87 @@
+using ShardPack.Importers;
+
+namespace ShardPack.Tests;
+
+[TestClass]
+public sealed class CsvReaderTests
+{
+    [TestMethod]
+    public void Read_QuotedCommasQuotesAndNewlines_UnquotesFieldsAndCountsLines()
+    {
+        List<(long Line, string[] Fields)> records = ReadAll("a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",z\n3,,\"\"\n");
+
+        Assert.HasCount(4, records);
+        CollectionAssert.AreEqual(new[] { "a", "b", "c" }, records[0].Fields);
+        CollectionAssert.AreEqual(new[] { "1", "x, y", "say \"hi\"" }, records[1].Fields);
+        CollectionAssert.AreEqual(new[] { "2", "two\nlines", "z" }, records[2].Fields);
+        CollectionAssert.AreEqual(new[] { "3", string.Empty, string.Empty }, records[3].Fields);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3, 5 }, records.Select(r => r.Line).ToArray());
+    }
+
+    [TestMethod]
+    public void Read_CrLfAndLoneCr_EndRecords()
+    {
+        List<(long Line, string[] Fields)> records = ReadAll("a,b\r\n1,\"p\r\nq\"\r\n2,3\r4,5");
+
+        Assert.HasCount(4, records);
+        CollectionAssert.AreEqual(new[] { "1", "p\r\nq" }, records[1].Fields);
+        CollectionAssert.AreEqual(new[] { "2", "3" }, records[2].Fields);
+        CollectionAssert.AreEqual(new[] { "4", "5" }, records[3].Fields);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 4, 5 }, records.Select(r => r.Line).ToArray());
+    }
+
+    [TestMethod]
+    public void Read_EmptyLines_AreSkippedButCounted()
+    {
+        List<(long Line, string[] Fields)> records = ReadAll("a\n\n\r\nb\n\n");
+
+        Assert.HasCount(2, records);
+        Assert.AreEqual("b", records[1].Fields[0]);
+        Assert.AreEqual(4L, records[1].Line);
+    }
+
+    [TestMethod]
+    public void Read_RecordLongerThanBuffer_ReadsWholeRecord()
+    {
+        string[] values = [.. Enumerable.Range(0, 30000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        List<(long Line, string[] Fields)> records = ReadAll("h\n" + string.Join(',', values) + "\nlast");
+
+        Assert.HasCount(3, records);
+        CollectionAssert.AreEqual(values, records[1].Fields);
+        Assert.AreEqual("last", records[2].Fields[0]);
+    }
+
+    [TestMethod]
+    public void Read_UnclosedQuote_ThrowsNamingStartLine()
+    {
+        using var reader = new CsvReader(new StringReader("a\n\"open\nmore\n"), "x.csv");
+        Assert.IsTrue(reader.Read());
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => reader.Read());
+
+        Assert.Contains("'x.csv', line 2", e.Message);
+        Assert.Contains("not closed", e.Message);
+    }
+
+    [TestMethod]
+    public void Read_TextAfterClosingQuote_Throws()
+    {
+        using var reader = new CsvReader(new StringReader("\"a\"b,c\n"), "x.csv");
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => reader.Read());
+
+        Assert.Contains("line 1", e.Message);
+    }
+
+    private static List<(long Line, string[] Fields)> ReadAll(string text)
+    {
+        using var reader = new CsvReader(new StringReader(text), "test.csv");
+        var records = new List<(long, string[])>();
+        while (reader.Read())
+        {
+            records.Add((reader.Line, reader.ToArray()));
+        }
+
+        return records;
+    }
+}
