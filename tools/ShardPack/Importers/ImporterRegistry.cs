@@ -6,6 +6,12 @@ internal static class ImporterRegistry
     private static readonly Dictionary<string, Func<PackArguments, IImporter>> s_importers = new(StringComparer.OrdinalIgnoreCase)
     {
         // One line per format: ["name"] = XImporter.Create,
+        ["ctf"] = CtfImporter.Create,
+        ["tfrecord"] = TfRecordImporter.Create,
+        ["raw"] = RawImporter.Create,
+        ["csv"] = CsvImporter.Create,
+        ["files"] = FilesImporter.Create,
+        ["npy"] = NpyImporter.Create,
     };
 
     public static IReadOnlyCollection<string> Formats => s_importers.Keys;

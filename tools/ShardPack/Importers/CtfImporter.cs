@@ -1,0 +1,169 @@
+using System.Globalization;
+
+namespace ShardPack.Importers;
+
+/// <summary>
+/// Imports CNTK Text Format: one field per <c>--stream NAME:DIM[:sparse][:seq]</c>, in option order. Lines that share a
+/// leading sequence id form one sample; a line without an id is a sample of its own. A stream with exactly one row in
+/// every sample is a fixed <c>f32[DIM]</c> field; otherwise (or with <c>:seq</c>) a variable-length <c>f32</c> field of
+/// rows x DIM values. A first, counting pass over the file decides which; sparse rows are expanded to DIM dense values.
+/// </summary>
+internal sealed class CtfImporter : IImporter
+{
+    private const string Syntax = "NAME:DIM[:sparse][:seq]";
+    private const int ProgressInterval = 1024;
+
+    private readonly string _path;
+    private readonly CtfParser.StreamSpec[] _streams;
+    private readonly CtfParser _parser;
+
+    private CtfImporter(string path, CtfParser.StreamSpec[] streams)
+    {
+        _path = path;
+        _parser = new CtfParser(path, streams);
+        _streams = FindSequenceStreams(path, streams, _parser);
+        Schema = FieldSyntax.CreateSchema(_streams.Select(s => s.Sequence ? FieldSpec.Variable(s.Name, DType.F32) : FieldSpec.Fixed(s.Name, DType.F32, s.Dim)));
+        InputBytes = new FileInfo(path).Length;
+    }
+
+    public Schema Schema { get; }
+
+    public long InputBytes { get; }
+
+    /// <exception cref="UsageException">No --input or --stream, or a --stream that is not <c>NAME:DIM[:sparse][:seq]</c>.</exception>
+    /// <exception cref="InvalidDataException">The file names a stream that was not declared.</exception>
+    public static IImporter Create(PackArguments arguments)
+    {
+        string path = arguments.RequireInput();
+        if (arguments.Streams.Count == 0)
+        {
+            throw new UsageException($"--from ctf needs one --stream {Syntax} per stream of the file.");
+        }
+
+        var streams = new CtfParser.StreamSpec[arguments.Streams.Count];
+        for (int i = 0; i < streams.Length; i++)
+        {
+            streams[i] = ParseStream(arguments.Streams[i]);
+        }
+
+        if (streams.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new UsageException($"--stream '{duplicate.Key}' is given more than once.");
+        }
+
+        return new CtfImporter(path, streams);
+    }
+
+    public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
+    {
+        long reported = 0, pending = 0;
+        ReadSequences(_path, _parser, _streams.Length, countOnly: false, (rows, startLine, position) =>
+        {
+            for (int i = 0; i < _streams.Length; i++)
+            {
+                if (!_streams[i].Sequence && rows.RowCount(i) != 1)
+                {
+                    throw DataErrors.Create($"stream '{_streams[i].Name}' has {rows.RowCount(i)} rows in the sample starting here, and 1 in the first pass; was the file changed while packing?", _path, line: startLine);
+                }
+
+                writer.Write(i, rows.Values(i));
+            }
+
+            writer.EndSample();
+            if (++pending == ProgressInterval)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress.Advance(pending, position - reported);
+                reported = position;
+                pending = 0;
+            }
+        });
+        progress.Advance(pending, InputBytes - reported);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private static CtfParser.StreamSpec ParseStream(string value)
+    {
+        string[] parts = FieldSyntax.Split(value, 2, 4, "--stream", Syntax);
+        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int dim) || dim <= 0)
+        {
+            throw new UsageException($"--stream '{value}': DIM '{parts[1]}' must be a positive integer; expected {Syntax}.");
+        }
+
+        bool sparse = false, sequence = false;
+        foreach (string flag in parts.Skip(2))
+        {
+            switch (flag.ToLowerInvariant())
+            {
+                case "sparse": sparse = true; break;
+                case "dense": sparse = false; break;
+                case "seq": sequence = true; break;
+                default: throw new UsageException($"--stream '{value}': unknown flag '{flag}'; expected {Syntax}.");
+            }
+        }
+
+        return new CtfParser.StreamSpec(parts[0], dim, sparse, sequence);
+    }
+
+    // The schema must be known before the first sample is written, so a counting pass finds the streams with a sample of other than one row.
+    private static CtfParser.StreamSpec[] FindSequenceStreams(string path, CtfParser.StreamSpec[] streams, CtfParser parser)
+    {
+        var sequence = streams.Select(s => s.Sequence).ToArray();
+        if (sequence.All(s => s))
+        {
+            return streams;
+        }
+
+        ReadSequences(path, parser, streams.Length, countOnly: true, (rows, _, _) =>
+        {
+            for (int i = 0; i < sequence.Length; i++)
+            {
+                sequence[i] |= rows.RowCount(i) != 1;
+            }
+        });
+        return [.. streams.Select((s, i) => s with { Sequence = sequence[i] })];
+    }
+
+    private static void ReadSequences(string path, CtfParser parser, int streamCount, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var reader = new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var rows = new CtfParser.Rows(streamCount);
+        string? currentId = null;
+        bool open = false;
+        long startLine = 0, lineNumber = 0;
+        while (reader.ReadLine() is { } text)
+        {
+            lineNumber++;
+            ReadOnlySpan<char> line = text;
+            ReadOnlySpan<char> id = CtfParser.SequenceId(line);
+            if (id.Length == 0 && !CtfParser.HasStreams(line))
+            {
+                continue; // blank or comment-only line
+            }
+
+            if (!open || id.Length == 0 || currentId is null || !id.SequenceEqual(currentId))
+            {
+                if (open)
+                {
+                    onSample(rows, startLine, file.Position);
+                }
+
+                rows.Clear();
+                open = true;
+                startLine = lineNumber;
+                currentId = id.Length == 0 ? null : id.ToString();
+            }
+
+            parser.ParseLine(line, lineNumber, rows, countOnly);
+        }
+
+        if (open)
+        {
+            onSample(rows, startLine, file.Position);
+        }
+    }
+}

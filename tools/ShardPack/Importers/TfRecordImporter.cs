@@ -1,0 +1,345 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+
+namespace ShardPack.Importers;
+
+/// <summary>
+/// Imports a TFRecord file of <c>tf.train.Example</c> records (plain or GZIP), one sample per record. The schema is
+/// inferred from the first record, one field per feature ordered by name: a float_list of n values is <c>f32[n]</c>
+/// (a scalar when n is 1), an int64_list <c>i64</c> likewise, a bytes_list with one value variable <c>u8</c>.
+/// <c>--feature NAME:DTYPE[:SHAPE]</c> (SHAPE <c>*</c> for variable length) or <c>--feature NAME:bytes[:concat]</c>
+/// pins a feature's field instead; the other features are still inferred.
+/// </summary>
+internal sealed class TfRecordImporter : IImporter
+{
+    private const string Syntax = "NAME:DTYPE[:SHAPE] (SHAPE e.g. 4, 28x28, scalar or * for variable length) or NAME:bytes[:concat]";
+    private const int ProgressInterval = 256;
+
+    private readonly string _path;
+    private readonly TfRecordReader _reader;
+    private readonly TfExampleParser _parser = new();
+    private readonly Column[] _columns;
+    private byte[] _scratch = new byte[256];
+    private bool _hasRecord;
+
+    private TfRecordImporter(string path, Dictionary<string, Pin> pins)
+    {
+        _path = path;
+        _reader = new TfRecordReader(path);
+        try
+        {
+            _hasRecord = ReadRecord();
+            _columns = BuildColumns(pins);
+            Schema = FieldSyntax.CreateSchema(_columns.Select(c => c.Spec));
+            InputBytes = _reader.FileLength;
+        }
+        catch
+        {
+            _reader.Dispose();
+            throw;
+        }
+    }
+
+    public Schema Schema { get; }
+
+    public long InputBytes { get; }
+
+    /// <exception cref="UsageException">No --input, or a --feature that is not <c>NAME:DTYPE[:SHAPE]</c>.</exception>
+    /// <exception cref="InvalidDataException">The first record is malformed, or holds a feature whose field cannot be inferred.</exception>
+    public static IImporter Create(PackArguments arguments)
+    {
+        string path = arguments.RequireInput();
+        var pins = new Dictionary<string, Pin>(StringComparer.Ordinal);
+        foreach (string value in arguments.Features)
+        {
+            Pin pin = ParsePin(value);
+            if (!pins.TryAdd(pin.Spec.Name, pin))
+            {
+                throw new UsageException($"--feature '{pin.Spec.Name}' is given more than once.");
+            }
+        }
+
+        return new TfRecordImporter(path, pins);
+    }
+
+    public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
+    {
+        long reported = 0, pending = 0;
+        while (_hasRecord)
+        {
+            WriteRecord(writer);
+            if (++pending == ProgressInterval)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress.Advance(pending, _reader.FilePosition - reported);
+                reported = _reader.FilePosition;
+                pending = 0;
+            }
+
+            _hasRecord = ReadRecord();
+        }
+
+        progress.Advance(pending, InputBytes - reported);
+    }
+
+    public void Dispose() => _reader.Dispose();
+
+    private static Pin ParsePin(string value)
+    {
+        string[] parts = FieldSyntax.Split(value, 2, 3, "--feature", Syntax);
+        string name = parts[0];
+        if (parts[1].Equals("bytes", StringComparison.OrdinalIgnoreCase))
+        {
+            bool concat = parts.Length == 3 && parts[2].Equals("concat", StringComparison.OrdinalIgnoreCase);
+            if (parts.Length == 3 && !concat)
+            {
+                throw new UsageException($"--feature '{value}': after 'bytes' only 'concat' may follow; expected {Syntax}.");
+            }
+
+            return new Pin(CreateField(() => FieldSpec.Bytes(name)), concat);
+        }
+
+        DType dtype = FieldSyntax.ParseDType(parts[1], "--feature");
+        string shape = parts.Length == 3 ? parts[2] : string.Empty;
+        return shape == "*"
+            ? new Pin(CreateField(() => FieldSpec.Variable(name, dtype)), Concat: true)
+            : new Pin(CreateField(() => FieldSpec.Fixed(name, dtype, FieldSyntax.ParseShape(shape, "--feature"))), Concat: dtype == DType.U8);
+    }
+
+    private static FieldSpec CreateField(Func<FieldSpec> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--feature: {e.Message}");
+        }
+    }
+
+    private Column[] BuildColumns(Dictionary<string, Pin> pins)
+    {
+        if (!_hasRecord && pins.Count == 0)
+        {
+            throw DataErrors.Create("the file holds no records, so no schema can be inferred; pin the features with --feature.", _path);
+        }
+
+        var names = new SortedSet<string>(pins.Keys, StringComparer.Ordinal);
+        names.UnionWith(_parser.Features.Keys);
+        var columns = new List<Column>();
+        foreach (string name in names)
+        {
+            if (pins.TryGetValue(name, out Pin? pin))
+            {
+                columns.Add(new Column(name, pin.Spec, null, pin.Concat));
+                continue;
+            }
+
+            TfExampleParser.Feature feature = _parser.Features[name];
+            (FieldSpec spec, TfExampleParser.Kind kind) = feature.Kind switch
+            {
+                TfExampleParser.Kind.Float when feature.Count > 0 => (Infer(name, DType.F32, feature.Count), feature.Kind),
+                TfExampleParser.Kind.Int64 when feature.Count > 0 => (Infer(name, DType.I64, feature.Count), feature.Kind),
+                TfExampleParser.Kind.Bytes when feature.Count == 1 => (FieldSpec.Bytes(name), feature.Kind),
+                TfExampleParser.Kind.Bytes => throw Error(
+                    $"feature '{name}' holds {feature.Count} bytes values; one per record is inferred as bytes. Pin it with --feature {name}:bytes:concat to store the values concatenated.",
+                    0),
+                _ => throw Error(
+                    $"feature '{name}' has {(feature.Kind == TfExampleParser.Kind.None ? "no values list" : $"an empty {KindName(feature.Kind)}")}, so its field cannot be inferred; pin it with --feature {name}:DTYPE:SHAPE.",
+                    0),
+            };
+            columns.Add(new Column(name, spec, kind, Concat: false));
+        }
+
+        return [.. columns];
+    }
+
+    private static FieldSpec Infer(string name, DType dtype, int count) => count == 1 ? FieldSpec.Fixed(name, dtype) : FieldSpec.Fixed(name, dtype, count);
+
+    private bool ReadRecord()
+    {
+        if (!_reader.TryReadNext(out ReadOnlySpan<byte> record))
+        {
+            return false;
+        }
+
+        try
+        {
+            _parser.Parse(_reader.Buffer, record.Length);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
+        {
+            throw DataErrors.Create($"the record is not a valid tf.train.Example: {e.Message}", _path, byteOffset: _reader.RecordOffset, record: _reader.RecordNumber, innerException: e);
+        }
+
+        return true;
+    }
+
+    private void WriteRecord(DatasetWriter writer)
+    {
+        foreach (string name in _parser.Features.Keys)
+        {
+            if (writer.Schema.IndexOf(name) < 0)
+            {
+                throw Error($"feature '{name}' is not in the schema, which was inferred from record 0 and the --feature options; pin it with --feature {name}:DTYPE:SHAPE.", _reader.RecordNumber);
+            }
+        }
+
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            Column column = _columns[i];
+            if (!_parser.Features.TryGetValue(column.Name, out TfExampleParser.Feature? feature))
+            {
+                throw Error($"feature '{column.Name}' is missing; every record must hold every field of the schema {writer.Schema}.", _reader.RecordNumber);
+            }
+
+            writer.Write(i, Convert(column, feature));
+        }
+
+        writer.EndSample();
+    }
+
+    private ReadOnlySpan<byte> Convert(Column column, TfExampleParser.Feature feature)
+    {
+        FieldSpec spec = column.Spec;
+        if (column.InferredKind is { } kind && kind != feature.Kind)
+        {
+            throw Error($"feature '{column.Name}' is {KindName(feature.Kind)} but was {KindName(kind)} in record 0 (field {spec}); pin it with --feature to choose its field.", _reader.RecordNumber);
+        }
+
+        DType dtype = spec.DType;
+        switch (feature.Kind)
+        {
+            case TfExampleParser.Kind.Float when dtype is DType.F32 or DType.F64 or DType.F16 or DType.BF16:
+                CheckCount(column, feature.FloatCount);
+                return dtype switch
+                {
+                    DType.F32 => MemoryMarshal.AsBytes(feature.Floats),
+                    DType.F64 => ConvertFloats<double>(feature.Floats, f => f),
+                    DType.F16 => ConvertFloats(feature.Floats, f => (Half)f),
+                    _ => ConvertFloats(feature.Floats, ToBFloat16),
+                };
+            case TfExampleParser.Kind.Int64 when dtype is not (DType.F16 or DType.BF16):
+                CheckCount(column, feature.Int64Count);
+                return dtype switch
+                {
+                    DType.I64 => MemoryMarshal.AsBytes(feature.Int64s),
+                    DType.F32 => ConvertInts<float>(column, feature.Int64s),
+                    DType.F64 => ConvertInts<double>(column, feature.Int64s),
+                    DType.I32 => ConvertInts<int>(column, feature.Int64s),
+                    DType.I16 => ConvertInts<short>(column, feature.Int64s),
+                    DType.I8 => ConvertInts<sbyte>(column, feature.Int64s),
+                    DType.U64 => ConvertInts<ulong>(column, feature.Int64s),
+                    DType.U32 => ConvertInts<uint>(column, feature.Int64s),
+                    DType.U16 => ConvertInts<ushort>(column, feature.Int64s),
+                    _ => ConvertInts<byte>(column, feature.Int64s),
+                };
+            case TfExampleParser.Kind.Bytes when dtype is DType.U8 or DType.I8:
+                return ConvertBytes(column, feature);
+            default:
+                throw Error(
+                    $"feature '{column.Name}' is {KindName(feature.Kind)}, which field {spec} cannot hold (float_list takes f32, f64, f16, bf16; int64_list integers, f32, f64; bytes_list u8).",
+                    _reader.RecordNumber);
+        }
+    }
+
+    private ReadOnlySpan<byte> ConvertBytes(Column column, TfExampleParser.Feature feature)
+    {
+        IReadOnlyList<(int Offset, int Length)> values = feature.BytesValues;
+        if (!column.Concat && values.Count != 1)
+        {
+            throw Error($"feature '{column.Name}' holds {values.Count} bytes values; field {column.Spec} takes exactly one. Pin it with --feature {column.Name}:bytes:concat to store the values concatenated.", _reader.RecordNumber);
+        }
+
+        if (values.Count == 1)
+        {
+            CheckCount(column, values[0].Length);
+            return _reader.Buffer.AsSpan(values[0].Offset, values[0].Length);
+        }
+
+        long total = values.Sum(v => (long)v.Length);
+        CheckCount(column, total);
+        Span<byte> joined = Scratch((int)total);
+        int at = 0;
+        foreach ((int offset, int length) in values)
+        {
+            _reader.Buffer.AsSpan(offset, length).CopyTo(joined[at..]);
+            at += length;
+        }
+
+        return joined;
+    }
+
+    private void CheckCount(Column column, long count)
+    {
+        if (!column.Spec.IsVariable && count != column.Spec.ElementsPerSample)
+        {
+            throw Error($"feature '{column.Name}' has {count} values; field {column.Spec} takes {column.Spec.ElementsPerSample}. Pin it with --feature {column.Name}:{DTypeInfo.GetName(column.Spec.DType)}:* for variable length.", _reader.RecordNumber);
+        }
+    }
+
+    private ReadOnlySpan<byte> ConvertFloats<T>(ReadOnlySpan<float> source, Func<float, T> convert)
+        where T : unmanaged
+    {
+        Span<T> target = MemoryMarshal.Cast<byte, T>(Scratch(source.Length * Marshal.SizeOf<T>()));
+        for (int i = 0; i < source.Length; i++)
+        {
+            target[i] = convert(source[i]);
+        }
+
+        return MemoryMarshal.AsBytes(target);
+    }
+
+    private ReadOnlySpan<byte> ConvertInts<T>(Column column, ReadOnlySpan<long> source)
+        where T : unmanaged, INumberBase<T>
+    {
+        Span<T> target = MemoryMarshal.Cast<byte, T>(Scratch(source.Length * Marshal.SizeOf<T>()));
+        for (int i = 0; i < source.Length; i++)
+        {
+            try
+            {
+                target[i] = T.CreateChecked(source[i]);
+            }
+            catch (OverflowException)
+            {
+                throw Error($"feature '{column.Name}' holds {source[i]}, which does not fit field {column.Spec}.", _reader.RecordNumber);
+            }
+        }
+
+        return MemoryMarshal.AsBytes(target);
+    }
+
+    private static ushort ToBFloat16(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return float.IsNaN(value) ? (ushort)((bits >> 16) | 0x40) : (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+    }
+
+    private Span<byte> Scratch(int bytes)
+    {
+        if (_scratch.Length < bytes)
+        {
+            _scratch = new byte[Math.Max(bytes, _scratch.Length * 2)];
+        }
+
+        return _scratch.AsSpan(0, bytes);
+    }
+
+    private static string KindName(TfExampleParser.Kind kind) => kind switch
+    {
+        TfExampleParser.Kind.Float => "a float_list",
+        TfExampleParser.Kind.Int64 => "an int64_list",
+        TfExampleParser.Kind.Bytes => "a bytes_list",
+        _ => "a feature with no values list",
+    };
+
+    private InvalidDataException Error(string problem, long record) => DataErrors.Create(problem, _path, record: record);
+
+    /// <summary>A pinned <c>--feature</c>: its field and, for bytes, whether several values are concatenated.</summary>
+    private sealed record Pin(FieldSpec Spec, bool Concat);
+
+    /// <summary>One field of the schema: its feature, and the list kind it was inferred from (null when pinned).</summary>
+    private sealed record Column(string Name, FieldSpec Spec, TfExampleParser.Kind? InferredKind, bool Concat);
+}
