@@ -18,7 +18,7 @@ internal static class PackCommand
         var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord)." };
         var field = new Option<string[]>("--field") { Description = "A field; syntax depends on --from (e.g. NAME=FILE.npy, NAME:DTYPE:SHAPE, NAME:DTYPE:COLUMNS).", AllowMultipleArgumentsPerToken = false };
         var manifest = new Option<string?>("--manifest") { Description = "CSV listing the files (--from files)." };
-        var pathColumn = new Option<string?>("--path-column") { Description = "Column of --manifest holding each file's path, relative to the manifest (--from files)." };
+        var pathColumn = new Option<string?>("--path-column") { Description = "Column of --manifest holding each file's path, relative to the manifest (--from files); the bytes become the variable-length u8 field 'data'." };
         var stream = new Option<string[]>("--stream") { Description = "A CTF stream NAME:DIM[:sparse] (--from ctf)." };
         var feature = new Option<string[]>("--feature") { Description = "Pin a TFRecord feature NAME:DTYPE:SHAPE (--from tfrecord)." };
         var codec = new Option<string>("--codec") { Description = "Chunk codec: none, lz4, lz4hc, zstd.", DefaultValueFactory = _ => "lz4" };
