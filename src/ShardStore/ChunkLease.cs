@@ -65,6 +65,9 @@ public sealed unsafe class ChunkLease : IDisposable
     /// <summary>Gets the codec the chunk was stored with.</summary>
     public CodecKind StoredCodec { get; }
 
+    /// <summary>Gets where each field lies in <see cref="RawBytes"/>.</summary>
+    internal FieldSection[] Sections => _sections;
+
     /// <summary>Gets whether the spans point straight into the mapped file (an uncompressed chunk).</summary>
     public bool IsZeroCopy => _mapping is not null;
 

@@ -258,21 +258,7 @@ public sealed class ShardDataset : IDisposable
         try
         {
             ReadOnlySpan<byte> stored = mapping.Slice(entry.Offset, (int)entry.StoredSize);
-            bool verify = forceVerify || _options.Checksums == ChecksumPolicy.Always || !file.IsVerified(chunk);
-            if (verify)
-            {
-                uint crc = Crc32C.Compute(stored);
-                if (crc != entry.Crc)
-                {
-                    throw DataErrors.Create(
-                        $"chunk CRC32C mismatch (stored 0x{entry.Crc:X8}, computed 0x{crc:X8}); the file is damaged, restore or re-pack it",
-                        file.Path,
-                        shard,
-                        chunk,
-                        entry.Offset);
-                }
-            }
-
+            bool verify = VerifyStored(file, shard, chunk, entry, stored, forceVerify);
             if (entry.Codec == CodecKind.None)
             {
                 FieldSection[] sections = ParseLayout(file, shard, chunk, stored, validateOffsets: verify);
@@ -289,6 +275,58 @@ public sealed class ShardDataset : IDisposable
         finally
         {
             mapping?.Release();
+        }
+    }
+
+    /// <summary>Gets a chunk's table entry; the indices are trusted (the loader derives them from the table).</summary>
+    internal ChunkEntry GetEntry(int shard, int chunk) => _shards[shard].Entries[chunk];
+
+    /// <summary>
+    /// Verifies (per the checksum policy) and decodes a compressed chunk into <paramref name="destination"/>,
+    /// bypassing the dataset's decode cache and budget: the caller owns the memory.
+    /// </summary>
+    /// <returns>The field sections of the decoded chunk.</returns>
+    internal FieldSection[] DecodeInto(int shard, int chunk, Span<byte> destination)
+    {
+        ShardFile file = _shards[shard];
+        ChunkEntry entry = file.Entries[chunk];
+        ShardMapping mapping = AcquireMapping(file);
+        try
+        {
+            ReadOnlySpan<byte> stored = mapping.Slice(entry.Offset, (int)entry.StoredSize);
+            VerifyStored(file, shard, chunk, entry, stored, forceVerify: false);
+            FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize]);
+            file.MarkVerified(chunk);
+            return sections;
+        }
+        finally
+        {
+            mapping.Release();
+        }
+    }
+
+    /// <summary>Passes an access-pattern hint for a chunk's stored bytes to the OS, if its shard is mapped now.</summary>
+    internal unsafe void AdviseChunk(int shard, int chunk, MemoryAdvice advice)
+    {
+        ShardFile file = _shards[shard];
+        ChunkEntry entry = file.Entries[chunk];
+        ShardMapping? mapping;
+        lock (_lock)
+        {
+            mapping = _disposed ? null : file.Mapping;
+            mapping?.AddReference();
+        }
+
+        if (mapping is not null)
+        {
+            try
+            {
+                MemoryHints.Advise(mapping.Pointer + entry.Offset, entry.StoredSize, advice);
+            }
+            finally
+            {
+                mapping.Release();
+            }
         }
     }
 
@@ -385,22 +423,11 @@ public sealed class ShardDataset : IDisposable
 
     private DecodedChunk Decode(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored)
     {
-        _options.Codecs!.TryGetCodec(entry.Codec, out ChunkCodec? codec);
         int rawSize = (int)entry.RawSize;
         byte[] buffer = RentDecodeBuffer(rawSize);
         try
         {
-            if (!codec!.TryDecode(stored, buffer.AsSpan(0, rawSize), out int written) || written != rawSize)
-            {
-                throw DataErrors.Create(
-                    $"the chunk does not decode with {CodecNames.GetName(entry.Codec)} to its {rawSize} declared raw bytes; the file is damaged, restore or re-pack it",
-                    file.Path,
-                    shard,
-                    chunk,
-                    entry.Offset);
-            }
-
-            FieldSection[] sections = ParseLayout(file, shard, chunk, buffer.AsSpan(0, rawSize), validateOffsets: true);
+            FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, buffer.AsSpan(0, rawSize));
             var decoded = new DecodedChunk(_pool, buffer, rawSize, sections, shard, chunk);
             buffer = null!;
             return AddToCache(decoded);
@@ -412,6 +439,43 @@ public sealed class ShardDataset : IDisposable
                 _pool.Return(buffer);
             }
         }
+    }
+
+    // Returns whether the CRC was checked (the layout is then validated in full too).
+    private bool VerifyStored(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored, bool forceVerify)
+    {
+        bool verify = forceVerify || _options.Checksums == ChecksumPolicy.Always || !file.IsVerified(chunk);
+        if (verify)
+        {
+            uint crc = Crc32C.Compute(stored);
+            if (crc != entry.Crc)
+            {
+                throw DataErrors.Create(
+                    $"chunk CRC32C mismatch (stored 0x{entry.Crc:X8}, computed 0x{crc:X8}); the file is damaged, restore or re-pack it",
+                    file.Path,
+                    shard,
+                    chunk,
+                    entry.Offset);
+            }
+        }
+
+        return verify;
+    }
+
+    private FieldSection[] DecodeCore(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored, Span<byte> destination)
+    {
+        _options.Codecs!.TryGetCodec(entry.Codec, out ChunkCodec? codec);
+        if (!codec!.TryDecode(stored, destination, out int written) || written != destination.Length)
+        {
+            throw DataErrors.Create(
+                $"the chunk does not decode with {CodecNames.GetName(entry.Codec)} to its {destination.Length} declared raw bytes; the file is damaged, restore or re-pack it",
+                file.Path,
+                shard,
+                chunk,
+                entry.Offset);
+        }
+
+        return ParseLayout(file, shard, chunk, destination, validateOffsets: true);
     }
 
     private byte[] RentDecodeBuffer(int size)

@@ -1,17 +1,27 @@
 namespace ShardStore.Internals;
 
 /// <summary>
-/// Pinned buffers for decoded chunks under a hard byte budget that counts every buffer it has allocated,
+/// Pinned buffers for decoded chunks under a hard byte budget that counts every buffer the pool has allocated,
 /// whether rented or kept for reuse.
 /// </summary>
-internal sealed class ChunkBufferPool(long budgetBytes)
+internal sealed class ChunkBufferPool
 {
     private const int SmallGranularity = 4 << 10;
     private const int LargeGranularity = 64 << 10;
     private readonly List<byte[]> _free = [];
     private readonly Lock _lock = new();
+    private readonly MemoryBudget _budget;
 
-    public long BudgetBytes => budgetBytes;
+    /// <summary>Creates a pool with a budget of its own.</summary>
+    public ChunkBufferPool(long budgetBytes)
+        : this(new MemoryBudget(budgetBytes))
+    {
+    }
+
+    /// <summary>Creates a pool that allocates from a budget it shares with other allocators.</summary>
+    public ChunkBufferPool(MemoryBudget budget) => _budget = budget;
+
+    public long BudgetBytes => _budget.LimitBytes;
 
     /// <summary>Gets the bytes of all buffers the pool has allocated and not dropped.</summary>
     public long AllocatedBytes { get; private set; }
@@ -42,16 +52,15 @@ internal sealed class ChunkBufferPool(long budgetBytes)
             }
 
             long rounded = Math.Min(RoundUp(size), Array.MaxLength);
-            while (AllocatedBytes + rounded > budgetBytes && _free.Count > 0)
+            while (!_budget.TryReserve(rounded))
             {
-                AllocatedBytes -= _free[^1].Length;
-                _free.RemoveAt(_free.Count - 1);
-            }
+                if (_free.Count == 0)
+                {
+                    buffer = [];
+                    return false;
+                }
 
-            if (AllocatedBytes + rounded > budgetBytes)
-            {
-                buffer = [];
-                return false;
+                Drop(_free.Count - 1);
             }
 
             buffer = GC.AllocateUninitializedArray<byte>((int)rounded, pinned: true);
@@ -70,24 +79,29 @@ internal sealed class ChunkBufferPool(long budgetBytes)
         }
     }
 
-    /// <summary>Drops every buffer kept for reuse.</summary>
+    /// <summary>Drops every buffer kept for reuse, giving its bytes back to the budget.</summary>
     public void Trim()
     {
         lock (_lock)
         {
-            foreach (byte[] b in _free)
+            while (_free.Count > 0)
             {
-                AllocatedBytes -= b.Length;
+                Drop(_free.Count - 1);
             }
-
-            _free.Clear();
         }
     }
 
     // Rounding lets buffers of similar chunks be reused; pages for small chunks so they do not waste the budget.
-    private static long RoundUp(int size)
+    internal static long RoundUp(long size)
     {
         long granularity = size < (1 << 20) ? SmallGranularity : LargeGranularity;
         return ((size + granularity - 1) / granularity) * granularity;
+    }
+
+    private void Drop(int index)
+    {
+        AllocatedBytes -= _free[index].Length;
+        _budget.Release(_free[index].Length);
+        _free.RemoveAt(index);
     }
 }

@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CommunityToolkit.HighPerformance;
+using ShardStore.Internals;
+
+namespace ShardStore;
+
+/// <summary>
+/// A batch of samples from a <see cref="ShardLoader"/>: per field, one contiguous pinned buffer shaped
+/// [<see cref="Count"/>, ...shape] (variable-length fields: offsets plus values), and the samples' global indices.
+/// </summary>
+/// <remarks>
+/// The buffers belong to one of the loader's batch slots. Spans from a batch stay valid until the batch is
+/// disposed; disposing returns the slot to the loader, which refills it. Dispose every batch: the loader has
+/// <see cref="ShardLoaderOptions.PrefetchDepth"/> + 1 slots and stops when the consumer holds them all.
+/// </remarks>
+public sealed unsafe class Batch : IDisposable
+{
+    private readonly ShardLoader _owner;
+    private BatchSlot? _slot;
+
+    internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, int count, int epoch, long position, long sequence)
+    {
+        _owner = owner;
+        _slot = slot;
+        Schema = schema;
+        Count = count;
+        Epoch = epoch;
+        Position = position;
+        Sequence = sequence;
+    }
+
+    /// <summary>Gets the fields of every sample.</summary>
+    public Schema Schema { get; }
+
+    /// <summary>Gets the number of samples in the batch (the batch size, except for a last partial batch).</summary>
+    public int Count { get; }
+
+    /// <summary>Gets the epoch the batch belongs to.</summary>
+    public int Epoch { get; }
+
+    /// <summary>Gets where the batch's first sample lies in the epoch's global order (all ranks together).</summary>
+    public long Position { get; }
+
+    /// <summary>Gets the batch's number in the sequence this loader delivered, from 0.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Gets the global index of each sample in the batch, in batch order.</summary>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan<long> SampleIndices => Slot.SampleIndices.AsSpan(0, Count);
+
+    internal BatchSlot Slot => _slot ?? throw new ObjectDisposedException(nameof(Batch));
+
+    /// <summary>Returns a fixed field's values for the whole batch, <c>Count x elementsPerSample</c>, sample-major.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="field">Field index.</param>
+    /// <exception cref="ArgumentException">The field is variable-length or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan<T> GetFixed<T>(int field)
+        where T : unmanaged
+    {
+        FieldSpec spec = Check<T>(field, variable: false);
+        return new ReadOnlySpan<T>(Slot.Data(field), checked(Count * spec.BytesPerSample / Unsafe.SizeOf<T>()));
+    }
+
+    /// <summary>Returns a fixed field's values for the whole batch, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is variable-length or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan<T> GetFixed<T>(string name)
+        where T : unmanaged => GetFixed<T>(Schema.GetIndex(name));
+
+    /// <summary>Returns a fixed field as a [Count, elementsPerSample] view.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="field">Field index.</param>
+    /// <exception cref="ArgumentException">The field is variable-length or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan2D<T> GetFixed2D<T>(int field)
+        where T : unmanaged
+    {
+        ReadOnlySpan<T> values = GetFixed<T>(field);
+        int width = Count == 0 ? 0 : values.Length / Count;
+        return ReadOnlySpan2D<T>.DangerousCreate(in MemoryMarshal.GetReference(values), Count, width, 0);
+    }
+
+    /// <summary>Returns a variable-length field's offsets (Count + 1, from 0, in elements) and values for the whole batch.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/> for one-byte dtypes.</typeparam>
+    /// <param name="field">Field index.</param>
+    /// <exception cref="ArgumentException">The field is fixed or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public VariableFieldView<T> GetVariable<T>(int field)
+        where T : unmanaged
+    {
+        FieldSpec spec = Check<T>(field, variable: true);
+        if (Unsafe.SizeOf<T>() != spec.ItemSize)
+        {
+            throw new ArgumentException($"Field '{spec.Name}' has {spec.ItemSize}-byte elements; view it with its own element type, since offsets count elements.", nameof(field));
+        }
+
+        BatchSlot slot = Slot;
+        var offsets = new ReadOnlySpan<long>(slot.Offsets(field), Count + 1);
+        return new VariableFieldView<T>(offsets, new ReadOnlySpan<T>(slot.Data(field), checked((int)(slot.Lengths[field] / spec.ItemSize))));
+    }
+
+    /// <summary>Returns the shape of a fixed field's batch buffer: [Count, ...the field's shape].</summary>
+    /// <param name="field">Field index.</param>
+    /// <exception cref="ArgumentException">The field is variable-length.</exception>
+    public int[] GetShape(int field)
+    {
+        FieldSpec spec = Schema[field];
+        if (spec.IsVariable)
+        {
+            throw new ArgumentException($"Field '{spec.Name}' is variable-length; it has offsets instead of a shape.", nameof(field));
+        }
+
+        return [Count, .. spec.Shape];
+    }
+
+    /// <summary>Returns the bytes of a field's batch buffer: the values of a fixed field, or the concatenated values of a variable one.</summary>
+    /// <param name="field">Field index.</param>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan<byte> GetBytes(int field)
+    {
+        BatchSlot slot = Slot;
+        FieldSpec spec = Schema[field];
+        long length = spec.IsVariable ? slot.Lengths[field] : (long)Count * spec.BytesPerSample;
+        return new ReadOnlySpan<byte>(slot.Data(field), checked((int)length));
+    }
+
+    /// <summary>Returns the batch's slot to the loader; spans obtained from this batch must no longer be used. Safe to call twice.</summary>
+    public void Dispose()
+    {
+        BatchSlot? slot = Interlocked.Exchange(ref _slot, null);
+        if (slot is not null)
+        {
+            _owner.ReturnSlot(slot);
+        }
+    }
+
+    private FieldSpec Check<T>(int field, bool variable)
+        where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_slot is null, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(field);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, Schema.Count);
+        FieldSpec spec = Schema[field];
+        if (spec.IsVariable != variable)
+        {
+            throw new ArgumentException($"Field '{spec.Name}' is {(spec.IsVariable ? "variable-length; use GetVariable" : "fixed; use GetFixed")}.", nameof(field));
+        }
+
+        if (!DTypeInfo.IsCompatible<T>(spec.DType))
+        {
+            throw new ArgumentException($"Field '{spec.Name}' is {DTypeInfo.GetName(spec.DType)}; it cannot be viewed as {typeof(T).Name}.", nameof(field));
+        }
+
+        return spec;
+    }
+}

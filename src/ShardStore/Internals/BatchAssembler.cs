@@ -1,0 +1,211 @@
+using System.Runtime.InteropServices;
+using ShardStore.Format;
+
+namespace ShardStore.Internals;
+
+/// <summary>
+/// Fills a batch slot: the samples' global indices from the epoch order, then, chunk by chunk, each field's
+/// values copied into the slot's contiguous buffers. One per worker (it owns scratch arrays).
+/// </summary>
+internal sealed unsafe class BatchAssembler
+{
+    private const int IndexBits = 24;
+    private readonly Schema _schema;
+    private readonly DatasetLayout _layout;
+    private readonly LoaderChunkCache _cache;
+    private readonly Action<int>? _onLoad;
+    private readonly long[] _keys;
+    private readonly long[]?[] _elements;
+    private readonly bool _hasVariable;
+
+    public BatchAssembler(Schema schema, DatasetLayout layout, LoaderChunkCache cache, int batchSize, Action<int>? onLoad)
+    {
+        _schema = schema;
+        _layout = layout;
+        _cache = cache;
+        _onLoad = onLoad;
+        _keys = new long[batchSize];
+        _elements = [.. schema.Fields.Select(f => f.IsVariable ? new long[batchSize] : null)];
+        _hasVariable = schema.Fields.Any(f => f.IsVariable);
+    }
+
+    /// <summary>The largest batch size the key encoding supports.</summary>
+    public const int MaxBatchSize = 1 << IndexBits;
+
+    /// <summary>Gathers the batch's samples into <paramref name="slot"/>; returns the bytes written.</summary>
+    public long Assemble(EpochOrder order, long start, int count, BatchSlot slot, CancellationToken cancellationToken)
+    {
+        Span<long> samples = slot.SampleIndices.AsSpan(0, count);
+        order.Fill(start, samples);
+        int groups = GroupByChunk(samples);
+        long bytes = 0;
+        for (int f = 0; f < _schema.Count; f++)
+        {
+            slot.Lengths[f] = _schema[f].IsVariable ? 0 : (long)count * _schema[f].BytesPerSample;
+            bytes += slot.Lengths[f];
+        }
+
+        // Pass 1: fixed fields, and the element count of each sample's variable fields.
+        ForEachGroup(groups, samples, slot, variablePass: false, cancellationToken);
+        if (_hasVariable)
+        {
+            for (int f = 0; f < _schema.Count; f++)
+            {
+                if (_schema[f].IsVariable)
+                {
+                    bytes += PrepareVariable(f, count, slot);
+                }
+            }
+
+            // Pass 2: variable values, now that every sample's place is known.
+            ForEachGroup(groups, samples, slot, variablePass: true, cancellationToken);
+        }
+
+        return bytes;
+    }
+
+    // Sorts (chunk, batch position) keys so each chunk is visited once; returns the number of keys.
+    private int GroupByChunk(Span<long> samples)
+    {
+        int chunk = -1;
+        long chunkStart = 0;
+        long chunkEnd = 0;
+        bool sorted = true;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            long s = samples[i];
+            if (s < chunkStart || s >= chunkEnd)
+            {
+                int next = _layout.ChunkOf(s);
+                sorted &= next >= chunk;
+                chunk = next;
+                chunkStart = _layout.ChunkStarts[chunk];
+                chunkEnd = _layout.ChunkStarts[chunk + 1];
+            }
+
+            _keys[i] = ((long)chunk << IndexBits) | (uint)i;
+        }
+
+        if (!sorted)
+        {
+            Array.Sort(_keys, 0, samples.Length);
+        }
+
+        return samples.Length;
+    }
+
+    private void ForEachGroup(int keys, ReadOnlySpan<long> samples, BatchSlot slot, bool variablePass, CancellationToken cancellationToken)
+    {
+        int g = 0;
+        while (g < keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int chunk = (int)(_keys[g] >> IndexBits);
+            int end = g + 1;
+            while (end < keys && (int)(_keys[end] >> IndexBits) == chunk)
+            {
+                end++;
+            }
+
+            LoaderChunkCache.Entry entry = _cache.Acquire(chunk, _onLoad, cancellationToken);
+            try
+            {
+                ReadOnlySpan<byte> raw = entry.Raw;
+                long chunkStart = _layout.ChunkStarts[chunk];
+                for (int f = 0; f < _schema.Count; f++)
+                {
+                    FieldSpec spec = _schema[f];
+                    FieldSection section = entry.Sections[f];
+                    if (spec.IsVariable)
+                    {
+                        GatherVariable(f, spec, section, raw, samples, chunkStart, g, end, slot, countOnly: !variablePass);
+                    }
+                    else if (!variablePass)
+                    {
+                        GatherFixed(f, spec.BytesPerSample, section, raw, samples, chunkStart, g, end, slot);
+                    }
+                }
+            }
+            finally
+            {
+                _cache.Release(entry);
+            }
+
+            g = end;
+        }
+    }
+
+    // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.
+    private void GatherFixed(int field, int width, FieldSection section, ReadOnlySpan<byte> raw, ReadOnlySpan<long> samples, long chunkStart, int from, int to, BatchSlot slot)
+    {
+        if (width == 0)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> source = raw.Slice(section.DataOffset, section.DataLength);
+        byte* destination = slot.Data(field);
+        int k = from;
+        while (k < to)
+        {
+            int position = (int)(_keys[k] & (MaxBatchSize - 1));
+            long inChunk = samples[position] - chunkStart;
+            int run = 1;
+            while (k + run < to)
+            {
+                int nextPosition = (int)(_keys[k + run] & (MaxBatchSize - 1));
+                if (nextPosition != position + run || samples[nextPosition] != samples[position] + run)
+                {
+                    break;
+                }
+
+                run++;
+            }
+
+            source.Slice((int)(inChunk * width), run * width).CopyTo(new Span<byte>(destination + ((long)position * width), run * width));
+            k += run;
+        }
+    }
+
+    private void GatherVariable(int field, FieldSpec spec, FieldSection section, ReadOnlySpan<byte> raw, ReadOnlySpan<long> samples, long chunkStart, int from, int to, BatchSlot slot, bool countOnly)
+    {
+        ReadOnlySpan<long> offsets = MemoryMarshal.Cast<byte, long>(raw.Slice(section.OffsetsOffset, (_layout.SamplesIn((int)(_keys[from] >> IndexBits)) + 1) * sizeof(long)));
+        ReadOnlySpan<byte> values = raw.Slice(section.DataOffset, section.DataLength);
+        long* batchOffsets = slot.Offsets(field);
+        int item = spec.ItemSize;
+        for (int k = from; k < to; k++)
+        {
+            int position = (int)(_keys[k] & (MaxBatchSize - 1));
+            int inChunk = (int)(samples[position] - chunkStart);
+            long first = offsets[inChunk];
+            long elements = offsets[inChunk + 1] - first;
+            if (countOnly)
+            {
+                _elements[field]![position] = elements;
+                continue;
+            }
+
+            long at = batchOffsets[position] * item;
+            values.Slice((int)(first * item), (int)(elements * item)).CopyTo(new Span<byte>(slot.Data(field) + at, (int)(elements * item)));
+        }
+    }
+
+    // Turns pass 1's element counts into the batch's offsets for one field; returns its value bytes.
+    private long PrepareVariable(int field, int count, BatchSlot slot)
+    {
+        long[] elements = _elements[field]!;
+        long* offsets = slot.Offsets(field);
+        long total = 0;
+        offsets[0] = 0;
+        for (int i = 0; i < count; i++)
+        {
+            total += elements[i];
+            offsets[i + 1] = total;
+        }
+
+        long bytes = total * _schema[field].ItemSize;
+        slot.EnsureCapacity(field, bytes);
+        slot.Lengths[field] = bytes;
+        return bytes;
+    }
+}

@@ -1,0 +1,58 @@
+using ShardStore.Compression;
+using ShardStore.Format;
+
+namespace ShardStore.Internals;
+
+/// <summary>The dataset's chunks flattened into one global list, in sample order: what the loader plans over.</summary>
+internal sealed class DatasetLayout
+{
+    public DatasetLayout(ShardDataset dataset)
+    {
+        int count = checked((int)dataset.ChunkCount);
+        ChunkStarts = new long[count + 1];
+        ChunkShard = new int[count];
+        ChunkInShard = new int[count];
+        int c = 0;
+        for (int s = 0; s < dataset.Shards.Count; s++)
+        {
+            int chunks = dataset.GetChunkCount(s);
+            for (int k = 0; k < chunks; k++, c++)
+            {
+                ChunkEntry e = dataset.GetEntry(s, k);
+                ChunkShard[c] = s;
+                ChunkInShard[c] = k;
+                ChunkStarts[c] = dataset.Shards[s].FirstSample + e.FirstSample;
+                if (e.Codec != CodecKind.None)
+                {
+                    MaxDecodedChunkBytes = Math.Max(MaxDecodedChunkBytes, e.RawSize);
+                }
+            }
+        }
+
+        ChunkStarts[count] = dataset.SampleCount;
+        SampleCount = dataset.SampleCount;
+    }
+
+    /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
+    public long[] ChunkStarts { get; }
+
+    public int[] ChunkShard { get; }
+
+    public int[] ChunkInShard { get; }
+
+    public int ChunkCount => ChunkShard.Length;
+
+    public long SampleCount { get; }
+
+    /// <summary>Gets the raw size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
+    public long MaxDecodedChunkBytes { get; }
+
+    public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
+
+    /// <summary>Returns the global chunk holding global sample <paramref name="sample"/>.</summary>
+    public int ChunkOf(long sample)
+    {
+        int i = Array.BinarySearch(ChunkStarts, 0, ChunkShard.Length, sample);
+        return i >= 0 ? i : ~i - 1;
+    }
+}

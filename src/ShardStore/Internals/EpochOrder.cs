@@ -1,0 +1,244 @@
+namespace ShardStore.Internals;
+
+/// <summary>
+/// The global sample order of one epoch: a pure function of (layout, order, seed, epoch, partitions, window, block).
+/// </summary>
+/// <remarks>
+/// The chunks are split into <c>P</c> logical partitions of consecutive chunks. Each partition has its own
+/// order (identity, a keyed permutation of its samples, or shuffled chunks with samples permuted inside each
+/// window of <c>W</c> chunks). The epoch's global sequence takes blocks of <c>B</c> samples from the
+/// partitions in turn (round robin, skipping partitions that ran out). Nothing here depends on the number of
+/// ranks, which is what lets a run resume with another world size and keep the same global order; and when
+/// the world size divides <c>P</c>, each rank reads only its own partitions.
+/// </remarks>
+internal sealed class EpochOrder
+{
+    private const ulong RandomTag = 0x52414E44;
+    private const ulong WindowTag = 0x57494E44;
+    private const ulong ChunkTag = 0x4348554E;
+
+    private readonly DatasetLayout _layout;
+    private readonly SampleOrder _order;
+    private readonly ulong _epochKey;
+    private readonly int _window;
+    private readonly int _block;
+    private readonly int[] _partChunkStart;
+    private readonly long[] _partSampleStart;
+    private readonly long[] _partSize;
+    private readonly long _maxPartSize;
+
+    // Window order: each partition's chunks in shuffled order, and the cumulative sample count along that schedule.
+    private readonly int[]? _schedule;
+    private readonly long[]? _scheduleStarts;
+    private readonly int[]? _schedulePosition;
+
+    public EpochOrder(DatasetLayout layout, SampleOrder order, ulong seed, int epoch, int partitions, int windowChunks, int blockSize)
+    {
+        _layout = layout;
+        _order = order;
+        _epochKey = OrderHash.Mix(seed, (ulong)epoch, (ulong)order + 1);
+        _window = windowChunks;
+        _block = blockSize;
+        Epoch = epoch;
+        int chunks = layout.ChunkCount;
+        _partChunkStart = new int[partitions + 1];
+        _partSampleStart = new long[partitions + 1];
+        _partSize = new long[partitions];
+        for (int p = 0; p <= partitions; p++)
+        {
+            _partChunkStart[p] = (int)((long)p * chunks / partitions);
+            _partSampleStart[p] = layout.ChunkStarts[_partChunkStart[p]];
+        }
+
+        for (int p = 0; p < partitions; p++)
+        {
+            _partSize[p] = _partSampleStart[p + 1] - _partSampleStart[p];
+            _maxPartSize = Math.Max(_maxPartSize, _partSize[p]);
+        }
+
+        if (order is SampleOrder.Window or SampleOrder.Sequential)
+        {
+            _schedule = new int[chunks];
+            _schedulePosition = new int[chunks];
+            for (int c = 0; c < chunks; c++)
+            {
+                _schedule[c] = c;
+            }
+
+            if (order == SampleOrder.Window)
+            {
+                for (int p = 0; p < partitions; p++)
+                {
+                    Shuffle(_schedule.AsSpan(_partChunkStart[p], _partChunkStart[p + 1] - _partChunkStart[p]), OrderHash.Mix(_epochKey, ChunkTag, (ulong)p));
+                }
+
+                _scheduleStarts = new long[chunks + 1];
+                for (int s = 0; s < chunks; s++)
+                {
+                    _scheduleStarts[s + 1] = _scheduleStarts[s] + layout.SamplesIn(_schedule[s]);
+                }
+            }
+
+            for (int s = 0; s < chunks; s++)
+            {
+                _schedulePosition[_schedule[s]] = s;
+            }
+        }
+    }
+
+    public int Epoch { get; }
+
+    public long SampleCount => _layout.SampleCount;
+
+    /// <summary>
+    /// Writes the global sample indices at epoch positions [<paramref name="position"/>, position + destination.Length).
+    /// </summary>
+    public void Fill(long position, Span<long> destination)
+    {
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+
+        int partitions = _partSize.Length;
+        if (partitions == 1)
+        {
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] = SampleAt(0, position + i);
+            }
+
+            return;
+        }
+
+        // Find the round t whose blocks hold the position, then the partition within it.
+        long lo = 0;
+        long hi = (_maxPartSize + _block - 1) / _block;
+        while (lo < hi)
+        {
+            long mid = (lo + hi + 1) / 2;
+            if (SamplesBeforeRound(mid) <= position)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        long round = lo;
+        long remaining = position - SamplesBeforeRound(round);
+        int p = 0;
+        long local = 0;
+        for (; p < partitions; p++)
+        {
+            long size = BlockSize(p, round);
+            if (remaining < size)
+            {
+                local = (round * _block) + remaining;
+                break;
+            }
+
+            remaining -= size;
+        }
+
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = SampleAt(p, local);
+            local++;
+            if (local == Math.Min((round + 1) * _block, _partSize[p]) && i + 1 < destination.Length)
+            {
+                do
+                {
+                    if (++p == partitions)
+                    {
+                        p = 0;
+                        round++;
+                    }
+                }
+                while (BlockSize(p, round) == 0);
+
+                local = round * _block;
+            }
+        }
+    }
+
+    /// <summary>Returns the chunks that come after <paramref name="chunk"/> in this epoch's chunk schedule (Sequential and Window orders).</summary>
+    public ReadOnlySpan<int> ChunksAfter(int chunk, int count)
+    {
+        if (_schedule is null)
+        {
+            return [];
+        }
+
+        int s = _schedulePosition![chunk] + 1;
+        return _schedule.AsSpan(Math.Min(s, _schedule.Length), Math.Clamp(_schedule.Length - s, 0, count));
+    }
+
+    private long BlockSize(int partition, long round) => Math.Clamp(_partSize[partition] - (round * _block), 0, _block);
+
+    private long SamplesBeforeRound(long round)
+    {
+        long total = 0;
+        foreach (long size in _partSize)
+        {
+            total += Math.Min(size, round * _block);
+        }
+
+        return total;
+    }
+
+    private long SampleAt(int partition, long local)
+    {
+        switch (_order)
+        {
+            case SampleOrder.Sequential:
+                return _partSampleStart[partition] + local;
+            case SampleOrder.Random:
+                return _partSampleStart[partition] + new IndexPermutation(_partSize[partition], OrderHash.Mix(_epochKey, RandomTag, (ulong)partition)).Apply(local);
+            default:
+                return WindowSampleAt(partition, local);
+        }
+    }
+
+    private long WindowSampleAt(int partition, long local)
+    {
+        long[] starts = _scheduleStarts!;
+        int first = _partChunkStart[partition];
+        long g = starts[first] + local;
+        int s = FloorIndex(starts, first, _partChunkStart[partition + 1], g);
+        int windowIndex = (s - first) / _window;
+        int windowStart = first + (windowIndex * _window);
+        int windowEnd = Math.Min(windowStart + _window, _partChunkStart[partition + 1]);
+        long windowSamples = starts[windowEnd] - starts[windowStart];
+        long permuted = starts[windowStart] + new IndexPermutation(windowSamples, OrderHash.Mix(_epochKey, WindowTag, (ulong)partition, (ulong)windowIndex)).Apply(g - starts[windowStart]);
+        int t = FloorIndex(starts, windowStart, windowEnd, permuted);
+        return _layout.ChunkStarts[_schedule![t]] + (permuted - starts[t]);
+    }
+
+    // Largest s in [from, to) with starts[s] <= value.
+    private static int FloorIndex(long[] starts, int from, int to, long value)
+    {
+        int i = Array.BinarySearch(starts, from, to - from, value);
+        if (i < 0)
+        {
+            return ~i - 1;
+        }
+
+        // Chunks are never empty, so equal starts do not occur; i is the chunk starting at value.
+        return i;
+    }
+
+    private static void Shuffle(Span<int> items, ulong key)
+    {
+        ulong state = key;
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            state += 0x9E3779B97F4A7C15;
+            ulong r = OrderHash.Mix(state, key);
+            int j = (int)Math.BigMul(r, (ulong)(i + 1), out _);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+}

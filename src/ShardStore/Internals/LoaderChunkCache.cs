@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using ShardStore.Compression;
+using ShardStore.Format;
+
+namespace ShardStore.Internals;
+
+/// <summary>
+/// The loader's chunks in use: each chunk is read (and decoded, into a buffer from the loader's budget) once,
+/// however many workers need it at the same time, and kept while the budget allows so that later batches of
+/// the same window find it decoded.
+/// </summary>
+internal sealed class LoaderChunkCache : IDisposable
+{
+    private readonly ShardDataset _dataset;
+    private readonly DatasetLayout _layout;
+    private readonly ChunkBufferPool _pool;
+    private readonly int _maxEntries;
+    private readonly bool _dropPages;
+    private readonly object _sync = new();
+    private readonly Dictionary<int, Entry> _entries = [];
+    private readonly LinkedList<Entry> _idle = new();
+    private long _decodeTicks;
+    private long _chunksLoaded;
+    private bool _disposed;
+
+    public LoaderChunkCache(ShardDataset dataset, DatasetLayout layout, MemoryBudget budget, int maxEntries, bool dropPages)
+    {
+        _dataset = dataset;
+        _layout = layout;
+        _pool = new ChunkBufferPool(budget);
+        _maxEntries = maxEntries;
+        _dropPages = dropPages;
+    }
+
+    /// <summary>Gets the time spent reading, verifying and decoding chunks, summed over workers.</summary>
+    public TimeSpan DecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks));
+
+    /// <summary>Gets how many times a chunk was read and decoded (more than the chunk count when the budget forced re-reads).</summary>
+    public long ChunksLoaded => Interlocked.Read(ref _chunksLoaded);
+
+    /// <summary>Gets the number of entries (for leak checks).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Returns the chunk, pinned until <see cref="Release"/>; reads and decodes it if no worker has.</summary>
+    /// <exception cref="InvalidDataException">The chunk is corrupt.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
+    public Entry Acquire(int chunk, Action<int>? onLoad, CancellationToken cancellationToken)
+    {
+        Entry? entry;
+        bool load = false;
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_entries.TryGetValue(chunk, out entry))
+            {
+                entry.Pins++;
+                if (entry.Node is { } node)
+                {
+                    _idle.Remove(node);
+                    entry.Node = null;
+                }
+
+                if (entry.IsReady)
+                {
+                    return entry;
+                }
+            }
+            else
+            {
+                entry = new Entry(chunk);
+                _entries.Add(chunk, entry);
+                load = true;
+            }
+        }
+
+        if (load)
+        {
+            onLoad?.Invoke(chunk);
+            Load(entry, cancellationToken);
+            return entry;
+        }
+
+        try
+        {
+            entry.Done.Wait(cancellationToken);
+        }
+        catch
+        {
+            Release(entry);
+            throw;
+        }
+
+        if (entry.Error is { } error)
+        {
+            Release(entry);
+            error.Throw();
+        }
+
+        return entry;
+    }
+
+    /// <summary>Unpins a chunk from <see cref="Acquire"/>; it stays cached while room allows.</summary>
+    public void Release(Entry entry)
+    {
+        var evicted = new List<Entry>();
+        lock (_sync)
+        {
+            if (--entry.Pins > 0 || !entry.IsReady)
+            {
+                return;
+            }
+
+            if (entry.Error is not null || _disposed)
+            {
+                Forget(entry, evicted);
+            }
+            else
+            {
+                entry.Node = _idle.AddFirst(entry);
+                while (_entries.Count > _maxEntries && _idle.Last is { } last)
+                {
+                    Forget(last.Value, evicted);
+                }
+            }
+
+            Monitor.PulseAll(_sync);
+        }
+
+        FreeAll(evicted);
+    }
+
+    public void Dispose()
+    {
+        var evicted = new List<Entry>();
+        lock (_sync)
+        {
+            _disposed = true;
+            while (_idle.Last is { } last)
+            {
+                Forget(last.Value, evicted);
+            }
+
+            Monitor.PulseAll(_sync);
+        }
+
+        FreeAll(evicted);
+        _pool.Trim();
+    }
+
+    private void Load(Entry entry, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int shard = _layout.ChunkShard[entry.Chunk];
+        int chunk = _layout.ChunkInShard[entry.Chunk];
+        try
+        {
+            ChunkEntry table = _dataset.GetEntry(shard, chunk);
+            if (table.Codec == CodecKind.None)
+            {
+                entry.Lease = _dataset.ReadChunk(shard, chunk);
+                entry.Sections = entry.Lease.Sections;
+            }
+            else
+            {
+                entry.Buffer = RentBuffer((int)table.RawSize, cancellationToken);
+                entry.Length = (int)table.RawSize;
+                entry.Sections = _dataset.DecodeInto(shard, chunk, entry.Buffer);
+                if (_dropPages)
+                {
+                    // The stored bytes were only needed to decode.
+                    _dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
+                }
+            }
+
+            Interlocked.Increment(ref _chunksLoaded);
+        }
+        catch (Exception e)
+        {
+            lock (_sync)
+            {
+                entry.Error = ExceptionDispatchInfo.Capture(e);
+                _entries.Remove(entry.Chunk);
+                entry.Pins--;
+            }
+
+            entry.Done.Set();
+            FreeAll([entry]);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - start);
+        }
+
+        lock (_sync)
+        {
+            entry.IsReady = true;
+        }
+
+        entry.Done.Set();
+    }
+
+    private byte[] RentBuffer(int size, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_pool.TryRent(size, out byte[] buffer))
+            {
+                return buffer;
+            }
+
+            Entry? victim = null;
+            lock (_sync)
+            {
+                for (LinkedListNode<Entry>? node = _idle.Last; node is not null; node = node.Previous)
+                {
+                    if (node.Value.Buffer is not null)
+                    {
+                        victim = node.Value;
+                        break;
+                    }
+                }
+
+                if (victim is not null)
+                {
+                    var evicted = new List<Entry>(1);
+                    Forget(victim, evicted);
+                }
+                else
+                {
+                    // Every decoded chunk is pinned by a worker gathering from it; one of them will let go soon.
+                    Monitor.Wait(_sync, 20);
+                }
+            }
+
+            if (victim is not null)
+            {
+                FreeAll([victim]);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    // Called under _sync: takes the entry out of the cache; FreeAll releases its memory outside the lock.
+    private void Forget(Entry entry, List<Entry> evicted)
+    {
+        if (entry.Node is { } node)
+        {
+            _idle.Remove(node);
+            entry.Node = null;
+        }
+
+        if (_entries.TryGetValue(entry.Chunk, out Entry? current) && current == entry)
+        {
+            _entries.Remove(entry.Chunk);
+        }
+
+        evicted.Add(entry);
+    }
+
+    private void FreeAll(List<Entry> evicted)
+    {
+        foreach (Entry e in evicted)
+        {
+            if (e.Lease is { } lease)
+            {
+                if (_dropPages)
+                {
+                    _dataset.AdviseChunk(lease.Shard, lease.Chunk, MemoryAdvice.DontNeed);
+                }
+
+                lease.Dispose();
+                e.Lease = null;
+            }
+
+            if (e.Buffer is { } buffer)
+            {
+                _pool.Return(buffer);
+                e.Buffer = null;
+            }
+        }
+    }
+
+    /// <summary>One chunk in use or cached: its raw bytes (mapped or decoded) and field sections.</summary>
+    internal sealed class Entry(int chunk)
+    {
+        public int Chunk { get; } = chunk;
+
+        public int Pins { get; set; } = 1;
+
+        public bool IsReady { get; set; }
+
+        public ManualResetEventSlim Done { get; } = new(false);
+
+        public ExceptionDispatchInfo? Error { get; set; }
+
+        public ChunkLease? Lease { get; set; }
+
+        public byte[]? Buffer { get; set; }
+
+        public int Length { get; set; }
+
+        public FieldSection[] Sections { get; set; } = [];
+
+        public LinkedListNode<Entry>? Node { get; set; }
+
+        /// <summary>Gets the raw chunk in its on-disk layout.</summary>
+        public ReadOnlySpan<byte> Raw => Lease is { } lease ? lease.RawBytes : Buffer.AsSpan(0, Length);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ShardStore;
+
+/// <summary>Where a <see cref="ShardLoader"/> stands: enough to continue with exactly the batches still to come.</summary>
+/// <remarks>
+/// <see cref="Position"/> counts samples of the epoch's global order (all ranks together) that were handed out,
+/// so a state taken on any rank of a lock-step job is the same, and it can resume with another world size.
+/// Serialized with <see cref="ToBytes"/> it is a few hundred bytes of JSON.
+/// </remarks>
+public sealed record LoaderState
+{
+    private const int FormatVersion = 1;
+    private const int MaxBytes = 4096;
+
+    /// <summary>Gets the <see cref="ShardDataset.Fingerprint"/> of the dataset the state belongs to.</summary>
+    public required string DatasetFingerprint { get; init; }
+
+    /// <summary>Gets the shuffle seed.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Gets the sample order.</summary>
+    public required SampleOrder Order { get; init; }
+
+    /// <summary>Gets the batch size.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Gets the window size in chunks.</summary>
+    public required int WindowChunks { get; init; }
+
+    /// <summary>Gets the number of logical partitions.</summary>
+    public required int LogicalPartitions { get; init; }
+
+    /// <summary>Gets whether incomplete batches are dropped.</summary>
+    public required bool DropLast { get; init; }
+
+    /// <summary>Gets the epoch the next batch belongs to.</summary>
+    public required int Epoch { get; init; }
+
+    /// <summary>Gets the number of samples of that epoch's global order already handed out, over all ranks.</summary>
+    public required long Position { get; init; }
+
+    /// <summary>Gets the world size when the state was taken (for information; a resume may use another).</summary>
+    public required int WorldSize { get; init; }
+
+    /// <summary>Serializes the state as compact UTF-8 JSON.</summary>
+    /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("version", FormatVersion);
+            w.WriteString("dataset", DatasetFingerprint);
+            w.WriteString("seed", Seed.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("order", Order.ToString());
+            w.WriteNumber("batchSize", BatchSize);
+            w.WriteNumber("windowChunks", WindowChunks);
+            w.WriteNumber("partitions", LogicalPartitions);
+            w.WriteBoolean("dropLast", DropLast);
+            w.WriteNumber("epoch", Epoch);
+            w.WriteNumber("position", Position);
+            w.WriteNumber("worldSize", WorldSize);
+            w.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>Reads a state written by <see cref="ToBytes"/>.</summary>
+    /// <param name="bytes">The serialized state.</param>
+    /// <returns>The state.</returns>
+    /// <exception cref="InvalidDataException">The bytes are not a valid loader state.</exception>
+    public static LoaderState FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > MaxBytes)
+        {
+            throw Invalid($"it is {bytes.Length} bytes, more than a state can be");
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+            JsonElement root = doc.RootElement;
+            int version = root.GetProperty("version").GetInt32();
+            if (version != FormatVersion)
+            {
+                throw Invalid($"version {version} is not the supported {FormatVersion}");
+            }
+
+            var state = new LoaderState
+            {
+                DatasetFingerprint = root.GetProperty("dataset").GetString() ?? throw Invalid("dataset is null"),
+                Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture),
+                Order = Enum.TryParse(root.GetProperty("order").GetString(), ignoreCase: false, out SampleOrder order) && Enum.IsDefined(order)
+                    ? order
+                    : throw Invalid("order is not Sequential, Window or Random"),
+                BatchSize = root.GetProperty("batchSize").GetInt32(),
+                WindowChunks = root.GetProperty("windowChunks").GetInt32(),
+                LogicalPartitions = root.GetProperty("partitions").GetInt32(),
+                DropLast = root.GetProperty("dropLast").GetBoolean(),
+                Epoch = root.GetProperty("epoch").GetInt32(),
+                Position = root.GetProperty("position").GetInt64(),
+                WorldSize = root.GetProperty("worldSize").GetInt32(),
+            };
+            if (state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
+            {
+                throw Invalid("a count is out of range");
+            }
+
+            return state;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or OverflowException or InvalidOperationException)
+        {
+            throw Invalid(e.Message, e);
+        }
+    }
+
+    private static InvalidDataException Invalid(string problem, Exception? inner = null) =>
+        new($"Not a ShardStore loader state: {problem}.", inner);
+}

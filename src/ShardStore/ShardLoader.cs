@@ -1,0 +1,612 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using ShardStore.Internals;
+
+namespace ShardStore;
+
+/// <summary>
+/// Streams batches from a <see cref="ShardDataset"/> in a deterministic order, with parallel decode into pinned
+/// batch slots, prefetch ahead of the consumer, and host memory under a hard budget.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Pipeline: a planner computes each batch's samples (a pure function of seed, epoch, partitioning and dataset
+/// layout); <see cref="ShardLoaderOptions.DecodeWorkers"/> threads read, verify and decode the chunks those
+/// samples live in (each chunk once, however many batches need it) and gather the samples into one of the
+/// loader's pinned, 4 KiB-aligned batch slots; finished batches pass, in order, through a bounded channel to
+/// the consumer, who reads them with <see cref="ReadAsync"/> or <see cref="NextBatch"/>.
+/// </para>
+/// <para>
+/// One consumer at a time. Dispose each <see cref="Batch"/> to hand its slot back. A corrupt chunk surfaces
+/// on the consumer side, after every batch before it, as the <see cref="InvalidDataException"/> naming the
+/// file, shard and chunk; the loader then stops. Disposing the loader stops every worker and frees every
+/// slot and buffer (slots of batches the consumer still holds are freed when those are disposed).
+/// </para>
+/// </remarks>
+public sealed class ShardLoader : IDisposable, IAsyncDisposable
+{
+    private readonly ShardDataset _dataset;
+    private readonly ShardLoaderOptions _options;
+    private readonly DatasetLayout _layout;
+    private readonly LoaderPlan _plan;
+    private readonly MemoryBudget _budget;
+    private readonly LoaderChunkCache _cache;
+    private readonly BatchSlot[] _slots;
+    private readonly Queue<BatchSlot> _freeSlots = new();
+    private readonly SemaphoreSlim _slotSignal;
+    private readonly object _claimLock = new();
+    private readonly object _slotLock = new();
+    private readonly object _publishLock = new();
+    private readonly Dictionary<long, Item> _pending = [];
+    private readonly Channel<Item> _channel;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<EpochOrder> _orders = [];
+    private readonly string _fingerprint;
+    private Task[]? _workers;
+    private long _nextSequence;
+    private long _nextToPublish;
+    private bool _exhausted;
+    private volatile bool _faulted;
+    private bool _closed;
+    private int _outstanding;
+    private int _disposed;
+    private ExceptionDispatchInfo? _terminalError;
+    private bool _finished;
+    private int _stateEpoch;
+    private long _statePosition;
+    private long _batches;
+    private long _samples;
+    private long _bytes;
+    private long _waitTicks;
+
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan, MemoryBudget budget, int slotCount)
+    {
+        _dataset = dataset;
+        _options = options;
+        _layout = layout;
+        _plan = plan;
+        _budget = budget;
+        _fingerprint = dataset.Fingerprint;
+        _stateEpoch = options.ResumeFrom?.Epoch ?? 0;
+        _statePosition = options.ResumeFrom?.Position ?? 0;
+        budget.Changed = delta => LoaderMetrics.BudgetInUse.Add(delta);
+        _slots = new BatchSlot[slotCount];
+        for (int i = 0; i < slotCount; i++)
+        {
+            _slots[i] = BatchSlot.TryCreate(dataset.Schema, options.BatchSize, budget, i)
+                ?? throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+            _freeSlots.Enqueue(_slots[i]);
+        }
+
+        _slotSignal = new SemaphoreSlim(slotCount, slotCount);
+        int maxEntries = options.Order == SampleOrder.Random
+            ? Math.Max(4096, 2 * options.BatchSize)
+            : Math.Max(options.WindowChunks, options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2;
+        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, options.ReleaseConsumedPages && options.Order != SampleOrder.Random);
+        _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(slotCount + 1) { SingleReader = true, SingleWriter = false });
+    }
+
+    /// <summary>Gets the dataset being read.</summary>
+    public ShardDataset Dataset => _dataset;
+
+    /// <summary>Gets the options the loader was created with.</summary>
+    public ShardLoaderOptions Options => _options;
+
+    /// <summary>Gets the number of batches this rank receives in a whole epoch.</summary>
+    public long BatchesPerEpoch => _plan.BatchesPerEpoch;
+
+    /// <summary>Gets the number of batches this loader will deliver in all, or null when it runs until disposed.</summary>
+    public long? TotalBatches => _plan.TotalBatches;
+
+    /// <summary>Gets the number of pinned batch slots (<see cref="ShardLoaderOptions.PrefetchDepth"/> + 1).</summary>
+    public int SlotCount => _slots.Length;
+
+    /// <summary>Gets a snapshot of the loader's counters.</summary>
+    public ShardLoaderStatistics Statistics => new(
+        Interlocked.Read(ref _batches),
+        Interlocked.Read(ref _samples),
+        Interlocked.Read(ref _bytes),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks)),
+        _cache.DecodeTime,
+        _cache.ChunksLoaded,
+        _budget.InUseBytes,
+        _budget.PeakBytes);
+
+    /// <summary>Gets the number of worker threads still running (for leak checks).</summary>
+    internal int RunningWorkers => _workers?.Count(t => !t.IsCompleted) ?? 0;
+
+    /// <summary>Creates a loader; nothing is read until the first batch is asked for.</summary>
+    /// <param name="dataset">An open dataset; it must outlive the loader.</param>
+    /// <param name="options">Order, partitioning, threads and memory; null for the defaults.</param>
+    /// <returns>The loader.</returns>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range; the memory budget cannot hold the batch slots plus one decoded chunk per worker;
+    /// or <see cref="ShardLoaderOptions.ResumeFrom"/> belongs to another dataset or another order.
+    /// </exception>
+    public static ShardLoader Create(ShardDataset dataset, ShardLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        options ??= new ShardLoaderOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchAssembler.MaxBatchSize, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.Rank, options.WorldSize, "options.Rank");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeWorkers, 1, "options.DecodeWorkers");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PrefetchDepth, 1, "options.PrefetchDepth");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LogicalPartitions, 1, "options.LogicalPartitions");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LogicalPartitions, Math.Max(1, dataset.ChunkCount), "options.LogicalPartitions");
+        if (!Enum.IsDefined(options.Order))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, "Unknown sample order.");
+        }
+
+        if (options.Epochs is { } epochs)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(epochs, "options.Epochs");
+        }
+
+        int firstEpoch = 0;
+        long firstPosition = 0;
+        if (options.ResumeFrom is { } state)
+        {
+            CheckState(dataset, options, state);
+            (firstEpoch, firstPosition) = (state.Epoch, state.Position);
+        }
+
+        var plan = new LoaderPlan(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs);
+        if (options.Epochs is null && plan.BatchesPerEpoch == 0)
+        {
+            throw new ArgumentException(
+                $"The dataset's {dataset.SampleCount} samples make no batch of {options.BatchSize} on each of {options.WorldSize} ranks with DropLast set, so an endless run would never yield one.",
+                nameof(options));
+        }
+
+        var layout = new DatasetLayout(dataset);
+        int slotCount = options.PrefetchDepth + 1;
+        long slotBytes = slotCount * BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
+        long chunkBytes = layout.MaxDecodedChunkBytes == 0 ? 0 : options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
+        if (slotBytes + chunkBytes > options.MemoryBudgetBytes)
+        {
+            throw new ArgumentException(
+                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one decoded chunk per decode worker ({chunkBytes} bytes); raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
+                nameof(options));
+        }
+
+        return new ShardLoader(dataset, options, layout, plan, new MemoryBudget(options.MemoryBudgetBytes), slotCount);
+    }
+
+    /// <summary>Returns the next batch, waiting for it if it is not ready; null when every epoch is done.</summary>
+    /// <param name="cancellationToken">Stops the wait (the loader keeps going).</param>
+    /// <returns>The batch (dispose it when done), or null at the end.</returns>
+    /// <exception cref="InvalidDataException">A chunk the batch needs is corrupt; the message names file, shard and chunk.</exception>
+    /// <exception cref="InvalidOperationException">The consumer holds every batch slot without disposing them, or the budget cannot hold a batch.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    public Batch? NextBatch(CancellationToken cancellationToken = default)
+    {
+        if (!TryTakeReady(out Item item))
+        {
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                while (!_channel.Reader.TryRead(out item))
+                {
+                    if (!_channel.Reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+                    {
+                        return Finish();
+                    }
+                }
+            }
+            finally
+            {
+                AddWait(start);
+            }
+        }
+
+        return Deliver(item);
+    }
+
+    /// <summary>Streams the remaining batches.</summary>
+    /// <param name="cancellationToken">Stops the stream (the loader keeps going).</param>
+    /// <returns>The batches in order; dispose each when done.</returns>
+    /// <exception cref="InvalidDataException">A chunk is corrupt; thrown when the stream reaches the batch that needs it.</exception>
+    /// <exception cref="InvalidOperationException">The consumer holds every batch slot without disposing them, or the budget cannot hold a batch.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    public async IAsyncEnumerable<Batch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (!TryTakeReady(out Item item))
+            {
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    while (!_channel.Reader.TryRead(out item))
+                    {
+                        if (!await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            Finish();
+                            yield break;
+                        }
+                    }
+                }
+                finally
+                {
+                    AddWait(start);
+                }
+            }
+
+            Batch? batch = Deliver(item);
+            if (batch is null)
+            {
+                yield break;
+            }
+
+            yield return batch;
+        }
+    }
+
+    /// <summary>Returns where the consumer stands: a loader created with it as <see cref="ShardLoaderOptions.ResumeFrom"/> yields exactly the batches still to come.</summary>
+    /// <returns>The state; batches prefetched but not yet handed out count as still to come.</returns>
+    public LoaderState GetState()
+    {
+        lock (_publishLock)
+        {
+            return new LoaderState
+            {
+                DatasetFingerprint = _fingerprint,
+                Seed = _options.Seed,
+                Order = _options.Order,
+                BatchSize = _options.BatchSize,
+                WindowChunks = _options.WindowChunks,
+                LogicalPartitions = _options.LogicalPartitions,
+                DropLast = _options.DropLast,
+                Epoch = _stateEpoch,
+                Position = _statePosition,
+                WorldSize = _options.WorldSize,
+            };
+        }
+    }
+
+    /// <summary>Stops every worker and frees every slot and buffer; batches the consumer holds are freed when disposed. Safe to call twice.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        if (_workers is { } workers)
+        {
+            Task.WaitAll(workers);
+        }
+
+        var orphans = new List<Batch>();
+        lock (_publishLock)
+        {
+            _closed = true;
+            orphans.AddRange(_pending.Values.Select(i => i.Batch).OfType<Batch>());
+            _pending.Clear();
+            _channel.Writer.TryComplete();
+        }
+
+        while (_channel.Reader.TryRead(out Item item))
+        {
+            if (item.Batch is { } b)
+            {
+                orphans.Add(b);
+            }
+        }
+
+        foreach (Batch b in orphans)
+        {
+            b.Dispose();
+        }
+
+        lock (_slotLock)
+        {
+            while (_freeSlots.TryDequeue(out BatchSlot? slot))
+            {
+                slot.Dispose();
+            }
+        }
+
+        _cache.Dispose();
+        _slotSignal.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal void ReturnSlot(BatchSlot slot)
+    {
+        Interlocked.Decrement(ref _outstanding);
+        ReleaseSlot(slot);
+    }
+
+    private static void CheckState(ShardDataset dataset, ShardLoaderOptions options, LoaderState state)
+    {
+        if (state.DatasetFingerprint != dataset.Fingerprint)
+        {
+            throw new ArgumentException(
+                $"The loader state belongs to dataset {state.DatasetFingerprint}, not to '{dataset.Directory}' ({dataset.Fingerprint}); resume with the dataset it was taken from.",
+                nameof(options));
+        }
+
+        string? mismatch =
+            state.Seed != options.Seed ? $"Seed {state.Seed} (options: {options.Seed})"
+            : state.Order != options.Order ? $"Order {state.Order} (options: {options.Order})"
+            : state.BatchSize != options.BatchSize ? $"BatchSize {state.BatchSize} (options: {options.BatchSize})"
+            : state.WindowChunks != options.WindowChunks ? $"WindowChunks {state.WindowChunks} (options: {options.WindowChunks})"
+            : state.LogicalPartitions != options.LogicalPartitions ? $"LogicalPartitions {state.LogicalPartitions} (options: {options.LogicalPartitions})"
+            : state.DropLast != options.DropLast ? $"DropLast {state.DropLast} (options: {options.DropLast})"
+            : null;
+        if (mismatch is not null)
+        {
+            throw new ArgumentException($"The loader state was taken with {mismatch}; resume with the same order options.", nameof(options));
+        }
+
+        if (state.Position > dataset.SampleCount)
+        {
+            throw new ArgumentException($"The loader state's position {state.Position} is past the dataset's {dataset.SampleCount} samples.", nameof(options));
+        }
+    }
+
+    private bool TryTakeReady(out Item item)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _terminalError?.Throw();
+        if (_finished)
+        {
+            item = default;
+            return true;
+        }
+
+        EnsureStarted();
+        if (_channel.Reader.TryRead(out item))
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _outstanding) >= _slots.Length)
+        {
+            throw new InvalidOperationException(
+                $"All {_slots.Length} batch slots are held by batches that were not disposed; dispose each batch when done with it (or raise ShardLoaderOptions.PrefetchDepth).");
+        }
+
+        return false;
+    }
+
+    private Batch? Deliver(Item item)
+    {
+        if (_finished)
+        {
+            return null;
+        }
+
+        if (item.Error is { } error)
+        {
+            _terminalError = error;
+            error.Throw();
+        }
+
+        if (item.Batch is not { } batch)
+        {
+            return Finish();
+        }
+
+        Interlocked.Increment(ref _outstanding);
+        lock (_publishLock)
+        {
+            _stateEpoch = item.Plan.NextEpoch;
+            _statePosition = item.Plan.NextPosition;
+        }
+
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _samples, batch.Count);
+        Interlocked.Add(ref _bytes, item.Bytes);
+        LoaderMetrics.Batches.Add(1);
+        LoaderMetrics.Samples.Add(batch.Count);
+        LoaderMetrics.Bytes.Add(item.Bytes);
+        return batch;
+    }
+
+    private Batch? Finish()
+    {
+        _finished = true;
+        return null;
+    }
+
+    private void AddWait(long start)
+    {
+        long ticks = Stopwatch.GetTimestamp() - start;
+        Interlocked.Add(ref _waitTicks, ticks);
+        LoaderMetrics.ConsumerWait.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
+    }
+
+    private void EnsureStarted()
+    {
+        if (_workers is not null)
+        {
+            return;
+        }
+
+        lock (_claimLock)
+        {
+            _workers ??= [.. Enumerable.Range(0, _options.DecodeWorkers).Select(_ => Task.Factory.StartNew(RunWorker, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+        }
+    }
+
+    private void RunWorker()
+    {
+        CancellationToken stop = _stop.Token;
+        var assembler = new BatchAssembler(_dataset.Schema, _layout, _cache, _options.BatchSize, HintUpcoming);
+        try
+        {
+            while (true)
+            {
+                BatchSlot slot;
+                BatchPlan plan;
+                lock (_claimLock)
+                {
+                    if (_exhausted || _faulted)
+                    {
+                        return;
+                    }
+
+                    _slotSignal.Wait(stop);
+                    lock (_slotLock)
+                    {
+                        slot = _freeSlots.Dequeue();
+                    }
+
+                    long sequence = _nextSequence++;
+                    if (!_plan.TryGet(sequence, out plan))
+                    {
+                        _exhausted = true;
+                        ReleaseSlot(slot);
+                        Publish(sequence, default);
+                        return;
+                    }
+                }
+
+                Item item;
+                long decodeBefore = _cache.DecodeTime.Ticks;
+                try
+                {
+                    long bytes = assembler.Assemble(GetOrder(plan.Epoch), plan.Start, plan.Count, slot, stop);
+                    item = new Item(new Batch(this, slot, _dataset.Schema, plan.Count, plan.Epoch, plan.Start, plan.Sequence), null, plan, bytes);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    ReleaseSlot(slot);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    ReleaseSlot(slot);
+                    _faulted = true;
+                    item = new Item(null, ExceptionDispatchInfo.Capture(e), plan, 0);
+                }
+
+                LoaderMetrics.DecodeTime.Add(TimeSpan.FromTicks(_cache.DecodeTime.Ticks - decodeBefore).TotalSeconds);
+                Publish(plan.Sequence, item);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed: stop quietly.
+        }
+    }
+
+    private void ReleaseSlot(BatchSlot slot)
+    {
+        lock (_slotLock)
+        {
+            if (_disposed != 0)
+            {
+                slot.Dispose();
+                return;
+            }
+
+            _freeSlots.Enqueue(slot);
+        }
+
+        _slotSignal.Release();
+    }
+
+    // Hands finished batches to the channel strictly in sequence order; an end or error item closes it.
+    private void Publish(long sequence, Item item)
+    {
+        var dropped = new List<Batch>();
+        lock (_publishLock)
+        {
+            _pending[sequence] = item;
+            while (_pending.Remove(_nextToPublish, out Item next))
+            {
+                _nextToPublish++;
+                if (_closed)
+                {
+                    if (next.Batch is { } b)
+                    {
+                        dropped.Add(b);
+                    }
+
+                    continue;
+                }
+
+                _channel.Writer.TryWrite(next);
+                if (next.Batch is null)
+                {
+                    _closed = true;
+                    _channel.Writer.TryComplete();
+                }
+            }
+        }
+
+        foreach (Batch b in dropped)
+        {
+            b.Dispose();
+        }
+    }
+
+    private EpochOrder GetOrder(int epoch)
+    {
+        lock (_orders)
+        {
+            foreach (EpochOrder o in _orders)
+            {
+                if (o.Epoch == epoch)
+                {
+                    return o;
+                }
+            }
+
+            var order = new EpochOrder(_layout, _options.Order, _options.Seed, epoch, _options.LogicalPartitions, _options.WindowChunks, _options.BatchSize);
+            _orders.Add(order);
+            if (_orders.Count > 3)
+            {
+                _orders.RemoveAt(0);
+            }
+
+            return order;
+        }
+    }
+
+    // When a chunk is first read, ask the OS to start reading the chunks scheduled after it.
+    private void HintUpcoming(int chunk)
+    {
+        if (_options.Order == SampleOrder.Random)
+        {
+            return;
+        }
+
+        EpochOrder? order;
+        lock (_orders)
+        {
+            order = _orders.Count > 0 ? _orders[^1] : null;
+        }
+
+        if (order is null)
+        {
+            return;
+        }
+
+        foreach (int next in order.ChunksAfter(chunk, Math.Max(2, _options.DecodeWorkers)))
+        {
+            _dataset.AdviseChunk(_layout.ChunkShard[next], _layout.ChunkInShard[next], MemoryAdvice.WillNeed);
+        }
+    }
+
+    private readonly record struct Item(Batch? Batch, ExceptionDispatchInfo? Error, BatchPlan Plan, long Bytes);
+}

@@ -1,0 +1,73 @@
+namespace ShardStore;
+
+/// <summary>How a <see cref="ShardLoader"/> orders, partitions and batches samples, and what memory and threads it may use.</summary>
+/// <remarks>
+/// <see cref="Order"/>, <see cref="Seed"/>, <see cref="BatchSize"/>, <see cref="WindowChunks"/>,
+/// <see cref="LogicalPartitions"/> and <see cref="DropLast"/> define the sample order; keep them the same on
+/// every rank and across resumed runs. <see cref="Rank"/> and <see cref="WorldSize"/> only choose which
+/// batches of that order this process receives, so they may change between runs.
+/// </remarks>
+public sealed record ShardLoaderOptions
+{
+    /// <summary>Gets the number of samples per batch. Default 256.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Gets the sample order. Default <see cref="SampleOrder.Window"/>.</summary>
+    public SampleOrder Order { get; init; } = SampleOrder.Window;
+
+    /// <summary>Gets how many chunks form one shuffle window in <see cref="SampleOrder.Window"/> order. Default 8.</summary>
+    public int WindowChunks { get; init; } = 8;
+
+    /// <summary>Gets the seed of every shuffle; the order is a pure function of seed, epoch, partitioning and dataset layout. Default 0.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Gets the number of epochs to run (counted from epoch 0, also when resuming), or null to run until disposed. Default 1.</summary>
+    public int? Epochs { get; init; } = 1;
+
+    /// <summary>
+    /// Gets whether the samples that do not fill a batch on every rank are dropped at the end of each epoch (true),
+    /// or spread over one last, smaller batch per rank (false, the default). Either way every rank gets the same
+    /// number of batches per epoch; with false every sample is delivered exactly once per epoch, and a rank's last
+    /// batch is empty when fewer samples remain than there are ranks.
+    /// </summary>
+    public bool DropLast { get; init; }
+
+    /// <summary>Gets this process's rank, in [0, <see cref="WorldSize"/>). Default 0.</summary>
+    public int Rank { get; init; }
+
+    /// <summary>Gets the number of ranks reading the dataset together; each gets a disjoint share of every epoch. Default 1.</summary>
+    public int WorldSize { get; init; } = 1;
+
+    /// <summary>
+    /// Gets the number of logical partitions (runs of consecutive chunks) the global order is built from. It must not
+    /// change between runs that resume each other; choose a multiple of every world size you will use, so that each
+    /// rank reads only its own partitions' chunks. Default 1.
+    /// </summary>
+    public int LogicalPartitions { get; init; } = 1;
+
+    /// <summary>Gets the number of threads that read, verify, decode and gather samples into batches. Default: all cores.</summary>
+    public int DecodeWorkers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Gets how many batches may be in preparation or ready ahead of the consumer; the loader has this many
+    /// pinned batch slots plus one for the batch the consumer holds. Default: twice the core count, at least 4.
+    /// </summary>
+    public int PrefetchDepth { get; init; } = Math.Max(4, 2 * Environment.ProcessorCount);
+
+    /// <summary>
+    /// Gets the hard limit, in bytes, on host memory the loader allocates: pinned batch slots, decoded chunks
+    /// (the shuffle window and the decode cache) and their reuse pool. Default 1 GiB. Mapped, uncompressed chunks
+    /// live in the page cache and do not count.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// Gets whether pages of mapped shards are dropped from the process's resident set as soon as the loader is
+    /// done with a chunk (Sequential and Window orders), so reading a dataset larger than RAM does not grow RSS.
+    /// Default true.
+    /// </summary>
+    public bool ReleaseConsumedPages { get; init; } = true;
+
+    /// <summary>Gets a state from <see cref="ShardLoader.GetState"/> to continue from, or null to start at epoch 0.</summary>
+    public LoaderState? ResumeFrom { get; init; }
+}

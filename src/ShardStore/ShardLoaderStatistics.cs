@@ -1,0 +1,20 @@
+namespace ShardStore;
+
+/// <summary>A snapshot of a <see cref="ShardLoader"/>'s counters since it was created.</summary>
+/// <param name="Batches">Batches handed to the consumer.</param>
+/// <param name="Samples">Samples handed to the consumer.</param>
+/// <param name="Bytes">Bytes of field data handed to the consumer.</param>
+/// <param name="ConsumerWait">Time the consumer spent waiting for a batch that was not ready.</param>
+/// <param name="DecodeTime">Time the workers spent reading, verifying and decoding chunks, summed over workers.</param>
+/// <param name="ChunksLoaded">Chunk reads (more than the chunks in the epoch when the budget forced re-reads).</param>
+/// <param name="MemoryInUseBytes">Bytes of the memory budget in use now.</param>
+/// <param name="PeakMemoryBytes">The most bytes of the budget ever in use at once.</param>
+public sealed record ShardLoaderStatistics(
+    long Batches,
+    long Samples,
+    long Bytes,
+    TimeSpan ConsumerWait,
+    TimeSpan DecodeTime,
+    long ChunksLoaded,
+    long MemoryInUseBytes,
+    long PeakMemoryBytes);
