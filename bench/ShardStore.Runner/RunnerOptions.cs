@@ -16,17 +16,35 @@ internal sealed class RunnerOptions
 
     public string? Directory { get; private set; }
 
+    public SampleOrder Order { get; private set; } = SampleOrder.Window;
+
+    public int BatchSize { get; private set; } = 256;
+
+    public bool Goals { get; private set; }
+
     public static string Usage =>
         """
         ShardStore throughput runner: generates an MNIST-like dataset (784 float32 + int64 label per sample),
-        packs it, streams every chunk on all cores, and reports throughput against memcpy of the same bytes.
+        packs it, streams it with ShardLoader on all cores, and reports throughput against memcpy of the same bytes.
 
           --samples N      samples to generate (default 200000, about 628 MB raw)
           --codec C        none | lz4 | lz4hc | zstd (default lz4)
           --threads N      threads for packing and reading (default: all cores)
           --epochs N       passes over the dataset; the best is reported (default 3)
+          --order O        sequential | window | random (default window)
+          --batch N        samples per batch (default 256)
+          --goals          measure the loader's goals instead: Sequential and Random order over uncompressed
+                           chunks against two-thread memcpy, Window order over lz4 chunks against native
+                           LZ4 decode of the same chunks (packs both datasets)
           --dir PATH       where to write the dataset (default: a temporary directory, deleted afterwards)
         """;
+
+    public RunnerOptions WithCodec(CodecKind codec)
+    {
+        var copy = (RunnerOptions)MemberwiseClone();
+        copy.Codec = codec;
+        return copy;
+    }
 
     public static RunnerOptions? Parse(string[] args)
     {
@@ -40,6 +58,14 @@ internal sealed class RunnerOptions
                 case "--threads": o.Threads = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--epochs": o.Epochs = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--dir": o.Directory = value; i++; break;
+                case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                case "--goals": o.Goals = true; break;
+                case "--order":
+                    o.Order = Enum.TryParse(value, ignoreCase: true, out SampleOrder order) && Enum.IsDefined(order) && !char.IsDigit(value[0])
+                        ? order
+                        : throw new ArgumentException($"Unknown order '{value}'; use sequential, window or random.");
+                    i++;
+                    break;
                 case "--codec":
                     if (!CodecNames.TryParse(value, out CodecKind codec))
                     {
@@ -54,9 +80,9 @@ internal sealed class RunnerOptions
             }
         }
 
-        if (o.Samples < 1 || o.Threads < 1 || o.Epochs < 1)
+        if (o.Samples < 1 || o.Threads < 1 || o.Epochs < 1 || o.BatchSize < 1)
         {
-            throw new ArgumentException("--samples, --threads and --epochs must be positive.");
+            throw new ArgumentException("--samples, --threads, --epochs and --batch must be positive.");
         }
 
         return o;

@@ -5,10 +5,14 @@ namespace ShardStore.Runner;
 /// <summary>Generates MNIST-like samples: mostly-zero 28x28 images with quantized intensities, and a label 0..9.</summary>
 internal static class SyntheticMnist
 {
+    public const int BytesPerSample = (784 * sizeof(float)) + sizeof(long);
+
+    public static Schema Schema { get; } = new(FieldSpec.Fixed("image", DType.F32, 784), FieldSpec.Fixed("label", DType.I64));
+
     /// <summary>Packs the samples and returns the sum of their labels, to check the read-back.</summary>
-    public static long Pack(string path, Schema schema, RunnerOptions options)
+    public static long Pack(string path, RunnerOptions options)
     {
-        using DatasetWriter writer = DatasetWriter.Create(path, schema, new DatasetWriterOptions
+        using DatasetWriter writer = DatasetWriter.Create(path, Schema, new DatasetWriterOptions
         {
             Codec = options.Codec,
             Codecs = NativeCodecs.Provider,
@@ -31,6 +35,13 @@ internal static class SyntheticMnist
         writer.Complete();
         return labelSum;
     }
+
+    /// <summary>Opens a packed dataset the way a training job would: checksums verified on first touch.</summary>
+    public static ShardDataset Open(string path) => ShardDataset.Open(path, new ShardDatasetOptions
+    {
+        Codecs = NativeCodecs.Provider,
+        Checksums = ChecksumPolicy.FirstTouch,
+    });
 
     // A blob of ink whose position depends on the label, with noisy quantized intensities, on a zero background.
     private static void FillImage(float[] image, long label, ref ulong state)

@@ -1,0 +1,69 @@
+using System.Globalization;
+using ShardStore.Compression;
+
+namespace ShardStore.Runner;
+
+/// <summary>
+/// The loader's throughput goals, each as a ratio to a baseline measured in the same run on the same bytes:
+/// Sequential and Random order over uncompressed chunks against two-thread memcpy, and Window order over lz4
+/// chunks against the native LZ4 decode of the same chunks on the same threads. Data is page-cached.
+/// </summary>
+internal static class LoaderGoals
+{
+    public static int Run(string root, RunnerOptions options)
+    {
+        long rawBytes = options.Samples * SyntheticMnist.BytesPerSample;
+        string nonePath = Path.Combine(root, "goals-none");
+        string lz4Path = Path.Combine(root, "goals-lz4");
+        Console.WriteLine($"Packing {options.Samples:N0} samples ({rawBytes / 1e9:F2} GB raw) twice: codec none and lz4");
+        long labelSum = SyntheticMnist.Pack(nonePath, options.WithCodec(CodecKind.None));
+        SyntheticMnist.Pack(lz4Path, options.WithCodec(CodecKind.Lz4));
+
+        var rows = new List<(string Name, double Rate, double Baseline, string BaselineName, double Goal, LoaderStreamer.Result Result)>();
+        var loader = new ShardLoaderOptions { BatchSize = options.BatchSize, DecodeWorkers = options.Threads, Seed = 1 };
+        using (ShardDataset none = SyntheticMnist.Open(nonePath))
+        {
+            // A first pass reads the files into the page cache and verifies every chunk's checksum once.
+            Check(LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Sequential }, 1), options, labelSum);
+            double memcpy = Baselines.MemcpyBytesPerSecond(rawBytes, options.Threads);
+            LoaderStreamer.Result seq = Check(LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Sequential }, options.Epochs), options, labelSum);
+            LoaderStreamer.Result rnd = Check(LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Random }, options.Epochs), options, labelSum);
+            memcpy = Math.Max(memcpy, Baselines.MemcpyBytesPerSecond(rawBytes, options.Threads));
+            string memcpyName = $"memcpy, {options.Threads} threads";
+            rows.Add(("Sequential, none", seq.BytesPerEpoch / seq.Best.TotalSeconds, memcpy, memcpyName, 0.9, seq));
+            rows.Add(("Random, none", rnd.BytesPerEpoch / rnd.Best.TotalSeconds, memcpy, memcpyName, 0.45, rnd));
+        }
+
+        using (ShardDataset lz4 = SyntheticMnist.Open(lz4Path))
+        {
+            Check(LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Sequential }, 1), options, labelSum);
+            double native = Baselines.NativeDecodeBytesPerSecond(lz4, options.Threads);
+            LoaderStreamer.Result win = Check(LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Window }, options.Epochs), options, labelSum);
+            native = Math.Max(native, Baselines.NativeDecodeBytesPerSecond(lz4, options.Threads));
+            rows.Add(("Window, lz4", win.BytesPerEpoch / win.Best.TotalSeconds, native, $"native LZ4 decode, {options.Threads} threads", 0.9, win));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"batch {options.BatchSize}, {options.Threads} decode workers, best of {options.Epochs} epochs, page-cached");
+        Console.WriteLine("| scenario | M samples/s | GB/s | baseline | baseline GB/s | ratio | goal | consumer wait | peak loader memory |");
+        Console.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        bool allMet = true;
+        foreach (var r in rows)
+        {
+            double ratio = r.Rate / r.Baseline;
+            allMet &= ratio >= r.Goal;
+            double samplesPerSecond = r.Result.SamplesPerEpoch / r.Result.Best.TotalSeconds;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Name} | {samplesPerSecond / 1e6:F2} | {r.Rate / 1e9:F2} | {r.BaselineName} | {r.Baseline / 1e9:F2} | {ratio:F2}x | {r.Goal:F2}x {(ratio >= r.Goal ? "met" : "NOT met")} | {r.Result.Statistics.ConsumerWait.TotalSeconds:F2} s | {r.Result.Statistics.PeakMemoryBytes / 1e6:F0} MB |"));
+        }
+
+        Console.WriteLine(allMet ? "All loader goals met." : "Some loader goals are not met.");
+        return 0;
+    }
+
+    private static LoaderStreamer.Result Check(LoaderStreamer.Result result, RunnerOptions options, long labelSum) =>
+        result.SamplesPerEpoch == options.Samples && result.LabelSumPerEpoch == labelSum
+            ? result
+            : throw new InvalidOperationException($"Read {result.SamplesPerEpoch} samples with label sum {result.LabelSumPerEpoch}; expected {options.Samples} and {labelSum}.");
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace ShardStore.Runner;
+
+/// <summary>Timed passes of the loader over a dataset, consuming every label the way a training loop would.</summary>
+internal static class LoaderStreamer
+{
+    public sealed record Result(IReadOnlyList<TimeSpan> EpochTimes, long SamplesPerEpoch, long BytesPerEpoch, long LabelSumPerEpoch, ShardLoaderStatistics Statistics)
+    {
+        public TimeSpan Best => EpochTimes.Min();
+    }
+
+    /// <summary>Streams <paramref name="epochs"/> epochs with one loader and times each (from the end of the previous one).</summary>
+    public static Result Stream(ShardDataset dataset, ShardLoaderOptions options, int epochs)
+    {
+        using ShardLoader loader = ShardLoader.Create(dataset, options with { Epochs = epochs });
+        int label = dataset.Schema.IndexOf("label");
+        var times = new List<TimeSpan>();
+        long[] sums = new long[epochs];
+        long[] samples = new long[epochs];
+        long[] bytes = new long[epochs];
+        var sw = Stopwatch.StartNew();
+        TimeSpan mark = TimeSpan.Zero;
+        int current = 0;
+        while (loader.NextBatch() is { } batch)
+        {
+            using (batch)
+            {
+                if (batch.Epoch != current)
+                {
+                    times.Add(sw.Elapsed - mark);
+                    mark = sw.Elapsed;
+                    current = batch.Epoch;
+                }
+
+                samples[current] += batch.Count;
+                for (int f = 0; f < batch.Schema.Count; f++)
+                {
+                    bytes[current] += batch.GetBytes(f).Length;
+                }
+
+                if (label >= 0)
+                {
+                    foreach (long v in batch.GetFixed<long>(label))
+                    {
+                        sums[current] += v;
+                    }
+                }
+            }
+        }
+
+        times.Add(sw.Elapsed - mark);
+        if (sums.Distinct().Count() != 1 || samples.Distinct().Count() != 1)
+        {
+            throw new InvalidOperationException($"Epochs disagree: samples {string.Join(", ", samples)}, label sums {string.Join(", ", sums)}.");
+        }
+
+        return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics);
+    }
+}
