@@ -22,6 +22,8 @@ internal sealed class RunnerOptions
 
     public bool Goals { get; private set; }
 
+    public int ChunkBytes { get; private set; } = 4 << 20;
+
     public static string Usage =>
         """
         ShardStore throughput runner: generates an MNIST-like dataset (784 float32 + int64 label per sample),
@@ -33,6 +35,7 @@ internal sealed class RunnerOptions
           --epochs N       passes over the dataset; the best is reported (default 3)
           --order O        sequential | window | random (default window)
           --batch N        samples per batch (default 256)
+          --chunk-size N   target raw bytes per chunk when packing (default 4194304)
           --goals          measure the loader's goals instead: Sequential and Random order over uncompressed
                            chunks against two-thread memcpy, Window order over lz4 chunks against native
                            LZ4 decode of the same chunks (packs both datasets)
@@ -60,6 +63,7 @@ internal sealed class RunnerOptions
                 case "--dir": o.Directory = value; i++; break;
                 case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--goals": o.Goals = true; break;
+                case "--chunk-size": o.ChunkBytes = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--order":
                     o.Order = Enum.TryParse(value, ignoreCase: true, out SampleOrder order) && Enum.IsDefined(order) && !char.IsDigit(value[0])
                         ? order
@@ -80,7 +84,7 @@ internal sealed class RunnerOptions
             }
         }
 
-        if (o.Samples < 1 || o.Threads < 1 || o.Epochs < 1 || o.BatchSize < 1)
+        if (o.Samples < 1 || o.Threads < 1 || o.Epochs < 1 || o.BatchSize < 1 || o.ChunkBytes < 1)
         {
             throw new ArgumentException("--samples, --threads, --epochs and --batch must be positive.");
         }

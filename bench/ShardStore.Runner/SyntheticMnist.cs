@@ -17,6 +17,7 @@ internal static class SyntheticMnist
             Codec = options.Codec,
             Codecs = NativeCodecs.Provider,
             Threads = options.Threads,
+            ChunkTargetBytes = options.ChunkBytes,
             Overwrite = true,
         });
         float[] image = new float[784];

@@ -81,10 +81,14 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         _slotSignal = new SemaphoreSlim(slotCount, slotCount);
-        int maxEntries = options.Order == SampleOrder.Random
-            ? Math.Max(4096, 2 * options.BatchSize)
-            : Math.Max(options.WindowChunks, options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2;
-        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, options.ReleaseConsumedPages && options.Order != SampleOrder.Random);
+        // Chunks kept decoded or mapped: batches in flight can straddle two windows in every partition.
+        int maxEntries = options.Order switch
+        {
+            SampleOrder.Random => Math.Max(4096, 2 * options.BatchSize),
+            SampleOrder.Window => (2 * options.WindowChunks * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
+            _ => (2 * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
+        };
+        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options));
         _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(slotCount + 1) { SingleReader = true, SingleWriter = false });
     }
 
@@ -334,6 +338,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         ReleaseSlot(slot);
     }
 
+    private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>
+        options.ReleaseConsumedPages ?? dataset.Shards.Sum(s => s.FileBytes) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+
     private static void CheckState(ShardDataset dataset, ShardLoaderOptions options, LoaderState state)
     {
         if (state.DatasetFingerprint != dataset.Fingerprint)
@@ -450,7 +457,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private void RunWorker()
     {
         CancellationToken stop = _stop.Token;
-        var assembler = new BatchAssembler(_dataset.Schema, _layout, _cache, _options.BatchSize, HintUpcoming);
+        var assembler = new BatchAssembler(_dataset.Schema, _layout, _cache, _options.BatchSize, holdMapped: _options.Order == SampleOrder.Random, HintUpcoming);
         try
         {
             while (true)
@@ -506,6 +513,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Disposed: stop quietly.
+        }
+        finally
+        {
+            assembler.ReleaseHeld();
         }
     }
 

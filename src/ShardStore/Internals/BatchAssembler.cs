@@ -10,6 +10,7 @@ namespace ShardStore.Internals;
 internal sealed unsafe class BatchAssembler
 {
     private const int IndexBits = 24;
+    private const int MaxHeldChunks = 1024;
     private readonly Schema _schema;
     private readonly DatasetLayout _layout;
     private readonly LoaderChunkCache _cache;
@@ -17,9 +18,14 @@ internal sealed unsafe class BatchAssembler
     private readonly long[] _keys;
     private readonly long[]?[] _elements;
     private readonly bool _hasVariable;
+    private readonly int[] _groupStarts;
+    private readonly bool _holdMapped;
+    private readonly Dictionary<int, LoaderChunkCache.Entry> _held = [];
+    private readonly int[] _deferred;
 
-    public BatchAssembler(Schema schema, DatasetLayout layout, LoaderChunkCache cache, int batchSize, Action<int>? onLoad)
+    public BatchAssembler(Schema schema, DatasetLayout layout, LoaderChunkCache cache, int batchSize, bool holdMapped, Action<int>? onLoad)
     {
+        _holdMapped = holdMapped;
         _schema = schema;
         _layout = layout;
         _cache = cache;
@@ -27,10 +33,23 @@ internal sealed unsafe class BatchAssembler
         _keys = new long[batchSize];
         _elements = [.. schema.Fields.Select(f => f.IsVariable ? new long[batchSize] : null)];
         _hasVariable = schema.Fields.Any(f => f.IsVariable);
+        _groupStarts = new int[batchSize + 1];
+        _deferred = new int[batchSize];
     }
 
     /// <summary>The largest batch size the key encoding supports.</summary>
     public const int MaxBatchSize = 1 << IndexBits;
+
+    /// <summary>Unpins the mapped chunks this worker kept pinned between batches.</summary>
+    public void ReleaseHeld()
+    {
+        foreach (LoaderChunkCache.Entry entry in _held.Values)
+        {
+            _cache.Release(entry);
+        }
+
+        _held.Clear();
+    }
 
     /// <summary>Gathers the batch's samples into <paramref name="slot"/>; returns the bytes written.</summary>
     public long Assemble(EpochOrder order, long start, int count, BatchSlot slot, CancellationToken cancellationToken)
@@ -96,43 +115,82 @@ internal sealed unsafe class BatchAssembler
 
     private void ForEachGroup(int keys, ReadOnlySpan<long> samples, BatchSlot slot, bool variablePass, CancellationToken cancellationToken)
     {
-        int g = 0;
-        while (g < keys)
+        int groups = 0;
+        for (int k = 0; k < keys; k++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int chunk = (int)(_keys[g] >> IndexBits);
-            int end = g + 1;
-            while (end < keys && (int)(_keys[end] >> IndexBits) == chunk)
+            if (k == 0 || (_keys[k] >> IndexBits) != (_keys[k - 1] >> IndexBits))
             {
-                end++;
+                _groupStarts[groups++] = k;
             }
+        }
 
-            LoaderChunkCache.Entry entry = _cache.Acquire(chunk, _onLoad, cancellationToken);
-            try
+        _groupStarts[groups] = keys;
+
+        // First take the chunks that are ready or that no other worker is reading (reading those here), and
+        // leave the ones another worker is reading for last, so two workers never queue behind one decode.
+        int deferred = 0;
+        for (int g = 0; g < groups; g++)
+        {
+            if (!TryGatherGroup(g, samples, slot, variablePass, wait: false, cancellationToken))
             {
-                ReadOnlySpan<byte> raw = entry.Raw;
-                long chunkStart = _layout.ChunkStarts[chunk];
-                for (int f = 0; f < _schema.Count; f++)
+                _deferred[deferred++] = g;
+            }
+        }
+
+        for (int d = 0; d < deferred; d++)
+        {
+            TryGatherGroup(_deferred[d], samples, slot, variablePass, wait: true, cancellationToken);
+        }
+    }
+
+    private bool TryGatherGroup(int group, ReadOnlySpan<long> samples, BatchSlot slot, bool variablePass, bool wait, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int from = _groupStarts[group];
+        int to = _groupStarts[group + 1];
+        int chunk = (int)(_keys[from] >> IndexBits);
+        // In Random order every batch touches most chunks; a worker keeps mapped (uncompressed) chunks pinned
+        // between batches, which costs no budget and spares a trip through the shared cache per chunk.
+        bool held = _held.TryGetValue(chunk, out LoaderChunkCache.Entry? entry);
+        entry ??= _cache.Acquire(chunk, wait, _onLoad, cancellationToken);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        if (!held && _holdMapped && entry.Lease is not null && _held.Count < MaxHeldChunks)
+        {
+            _held.Add(chunk, entry);
+            held = true;
+        }
+
+        try
+        {
+            ReadOnlySpan<byte> raw = entry.Raw;
+            long chunkStart = _layout.ChunkStarts[chunk];
+            for (int f = 0; f < _schema.Count; f++)
+            {
+                FieldSpec spec = _schema[f];
+                FieldSection section = entry.Sections[f];
+                if (spec.IsVariable)
                 {
-                    FieldSpec spec = _schema[f];
-                    FieldSection section = entry.Sections[f];
-                    if (spec.IsVariable)
-                    {
-                        GatherVariable(f, spec, section, raw, samples, chunkStart, g, end, slot, countOnly: !variablePass);
-                    }
-                    else if (!variablePass)
-                    {
-                        GatherFixed(f, spec.BytesPerSample, section, raw, samples, chunkStart, g, end, slot);
-                    }
+                    GatherVariable(f, spec, section, raw, samples, chunkStart, from, to, slot, countOnly: !variablePass);
+                }
+                else if (!variablePass)
+                {
+                    GatherFixed(f, spec.BytesPerSample, section, raw, samples, chunkStart, from, to, slot);
                 }
             }
-            finally
+        }
+        finally
+        {
+            if (!held)
             {
                 _cache.Release(entry);
             }
-
-            g = end;
         }
+
+        return true;
     }
 
     // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.

@@ -32,6 +32,11 @@ internal sealed class EpochOrder
     private readonly long[]? _scheduleStarts;
     private readonly int[]? _schedulePosition;
 
+    // Random order: one permutation per partition. Window order: one per window, indexed by its first schedule slot / W.
+    private readonly IndexPermutation[]? _partitionPermutations;
+    private readonly IndexPermutation[]? _windowPermutations;
+    private readonly int[]? _firstWindow;
+
     public EpochOrder(DatasetLayout layout, SampleOrder order, ulong seed, int epoch, int partitions, int windowChunks, int blockSize)
     {
         _layout = layout;
@@ -83,6 +88,32 @@ internal sealed class EpochOrder
             {
                 _schedulePosition[_schedule[s]] = s;
             }
+        }
+
+        if (order == SampleOrder.Random)
+        {
+            _partitionPermutations = new IndexPermutation[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                _partitionPermutations[p] = new IndexPermutation(_partSize[p], OrderHash.Mix(_epochKey, RandomTag, (ulong)p));
+            }
+        }
+        else if (order == SampleOrder.Window)
+        {
+            _firstWindow = new int[partitions + 1];
+            var perms = new List<IndexPermutation>();
+            for (int p = 0; p < partitions; p++)
+            {
+                _firstWindow[p] = perms.Count;
+                for (int w = 0, first = _partChunkStart[p]; first < _partChunkStart[p + 1]; w++, first += windowChunks)
+                {
+                    int end = Math.Min(first + windowChunks, _partChunkStart[p + 1]);
+                    perms.Add(new IndexPermutation(_scheduleStarts![end] - _scheduleStarts[first], OrderHash.Mix(_epochKey, WindowTag, (ulong)p, (ulong)w)));
+                }
+            }
+
+            _firstWindow[partitions] = perms.Count;
+            _windowPermutations = [.. perms];
         }
     }
 
@@ -196,7 +227,7 @@ internal sealed class EpochOrder
             case SampleOrder.Sequential:
                 return _partSampleStart[partition] + local;
             case SampleOrder.Random:
-                return _partSampleStart[partition] + new IndexPermutation(_partSize[partition], OrderHash.Mix(_epochKey, RandomTag, (ulong)partition)).Apply(local);
+                return _partSampleStart[partition] + _partitionPermutations![partition].Apply(local);
             default:
                 return WindowSampleAt(partition, local);
         }
@@ -211,8 +242,7 @@ internal sealed class EpochOrder
         int windowIndex = (s - first) / _window;
         int windowStart = first + (windowIndex * _window);
         int windowEnd = Math.Min(windowStart + _window, _partChunkStart[partition + 1]);
-        long windowSamples = starts[windowEnd] - starts[windowStart];
-        long permuted = starts[windowStart] + new IndexPermutation(windowSamples, OrderHash.Mix(_epochKey, WindowTag, (ulong)partition, (ulong)windowIndex)).Apply(g - starts[windowStart]);
+        long permuted = starts[windowStart] + _windowPermutations![_firstWindow![partition] + windowIndex].Apply(g - starts[windowStart]);
         int t = FloorIndex(starts, windowStart, windowEnd, permuted);
         return _layout.ChunkStarts[_schedule![t]] + (permuted - starts[t]);
     }

@@ -51,10 +51,14 @@ internal sealed class LoaderChunkCache : IDisposable
         }
     }
 
-    /// <summary>Returns the chunk, pinned until <see cref="Release"/>; reads and decodes it if no worker has.</summary>
+    /// <summary>
+    /// Returns the chunk, pinned until <see cref="Release"/>; reads and decodes it if no worker has. When another
+    /// worker is reading it and <paramref name="wait"/> is false, returns null at once (nothing pinned), so the
+    /// caller can work on other chunks meanwhile.
+    /// </summary>
     /// <exception cref="InvalidDataException">The chunk is corrupt.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-    public Entry Acquire(int chunk, Action<int>? onLoad, CancellationToken cancellationToken)
+    public Entry? Acquire(int chunk, bool wait, Action<int>? onLoad, CancellationToken cancellationToken)
     {
         Entry? entry;
         bool load = false;
@@ -63,6 +67,11 @@ internal sealed class LoaderChunkCache : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_entries.TryGetValue(chunk, out entry))
             {
+                if (!entry.IsReady && !wait)
+                {
+                    return null;
+                }
+
                 entry.Pins++;
                 if (entry.Node is { } node)
                 {
