@@ -133,21 +133,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(dataset);
         options ??= new ShardLoaderOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchAssembler.MaxBatchSize, "options.BatchSize");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.Rank, options.WorldSize, "options.Rank");
+        ValidateOrderOptions(dataset, options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeWorkers, 1, "options.DecodeWorkers");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PrefetchDepth, 1, "options.PrefetchDepth");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.LogicalPartitions, 1, "options.LogicalPartitions");
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LogicalPartitions, Math.Max(1, dataset.ChunkCount), "options.LogicalPartitions");
-        if (!Enum.IsDefined(options.Order))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Order, "Unknown sample order.");
-        }
-
         if (options.Epochs is { } epochs)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(epochs, "options.Epochs");
@@ -181,6 +169,37 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         return new ShardLoader(dataset, options, layout, plan, new MemoryBudget(options.MemoryBudgetBytes), slotCount);
+    }
+
+    /// <summary>
+    /// Returns, batch by batch, the global sample indices that rank <see cref="ShardLoaderOptions.Rank"/> reads in
+    /// <paramref name="epoch"/>, without reading any data: the same plan a loader with these options follows.
+    /// </summary>
+    /// <param name="dataset">The dataset (only its layout is used).</param>
+    /// <param name="options">The order, partitioning and rank; memory and thread options are ignored.</param>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <returns>One array of sample indices per batch, in delivery order.</returns>
+    /// <exception cref="ArgumentException">An order option is out of range.</exception>
+    public static IEnumerable<long[]> PlanEpoch(ShardDataset dataset, ShardLoaderOptions options, int epoch)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ValidateOrderOptions(dataset, options);
+        var layout = new DatasetLayout(dataset);
+        var order = new EpochOrder(layout, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
+        var plan = new LoaderPlan(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, epoch, 0, epoch + 1);
+        return Enumerate(order, plan);
+
+        static IEnumerable<long[]> Enumerate(EpochOrder order, LoaderPlan plan)
+        {
+            for (long k = 0; plan.TryGet(k, out BatchPlan batch); k++)
+            {
+                long[] indices = new long[batch.Count];
+                order.Fill(batch.Start, indices);
+                yield return indices;
+            }
+        }
     }
 
     /// <summary>Returns the next batch, waiting for it if it is not ready; null when every epoch is done.</summary>
@@ -336,6 +355,22 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     {
         Interlocked.Decrement(ref _outstanding);
         ReleaseSlot(slot);
+    }
+
+    private static void ValidateOrderOptions(ShardDataset dataset, ShardLoaderOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchAssembler.MaxBatchSize, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.Rank, options.WorldSize, "options.Rank");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LogicalPartitions, 1, "options.LogicalPartitions");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LogicalPartitions, Math.Max(1, dataset.ChunkCount), "options.LogicalPartitions");
+        if (!Enum.IsDefined(options.Order))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, "Unknown sample order.");
+        }
     }
 
     private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>

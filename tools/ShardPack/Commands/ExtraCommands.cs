@@ -12,6 +12,7 @@ internal static class ExtraCommands
         [
             // One line per command: ExportCommand.Create(context),
             ExportCommand.Create(context),
+            OrderCommand.Create(context),
         ];
     }
 }

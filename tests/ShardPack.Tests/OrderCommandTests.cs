@@ -1,0 +1,115 @@
+using System.Globalization;
+using ShardPack.Tests.Infrastructure;
+using ShardStore.Codecs;
+
+namespace ShardPack.Tests;
+
+[TestClass]
+public sealed class OrderCommandTests
+{
+    private const int Samples = 500;
+
+    [TestMethod]
+    [DataRow("sequential", 0, 1)]
+    [DataRow("window", 1, 3)]
+    [DataRow("random", 2, 3)]
+    public void Order_EveryRank_PrintsWhatTheLoaderDelivers(string order, int epoch, int worldSize)
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+        SampleOrder parsed = Enum.Parse<SampleOrder>(order, ignoreCase: true);
+        var union = new List<long>();
+        for (int rank = 0; rank < worldSize; rank++)
+        {
+            CliResult r = Cli.Run(
+                "order", ds, "--order", order, "--seed", "11", "--epoch", epoch.ToString(CultureInfo.InvariantCulture),
+                "--rank", rank.ToString(CultureInfo.InvariantCulture), "--world-size", worldSize.ToString(CultureInfo.InvariantCulture),
+                "--batch-size", "16", "--window-chunks", "3");
+            Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+            long[] printed = [.. r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => long.Parse(l, CultureInfo.InvariantCulture))];
+
+            CollectionAssert.AreEqual(Delivered(ds, parsed, epoch, rank, worldSize), printed, $"rank {rank}");
+            union.AddRange(printed);
+        }
+
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, Samples).Select(i => (long)i).ToArray(), union.ToArray());
+    }
+
+    [TestMethod]
+    public void Order_Batches_PrintsOneBatchPerLine()
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+
+        CliResult r = Cli.Run("order", ds, "--order", "sequential", "--batch-size", "100", "--batches");
+
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+        string[] lines = r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(5, lines);
+        Assert.AreEqual(string.Join(' ', Enumerable.Range(100, 100)), lines[1].TrimEnd('\r'));
+    }
+
+    [TestMethod]
+    [DataRow("--order", "shuffled")]
+    [DataRow("--rank", "3")]
+    [DataRow("--batch-size", "0")]
+    public void Order_BadArgument_ExitsTwo(string option, string value)
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+        string[] args = option == "--order" ? ["order", ds, option, value] : ["order", ds, "--order", "random", "--world-size", "3", option, value];
+
+        CliResult r = Cli.Run(args);
+
+        Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
+        Assert.AreEqual(string.Empty, r.Output);
+    }
+
+    [TestMethod]
+    public void Order_NoDataset_ExitsTwo()
+    {
+        using var dir = new TempDirectory();
+
+        CliResult r = Cli.Run("order", dir.Combine("missing"), "--order", "random");
+
+        Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
+    }
+
+    private static string Pack(TempDirectory dir)
+    {
+        string path = dir.Combine("ds");
+        using (DatasetWriter writer = DatasetWriter.Create(path, new Schema(FieldSpec.Fixed("v", DType.I64)), new DatasetWriterOptions { ChunkTargetBytes = 256, Codec = ShardStore.Compression.CodecKind.Lz4, Codecs = NativeCodecs.Provider }))
+        {
+            for (long i = 0; i < Samples; i++)
+            {
+                writer.WriteScalar(0, i);
+                writer.EndSample();
+            }
+
+            writer.Complete();
+        }
+
+        return path;
+    }
+
+    private static long[] Delivered(string path, SampleOrder order, int epoch, int rank, int worldSize)
+    {
+        using ShardDataset dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        var options = new ShardLoaderOptions { Order = order, Seed = 11, Rank = rank, WorldSize = worldSize, BatchSize = 16, WindowChunks = 3, Epochs = epoch + 1, DecodeWorkers = 2 };
+        using ShardLoader loader = ShardLoader.Create(dataset, options);
+        var indices = new List<long>();
+        while (loader.NextBatch() is { } batch)
+        {
+            using (batch)
+            {
+                if (batch.Epoch == epoch)
+                {
+                    CollectionAssert.AreEqual(batch.SampleIndices.ToArray(), batch.GetFixed<long>(0).ToArray(), "values are the samples' own indices");
+                    indices.AddRange(batch.SampleIndices.ToArray());
+                }
+            }
+        }
+
+        return [.. indices];
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using ShardStore.Codecs;
+
+namespace ShardPack.Commands;
+
+/// <summary>
+/// <c>shardpack order DIR --order O --seed S --epoch E [--rank r --world-size R]</c>: prints the global sample
+/// indices in the order that rank reads them, from the same plan the loader follows, without reading any data.
+/// </summary>
+internal static class OrderCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var order = new Option<string>("--order") { Description = "sequential, window or random.", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "Shuffle seed (default 0).", DefaultValueFactory = _ => 0 };
+        var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0 (default 0).", DefaultValueFactory = _ => 0 };
+        var rank = new Option<int>("--rank") { Description = "This rank, from 0 (default 0).", DefaultValueFactory = _ => 0 };
+        var worldSize = new Option<int>("--world-size") { Description = "Number of ranks (default 1).", DefaultValueFactory = _ => 1 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Samples per batch (default 256); the order depends on it.", DefaultValueFactory = _ => 256 };
+        var window = new Option<int>("--window-chunks") { Description = "Chunks per shuffle window in window order (default 8).", DefaultValueFactory = _ => 8 };
+        var partitions = new Option<int>("--partitions") { Description = "Logical partitions the global order is built from (default 1).", DefaultValueFactory = _ => 1 };
+        var dropLast = new Option<bool>("--drop-last") { Description = "Drop the samples that do not fill a batch on every rank." };
+        var batches = new Option<bool>("--batches") { Description = "Print one batch per line (indices separated by spaces) instead of one index per line." };
+        var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
+        {
+            directory, order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches,
+        };
+        command.SetAction(r => context.Guard(() =>
+        {
+            string name = r.GetValue(order)!;
+            if (!Enum.TryParse(name, ignoreCase: true, out SampleOrder parsed) || !Enum.IsDefined(parsed) || char.IsDigit(name[0]))
+            {
+                throw new UsageException($"--order '{name}': use sequential, window or random.");
+            }
+
+            var options = new ShardLoaderOptions
+            {
+                Order = parsed,
+                Seed = r.GetValue(seed),
+                Rank = r.GetValue(rank),
+                WorldSize = r.GetValue(worldSize),
+                BatchSize = r.GetValue(batchSize),
+                WindowChunks = r.GetValue(window),
+                LogicalPartitions = r.GetValue(partitions),
+                DropLast = r.GetValue(dropLast),
+            };
+            using ShardDataset dataset = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            IEnumerable<long[]> plan;
+            try
+            {
+                plan = ShardLoader.PlanEpoch(dataset, options, r.GetValue(epoch));
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            bool perBatch = r.GetValue(batches);
+            TextWriter output = context.Output;
+            foreach (long[] batch in plan)
+            {
+                if (perBatch)
+                {
+                    output.WriteLine(string.Join(' ', batch.Select(i => i.ToString(CultureInfo.InvariantCulture))));
+                    continue;
+                }
+
+                foreach (long index in batch)
+                {
+                    output.WriteLine(index.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}
