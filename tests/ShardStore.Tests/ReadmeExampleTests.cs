@@ -54,4 +54,77 @@ public sealed class ReadmeExampleTests
         Assert.AreEqual(chunk.SampleCount, chunk.GetFixed<long>(1).Length);
         CollectionAssert.AreEqual(new[] { 2, 3, 4 }, chunk.GetVariable<int>(2)[2].ToArray());
     }
+
+    [TestMethod]
+    public void ReadmeLoaderExample_StopsSavesStateAndResumes()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("data/train");
+        var schema = new Schema(
+            FieldSpec.Fixed("image", DType.F32, 28, 28),
+            FieldSpec.Fixed("label", DType.I64),
+            FieldSpec.Variable("tokens", DType.I32));
+        using (var writer = DatasetWriter.Create(path, schema, new DatasetWriterOptions { Codec = CodecKind.Lz4, Codecs = NativeCodecs.Provider, ChunkTargetBytes = 64 << 10 }))
+        {
+            float[] image = new float[28 * 28];
+            for (int i = 0; i < 1000; i++)
+            {
+                image[0] = i;
+                writer.Write<float>("image", image);
+                writer.WriteScalar(1, (long)(i % 10));
+                writer.Write<int>("tokens", [i, i + 1, i + 2]);
+                writer.EndSample();
+            }
+
+            writer.Complete();
+        }
+
+        using var dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider, Checksums = ChecksumPolicy.FirstTouch });
+        var options = new ShardLoaderOptions { BatchSize = 256, Order = SampleOrder.Window, Seed = 1234, Epochs = 10, Rank = 0, WorldSize = 1, MemoryBudgetBytes = 512L << 20 };
+        var seen = new List<long>();
+        byte[] saved = [];
+        using (var loader = ShardLoader.Create(dataset, options))
+        {
+            while (loader.NextBatch() is { } batch)
+            {
+                using (batch)
+                {
+                    ReadOnlySpan<float> images = batch.GetFixed<float>("image");
+                    ReadOnlySpan<long> labels = batch.GetFixed<long>("label");
+                    VariableFieldView<int> tokens = batch.GetVariable<int>(2);
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        long s = batch.SampleIndices[i];
+                        Assert.AreEqual((float)s, images[i * 784]);
+                        Assert.AreEqual(s % 10, labels[i]);
+                        CollectionAssert.AreEqual(new[] { (int)s, (int)s + 1, (int)s + 2 }, tokens[i].ToArray());
+                    }
+
+                    seen.AddRange(batch.SampleIndices.ToArray());
+                }
+
+                if (seen.Count >= 2500)
+                {
+                    saved = loader.GetState().ToBytes();
+                    break;
+                }
+            }
+        }
+
+        var state = LoaderState.FromBytes(saved);
+        using var resumed = ShardLoader.Create(dataset, options with { ResumeFrom = state });
+        while (resumed.NextBatch() is { } batch)
+        {
+            using (batch)
+            {
+                seen.AddRange(batch.SampleIndices.ToArray());
+            }
+        }
+
+        Assert.HasCount(10_000, seen);
+        for (int epoch = 0; epoch < 10; epoch++)
+        {
+            CollectionAssert.AreEquivalent(Enumerable.Range(0, 1000).Select(i => (long)i).ToArray(), seen.GetRange(epoch * 1000, 1000).ToArray(), $"epoch {epoch}");
+        }
+    }
 }
