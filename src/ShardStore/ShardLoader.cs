@@ -88,7 +88,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             SampleOrder.Window => (2 * options.WindowChunks * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
             _ => (2 * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
         };
-        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options));
+        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options), byPriority: options.Order != SampleOrder.Random);
         _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(slotCount + 1) { SingleReader = true, SingleWriter = false });
     }
 
@@ -243,6 +243,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!TryTakeReady(out Item item))
             {
                 long start = Stopwatch.GetTimestamp();
@@ -523,7 +524,6 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 }
 
                 Item item;
-                long decodeBefore = _cache.DecodeTime.Ticks;
                 try
                 {
                     long bytes = assembler.Assemble(GetOrder(plan.Epoch), plan.Start, plan.Count, slot, stop);
@@ -541,7 +541,6 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                     item = new Item(null, ExceptionDispatchInfo.Capture(e), plan, 0);
                 }
 
-                LoaderMetrics.DecodeTime.Add(TimeSpan.FromTicks(_cache.DecodeTime.Ticks - decodeBefore).TotalSeconds);
                 Publish(plan.Sequence, item);
             }
         }

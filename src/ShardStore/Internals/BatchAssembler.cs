@@ -20,6 +20,8 @@ internal sealed unsafe class BatchAssembler
     private readonly bool _hasVariable;
     private readonly int[] _groupStarts;
     private readonly bool _holdMapped;
+    private EpochOrder? _order;
+    private long _uses;
     private readonly Dictionary<int, LoaderChunkCache.Entry> _held = [];
     private readonly int[] _deferred;
 
@@ -54,6 +56,7 @@ internal sealed unsafe class BatchAssembler
     /// <summary>Gathers the batch's samples into <paramref name="slot"/>; returns the bytes written.</summary>
     public long Assemble(EpochOrder order, long start, int count, BatchSlot slot, CancellationToken cancellationToken)
     {
+        _order = order;
         Span<long> samples = slot.SampleIndices.AsSpan(0, count);
         order.Fill(start, samples);
         int groups = GroupByChunk(samples);
@@ -152,7 +155,7 @@ internal sealed unsafe class BatchAssembler
         // In Random order every batch touches most chunks; a worker keeps mapped (uncompressed) chunks pinned
         // between batches, which costs no budget and spares a trip through the shared cache per chunk.
         bool held = _held.TryGetValue(chunk, out LoaderChunkCache.Entry? entry);
-        entry ??= _cache.Acquire(chunk, wait, _onLoad, cancellationToken);
+        entry ??= _cache.Acquire(chunk, Priority(chunk), wait, _onLoad, cancellationToken);
         if (entry is null)
         {
             return false;
@@ -192,6 +195,11 @@ internal sealed unsafe class BatchAssembler
 
         return true;
     }
+
+    // Sequential and Window: the chunk's place in the epoch's schedule, so finished windows are evicted first.
+    // Random: the order of use (least recently used goes first).
+    private long Priority(int chunk) =>
+        _order!.SchedulePosition(chunk) is int s and >= 0 ? ((long)_order.Epoch * _layout.ChunkCount) + s : ++_uses;
 
     // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.
     private void GatherFixed(int field, int width, FieldSection section, ReadOnlySpan<byte> raw, ReadOnlySpan<long> samples, long chunkStart, int from, int to, BatchSlot slot)
@@ -262,7 +270,13 @@ internal sealed unsafe class BatchAssembler
         }
 
         long bytes = total * _schema[field].ItemSize;
-        slot.EnsureCapacity(field, bytes);
+        if (!slot.TryEnsureCapacity(field, bytes))
+        {
+            // Idle decoded chunks hold the budget the slot needs; give them back and try once more.
+            _cache.TrimIdle();
+            slot.EnsureCapacity(field, bytes);
+        }
+
         slot.Lengths[field] = bytes;
         return bytes;
     }

@@ -86,17 +86,23 @@ internal sealed unsafe class BatchSlot : IDisposable
     /// <exception cref="InvalidOperationException">The budget cannot hold the larger buffer.</exception>
     public void EnsureCapacity(int field, long bytes)
     {
-        if (bytes <= _capacity[field])
-        {
-            return;
-        }
-
-        long wanted = Math.Max(bytes, _capacity[field] * 2);
-        if (!TryGrow(field, wanted) && !TryGrow(field, bytes))
+        if (!TryEnsureCapacity(field, bytes))
         {
             throw new InvalidOperationException(
                 $"A batch needs {bytes} bytes for variable-length field '{_schema[field].Name}', and the loader's memory budget ({_budget.LimitBytes} bytes, {_budget.InUseBytes} in use) cannot hold it; raise ShardLoaderOptions.MemoryBudgetBytes or lower the batch size.");
         }
+    }
+
+    /// <summary>Makes room like <see cref="EnsureCapacity"/>; returns false when the budget cannot hold it.</summary>
+    public bool TryEnsureCapacity(int field, long bytes)
+    {
+        if (bytes <= _capacity[field])
+        {
+            return true;
+        }
+
+        long wanted = Math.Max(bytes, _capacity[field] * 2);
+        return TryGrow(field, wanted) || TryGrow(field, bytes);
     }
 
     public void Dispose()

@@ -195,6 +195,22 @@ internal sealed class EpochOrder
         }
     }
 
+    /// <summary>
+    /// Returns the chunk's place in its partition's chunk schedule for this epoch (Sequential and Window orders),
+    /// or -1. Partitions are read in turn, so equal places are reached at about the same time.
+    /// </summary>
+    public int SchedulePosition(int chunk)
+    {
+        if (_schedulePosition is not { } positions)
+        {
+            return -1;
+        }
+
+        int p = Array.BinarySearch(_partChunkStart, chunk);
+        p = p >= 0 ? p : ~p - 1;
+        return positions[chunk] - _partChunkStart[p];
+    }
+
     /// <summary>Returns the chunks that come after <paramref name="chunk"/> in this epoch's chunk schedule (Sequential and Window orders).</summary>
     public ReadOnlySpan<int> ChunksAfter(int chunk, int count)
     {

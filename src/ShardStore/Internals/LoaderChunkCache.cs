@@ -17,6 +17,7 @@ internal sealed class LoaderChunkCache : IDisposable
     private readonly ChunkBufferPool _pool;
     private readonly int _maxEntries;
     private readonly bool _dropPages;
+    private readonly bool _byPriority;
     private readonly object _sync = new();
     private readonly Dictionary<int, Entry> _entries = [];
     private readonly LinkedList<Entry> _idle = new();
@@ -24,8 +25,11 @@ internal sealed class LoaderChunkCache : IDisposable
     private long _chunksLoaded;
     private bool _disposed;
 
-    public LoaderChunkCache(ShardDataset dataset, DatasetLayout layout, MemoryBudget budget, int maxEntries, bool dropPages)
+    // byPriority: evict the idle chunk with the lowest priority (its place in the epoch's chunk schedule, so chunks
+    // of finished windows go first) instead of the least recently released one.
+    public LoaderChunkCache(ShardDataset dataset, DatasetLayout layout, MemoryBudget budget, int maxEntries, bool dropPages, bool byPriority)
     {
+        _byPriority = byPriority;
         _dataset = dataset;
         _layout = layout;
         _pool = new ChunkBufferPool(budget);
@@ -58,7 +62,7 @@ internal sealed class LoaderChunkCache : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The chunk is corrupt.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-    public Entry? Acquire(int chunk, bool wait, Action<int>? onLoad, CancellationToken cancellationToken)
+    public Entry? Acquire(int chunk, long priority, bool wait, Action<int>? onLoad, CancellationToken cancellationToken)
     {
         Entry? entry;
         bool load = false;
@@ -73,6 +77,7 @@ internal sealed class LoaderChunkCache : IDisposable
                 }
 
                 entry.Pins++;
+                entry.Priority = Math.Max(entry.Priority, priority);
                 if (entry.Node is { } node)
                 {
                     _idle.Remove(node);
@@ -86,7 +91,7 @@ internal sealed class LoaderChunkCache : IDisposable
             }
             else
             {
-                entry = new Entry(chunk);
+                entry = new Entry(chunk) { Priority = priority };
                 _entries.Add(chunk, entry);
                 load = true;
             }
@@ -136,9 +141,9 @@ internal sealed class LoaderChunkCache : IDisposable
             else
             {
                 entry.Node = _idle.AddFirst(entry);
-                while (_entries.Count > _maxEntries && _idle.Last is { } last)
+                while (_entries.Count > _maxEntries && Victim(needBuffer: false) is { } victim)
                 {
-                    Forget(last.Value, evicted);
+                    Forget(victim, evicted);
                 }
             }
 
@@ -146,6 +151,22 @@ internal sealed class LoaderChunkCache : IDisposable
         }
 
         FreeAll(evicted);
+    }
+
+    /// <summary>Evicts every idle chunk and drops the pool's spare buffers, giving their bytes back to the budget.</summary>
+    public void TrimIdle()
+    {
+        var evicted = new List<Entry>();
+        lock (_sync)
+        {
+            while (_idle.Last is { } last)
+            {
+                Forget(last.Value, evicted);
+            }
+        }
+
+        FreeAll(evicted);
+        _pool.Trim();
     }
 
     public void Dispose()
@@ -208,7 +229,9 @@ internal sealed class LoaderChunkCache : IDisposable
         }
         finally
         {
-            Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - start);
+            long ticks = Stopwatch.GetTimestamp() - start;
+            Interlocked.Add(ref _decodeTicks, ticks);
+            LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
         }
 
         lock (_sync)
@@ -228,18 +251,10 @@ internal sealed class LoaderChunkCache : IDisposable
                 return buffer;
             }
 
-            Entry? victim = null;
+            Entry? victim;
             lock (_sync)
             {
-                for (LinkedListNode<Entry>? node = _idle.Last; node is not null; node = node.Previous)
-                {
-                    if (node.Value.Buffer is not null)
-                    {
-                        victim = node.Value;
-                        break;
-                    }
-                }
-
+                victim = Victim(needBuffer: true);
                 if (victim is not null)
                 {
                     var evicted = new List<Entry>(1);
@@ -259,6 +274,32 @@ internal sealed class LoaderChunkCache : IDisposable
 
             cancellationToken.ThrowIfCancellationRequested();
         }
+    }
+
+    // Called under _sync: the idle entry to evict next (one holding a decoded buffer when needBuffer), or null.
+    private Entry? Victim(bool needBuffer)
+    {
+        Entry? best = null;
+        for (LinkedListNode<Entry>? node = _idle.Last; node is not null; node = node.Previous)
+        {
+            Entry e = node.Value;
+            if (needBuffer && e.Buffer is null)
+            {
+                continue;
+            }
+
+            if (!_byPriority)
+            {
+                return e;
+            }
+
+            if (best is null || e.Priority < best.Priority)
+            {
+                best = e;
+            }
+        }
+
+        return best;
     }
 
     // Called under _sync: takes the entry out of the cache; FreeAll releases its memory outside the lock.
@@ -307,6 +348,9 @@ internal sealed class LoaderChunkCache : IDisposable
         public int Chunk { get; } = chunk;
 
         public int Pins { get; set; } = 1;
+
+        /// <summary>Gets or sets the eviction priority (higher is kept longer).</summary>
+        public long Priority { get; set; }
 
         public bool IsReady { get; set; }
 
