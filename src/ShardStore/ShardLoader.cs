@@ -118,6 +118,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _budget.InUseBytes,
         _budget.PeakBytes);
 
+    /// <summary>Gets the loader's batch slots (for page-locking their buffers for GPU copies).</summary>
+    internal IReadOnlyList<BatchSlot> Slots => _slots;
+
     /// <summary>Gets the number of worker threads still running (for leak checks).</summary>
     internal int RunningWorkers => _workers?.Count(t => !t.IsCompleted) ?? 0;
 
