@@ -143,19 +143,6 @@ public sealed unsafe class Batch : IDisposable
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_slot is null, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(field);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, Schema.Count);
-        FieldSpec spec = Schema[field];
-        if (spec.IsVariable != variable)
-        {
-            throw new ArgumentException($"Field '{spec.Name}' is {(spec.IsVariable ? "variable-length; use GetVariable" : "fixed; use GetFixed")}.", nameof(field));
-        }
-
-        if (!DTypeInfo.IsCompatible<T>(spec.DType))
-        {
-            throw new ArgumentException($"Field '{spec.Name}' is {DTypeInfo.GetName(spec.DType)}; it cannot be viewed as {typeof(T).Name}.", nameof(field));
-        }
-
-        return spec;
+        return FieldViews.Check<T>(Schema, field, variable);
     }
 }

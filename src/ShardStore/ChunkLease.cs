@@ -166,19 +166,7 @@ public sealed unsafe class ChunkLease : IDisposable
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(field);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, _sections.Length);
-        FieldSpec spec = _owner.Schema[field];
-        if (spec.IsVariable != variable)
-        {
-            throw new ArgumentException($"Field '{spec.Name}' is {(spec.IsVariable ? "variable-length; use GetVariable" : "fixed; use GetFixed")}.", nameof(field));
-        }
-
-        if (!DTypeInfo.IsCompatible<T>(spec.DType))
-        {
-            throw new ArgumentException($"Field '{spec.Name}' is {DTypeInfo.GetName(spec.DType)}; it cannot be viewed as {typeof(T).Name}.", nameof(field));
-        }
-
+        FieldViews.Check<T>(_owner.Schema, field, variable);
         return _sections[field];
     }
 }

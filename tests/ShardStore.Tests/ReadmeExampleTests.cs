@@ -13,29 +13,7 @@ public sealed class ReadmeExampleTests
     {
         using var dir = new TempDirectory();
         string path = dir.Combine("data/train");
-        var schema = new Schema(
-            FieldSpec.Fixed("image", DType.F32, 28, 28),
-            FieldSpec.Fixed("label", DType.I64),
-            FieldSpec.Variable("tokens", DType.I32));
-
-        using (var writer = DatasetWriter.Create(path, schema, new DatasetWriterOptions
-        {
-            Codec = CodecKind.Lz4,
-            Codecs = NativeCodecs.Provider,
-        }))
-        {
-            float[] image = new float[28 * 28];
-            for (int i = 0; i < 1000; i++)
-            {
-                image[0] = i;
-                writer.Write<float>("image", image);
-                writer.WriteScalar(1, (long)(i % 10));
-                writer.Write<int>("tokens", [i, i + 1, i + 2]);
-                writer.EndSample();
-            }
-
-            writer.Complete();
-        }
+        WriteExample(path, new DatasetWriterOptions { Codec = CodecKind.Lz4, Codecs = NativeCodecs.Provider });
 
         using var dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
         using (SampleLease sample = dataset.ReadSample(42))
@@ -60,24 +38,7 @@ public sealed class ReadmeExampleTests
     {
         using var dir = new TempDirectory();
         string path = dir.Combine("data/train");
-        var schema = new Schema(
-            FieldSpec.Fixed("image", DType.F32, 28, 28),
-            FieldSpec.Fixed("label", DType.I64),
-            FieldSpec.Variable("tokens", DType.I32));
-        using (var writer = DatasetWriter.Create(path, schema, new DatasetWriterOptions { Codec = CodecKind.Lz4, Codecs = NativeCodecs.Provider, ChunkTargetBytes = 64 << 10 }))
-        {
-            float[] image = new float[28 * 28];
-            for (int i = 0; i < 1000; i++)
-            {
-                image[0] = i;
-                writer.Write<float>("image", image);
-                writer.WriteScalar(1, (long)(i % 10));
-                writer.Write<int>("tokens", [i, i + 1, i + 2]);
-                writer.EndSample();
-            }
-
-            writer.Complete();
-        }
+        WriteExample(path, new DatasetWriterOptions { Codec = CodecKind.Lz4, Codecs = NativeCodecs.Provider, ChunkTargetBytes = 64 << 10 });
 
         using var dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider, Checksums = ChecksumPolicy.FirstTouch });
         var options = new ShardLoaderOptions { BatchSize = 256, Order = SampleOrder.Window, Seed = 1234, Epochs = 10, Rank = 0, WorldSize = 1, MemoryBudgetBytes = 512L << 20 };
@@ -126,5 +87,26 @@ public sealed class ReadmeExampleTests
         {
             CollectionAssert.AreEquivalent(Enumerable.Range(0, 1000).Select(i => (long)i).ToArray(), seen.GetRange(epoch * 1000, 1000).ToArray(), $"epoch {epoch}");
         }
+    }
+
+    // The README's writer example: 1000 samples of a 28x28 image, a label and three tokens.
+    private static void WriteExample(string path, DatasetWriterOptions options)
+    {
+        var schema = new Schema(
+            FieldSpec.Fixed("image", DType.F32, 28, 28),
+            FieldSpec.Fixed("label", DType.I64),
+            FieldSpec.Variable("tokens", DType.I32));
+        using var writer = DatasetWriter.Create(path, schema, options);
+        float[] image = new float[28 * 28];
+        for (int i = 0; i < 1000; i++)
+        {
+            image[0] = i;
+            writer.Write<float>("image", image);
+            writer.WriteScalar(1, (long)(i % 10));
+            writer.Write<int>("tokens", [i, i + 1, i + 2]);
+            writer.EndSample();
+        }
+
+        writer.Complete();
     }
 }

@@ -33,13 +33,15 @@ internal sealed class ChunkBufferPool
     {
         lock (_lock)
         {
+            // The most recently returned buffer that fits: it is the likeliest to still be in the CPU caches.
             int best = -1;
-            for (int i = 0; i < _free.Count; i++)
+            for (int i = _free.Count - 1; i >= 0; i--)
             {
                 int length = _free[i].Length;
-                if (length >= size && length / 2 <= size && (best < 0 || length < _free[best].Length))
+                if (length >= size && length / 2 <= size)
                 {
                     best = i;
+                    break;
                 }
             }
 
