@@ -1,6 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
-using ShardStore.Codecs;
-using ShardStore.Compression;
+using ShardStore.Tests.Infrastructure;
 
 namespace ShardStore.Tests.Loading.Infrastructure;
 
@@ -8,33 +6,17 @@ namespace ShardStore.Tests.Loading.Infrastructure;
 /// An LZ4 codec whose decodes wait at a gate until the test opens it, so a test can hold the loader's workers
 /// inside a decode (and its consumer waiting for a batch) for as long as it needs. It is its own provider.
 /// </summary>
-internal sealed class GatedCodec : ChunkCodec, IChunkCodecProvider, IDisposable
+internal sealed class GatedCodec : Lz4Wrapper, IDisposable
 {
     private static readonly TimeSpan s_safetyTimeout = TimeSpan.FromSeconds(30);
-    private readonly ChunkCodec _inner = NativeCodecs.Lz4;
     private readonly ManualResetEventSlim _gate = new(false);
     private int _waiting;
 
     /// <summary>Gets the number of decodes waiting at the gate now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    public override CodecKind Kind => CodecKind.Lz4;
-
-    public override int DefaultLevel => _inner.DefaultLevel;
-
-    public override int MinLevel => _inner.MinLevel;
-
-    public override int MaxLevel => _inner.MaxLevel;
-
     /// <summary>Lets every waiting and future decode through.</summary>
     public void Open() => _gate.Set();
-
-    public override int GetMaxEncodedLength(int sourceLength) => _inner.GetMaxEncodedLength(sourceLength);
-
-    public override long GetMaxDecodedLength(long encodedLength) => _inner.GetMaxDecodedLength(encodedLength);
-
-    public override bool TryEncode(ReadOnlySpan<byte> source, Span<byte> destination, int level, out int bytesWritten) =>
-        _inner.TryEncode(source, destination, level, out bytesWritten);
 
     public override bool TryDecode(ReadOnlySpan<byte> source, Span<byte> destination, out int bytesWritten)
     {
@@ -49,13 +31,7 @@ internal sealed class GatedCodec : ChunkCodec, IChunkCodecProvider, IDisposable
             Interlocked.Decrement(ref _waiting);
         }
 
-        return _inner.TryDecode(source, destination, out bytesWritten);
-    }
-
-    public bool TryGetCodec(CodecKind kind, [NotNullWhen(true)] out ChunkCodec? codec)
-    {
-        codec = kind == CodecKind.Lz4 ? this : null;
-        return codec is not null;
+        return base.TryDecode(source, destination, out bytesWritten);
     }
 
     public void Dispose()
