@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using ShardStore.Format;
 
 namespace ShardStore.Internals;
@@ -11,6 +12,7 @@ internal sealed unsafe class BatchAssembler
 {
     private const int IndexBits = 24;
     private const int MaxHeldChunks = 1024;
+    private const int PrefetchBytes = 512;
     private readonly Schema _schema;
     private readonly DatasetLayout _layout;
     private readonly LoaderChunkCache _cache;
@@ -228,8 +230,31 @@ internal sealed unsafe class BatchAssembler
                 run++;
             }
 
+            if (k + run < to)
+            {
+                // Shuffled orders jump around the chunk: start fetching the next sample while this one is copied.
+                long next = samples[(int)(_keys[k + run] & (MaxBatchSize - 1))] - chunkStart;
+                Prefetch(source.Slice((int)(next * width), Math.Min(width, PrefetchBytes)));
+            }
+
             source.Slice((int)(inChunk * width), run * width).CopyTo(new Span<byte>(destination + ((long)position * width), run * width));
             k += run;
+        }
+    }
+
+    private static void Prefetch(ReadOnlySpan<byte> bytes)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        fixed (byte* p = bytes)
+        {
+            for (int offset = 0; offset < bytes.Length; offset += 64)
+            {
+                Sse.Prefetch0(p + offset);
+            }
         }
     }
 
