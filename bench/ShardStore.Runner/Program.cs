@@ -27,7 +27,7 @@ bool ownsRoot = options.Directory is null;
 try
 {
     Console.WriteLine($"ShardStore {typeof(ShardDataset).Assembly.GetName().Version?.ToString(3)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; liblz4 {NativeCodecs.Lz4Version}, libzstd {NativeCodecs.ZstdVersion}");
-    return options.Goals ? LoaderGoals.Run(root, options) : MainJob(root, options);
+    return options.Device is not null ? DeviceBench.Run(root, options) : options.Goals ? LoaderGoals.Run(root, options) : MainJob(root, options);
 }
 finally
 {

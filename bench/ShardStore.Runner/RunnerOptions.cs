@@ -24,6 +24,13 @@ internal sealed class RunnerOptions
 
     public int ChunkBytes { get; private set; } = 4 << 20;
 
+    /// <summary>Gets the device of the GPU mode (cuda:N or host), or null when not asked for.</summary>
+    public string? Device { get; private set; }
+
+    public int? DeviceOrdinal => Device is null or "host" ? null : int.Parse(Device.AsSpan(5), CultureInfo.InvariantCulture);
+
+    public long DeviceBudgetBytes { get; private set; } = 1L << 30;
+
     public static string Usage =>
         """
         ShardStore throughput runner: generates an MNIST-like dataset (784 float32 + int64 label per sample),
@@ -40,6 +47,10 @@ internal sealed class RunnerOptions
                            chunks against two-thread memcpy, Window order over lz4 chunks against native
                            LZ4 decode of the same chunks (packs both datasets)
           --dir PATH       where to write the dataset (default: a temporary directory, deleted afterwards)
+          --device D       GPU mode: cuda:N or host (emulated device); streams the loader into the device ring and
+                           reports GB/s against a plain async copy loop from pinned memory, the consumer's wait,
+                           and the device's idle fraction under a simulated consumer
+          --device-budget N  device memory budget of the ring in bytes (default 1073741824)
         """;
 
     public RunnerOptions WithCodec(CodecKind codec)
@@ -63,6 +74,13 @@ internal sealed class RunnerOptions
                 case "--dir": o.Directory = value; i++; break;
                 case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--goals": o.Goals = true; break;
+                case "--device":
+                    o.Device = value == "host" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                        ? value
+                        : throw new ArgumentException($"Unknown device '{value}'; use cuda:0 (cuda:N) or host.");
+                    i++;
+                    break;
+                case "--device-budget": o.DeviceBudgetBytes = long.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--chunk-size": o.ChunkBytes = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--order":
                     o.Order = Enum.TryParse(value, ignoreCase: true, out SampleOrder order) && Enum.IsDefined(order) && !char.IsDigit(value[0])

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using ShardStore.Native;
 using static ShardStore.Codecs.Interop.Interop;
 
 namespace ShardStore.Codecs.Internals;
@@ -76,28 +77,8 @@ internal static class NativeLibraryResolver
 
     /// <summary>Loads the first candidate of <paramref name="library"/> that the platform loader accepts.</summary>
     /// <exception cref="DllNotFoundException">No candidate loads; the message names the library and how to install it.</exception>
-    internal static nint Load(NativeLibraryDescriptor library, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        // Keep the loader's own reason for the last failure: it tells "wrong architecture" apart from "not installed".
-        Exception? lastFailure = null;
-        foreach (string name in library.CandidateNames)
-        {
-            try
-            {
-                return NativeLibrary.Load(name, assembly, searchPath);
-            }
-            catch (DllNotFoundException e)
-            {
-                lastFailure = e;
-            }
-            catch (BadImageFormatException e)
-            {
-                lastFailure = e;
-            }
-        }
-
-        throw new DllNotFoundException(library.FormatNotFoundMessage(), lastFailure);
-    }
+    internal static nint Load(NativeLibraryDescriptor library, Assembly assembly, DllImportSearchPath? searchPath) =>
+        NativeLibraryProbe.LoadFirst(library.CandidateNames, library.FormatNotFoundMessage(), assembly, searchPath);
 
     // Throwing here, rather than returning zero, is what carries the install hint to the caller: on zero
     // the runtime probes the logical name itself and reports only that name.

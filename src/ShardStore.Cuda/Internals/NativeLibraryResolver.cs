@@ -1,0 +1,58 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ShardStore.Native;
+using static ShardStore.Cuda.Interop.Interop;
+
+namespace ShardStore.Cuda.Internals;
+
+/// <summary>The single <see cref="DllImportResolver"/> of this assembly: maps <see cref="Libraries.CudaDriver"/> to the platform's driver library.</summary>
+/// <remarks>
+/// Registration happens once, in the static constructor, which the interop class triggers before its first import is
+/// bound. <see cref="NativeLibrary.SetDllImportResolver"/> throws on a second registration and that exception is
+/// deliberately left to surface.
+/// </remarks>
+internal static class NativeLibraryResolver
+{
+    static NativeLibraryResolver() =>
+        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+
+    /// <summary>Gets the CUDA driver's description for the current platform.</summary>
+    internal static NativeLibraryDescriptor CudaDriverLibrary { get; } = DescribeCudaDriver(
+        OperatingSystem.IsWindows() ? OSPlatform.Windows : OperatingSystem.IsMacOS() ? OSPlatform.OSX : OSPlatform.Linux);
+
+    /// <summary>Makes sure the resolver is registered; calling it is enough, since the static constructor does the work.</summary>
+    internal static void EnsureRegistered()
+    {
+    }
+
+    /// <summary>Describes the CUDA driver library as it is named and installed on <paramref name="platform"/>.</summary>
+    internal static NativeLibraryDescriptor DescribeCudaDriver(OSPlatform platform)
+    {
+        if (platform == OSPlatform.Windows)
+        {
+            return new("nvcuda.dll", ["nvcuda.dll"],
+                "It comes with the NVIDIA display driver; install or update the driver for your GPU (the CUDA toolkit is not needed).");
+        }
+
+        if (platform == OSPlatform.OSX)
+        {
+            return new("libcuda", [],
+                "NVIDIA ships no CUDA driver for macOS (the last one supported CUDA 10.2 on Intel Macs); the device ring runs on its host backend there.");
+        }
+
+        // libcuda.so.1 is the driver's soname; the unversioned libcuda.so is a development symlink (often a stub) and is not tried.
+        return new("libcuda.so.1", ["libcuda.so.1"],
+            "It comes with the NVIDIA driver: install the driver for your GPU (Debian/Ubuntu: the nvidia-driver or libcuda1 package; " +
+            "in a container, run it with the NVIDIA container toolkit, e.g. 'docker run --gpus all').");
+    }
+
+    /// <summary>Loads the first candidate of <paramref name="library"/> that the platform loader accepts.</summary>
+    /// <exception cref="DllNotFoundException">No candidate loads; the message names the library and how to install it.</exception>
+    internal static nint Load(NativeLibraryDescriptor library, Assembly assembly, DllImportSearchPath? searchPath) =>
+        NativeLibraryProbe.LoadFirst(library.CandidateNames, library.FormatNotFoundMessage(), assembly, searchPath);
+
+    // Throwing here, rather than returning zero, is what carries the install hint to the caller: on zero the runtime
+    // probes the logical name itself and reports only that name.
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
+        libraryName == Libraries.CudaDriver ? Load(CudaDriverLibrary, assembly, searchPath) : 0;
+}
