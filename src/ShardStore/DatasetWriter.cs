@@ -10,13 +10,16 @@ namespace ShardStore;
 /// <summary>Writes samples into a new dataset directory: chunks of a target size, compressed on all cores, cut into shards.</summary>
 /// <remarks>
 /// Write each field of a sample once with <see cref="Write{T}(int, ReadOnlySpan{T})"/>, then call
-/// <see cref="EndSample"/>. <see cref="Complete"/> finishes the last shard, writes the manifest and moves the
-/// directory into place; until then nothing is visible at the target path, and disposing an incomplete
-/// writer deletes everything it wrote. The same samples with the same options give byte-identical files.
-/// Not thread-safe: one thread writes samples; compression runs in the background.
+/// <see cref="EndSample"/>; or, when every field is fixed-shape, fill runs of samples in place with
+/// <see cref="ReserveSamples"/>. <see cref="Complete"/> finishes the last shard, waits until every shard is on disk,
+/// writes the manifest and moves the directory into place; until then nothing is visible at the target path, and
+/// disposing an incomplete writer deletes everything it wrote. The same samples with the same options give
+/// byte-identical files. Not thread-safe: one thread writes samples; compression and flushing run in the background.
 /// </remarks>
 public sealed class DatasetWriter : IDisposable
 {
+    private const int MaxShardsFlushing = 4;
+
     private readonly Schema _schema;
     private readonly DatasetWriterOptions _options;
     private readonly StagingDirectory _staging;
@@ -26,9 +29,11 @@ public sealed class DatasetWriter : IDisposable
     private readonly TaskScheduler _scheduler;
     private readonly int _maxInFlight;
     private readonly Queue<Task<EncodedChunk>> _pending = new();
+    private readonly Queue<Task> _flushing = new();
     private readonly List<ShardInfo> _shards = [];
     private ShardFileWriter? _shard;
     private long _flushedSamples;
+    private int _reserved;
     private Exception? _fault;
     private bool _completed;
     private bool _disposed;
@@ -52,7 +57,7 @@ public sealed class DatasetWriter : IDisposable
         }
 
         _staging = new StagingDirectory(directory, options.Overwrite);
-        _builder = new ChunkBuilder(schema, options.ChunkTargetBytes);
+        _builder = ChunkBuilder.Create(schema, options.ChunkTargetBytes);
         _scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, options.Threads).ConcurrentScheduler;
         _maxInFlight = options.Threads * 2;
     }
@@ -95,11 +100,12 @@ public sealed class DatasetWriter : IDisposable
     /// <param name="field">Field index.</param>
     /// <param name="values">The elements: exactly the field's element count for a fixed field, any number for a variable one.</param>
     /// <exception cref="ArgumentException">Wrong element type or count.</exception>
-    /// <exception cref="InvalidOperationException">The field was already written for this sample, or the writer is completed or faulted.</exception>
+    /// <exception cref="InvalidOperationException">The field was already written for this sample, samples are reserved, or the writer is completed or faulted.</exception>
     public void Write<T>(int field, ReadOnlySpan<T> values)
         where T : unmanaged
     {
         ThrowIfNotWritable();
+        ThrowIfReserved();
         ArgumentOutOfRangeException.ThrowIfNegative(field);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, _schema.Count);
         FieldSpec spec = _schema[field];
@@ -144,11 +150,12 @@ public sealed class DatasetWriter : IDisposable
         where T : unmanaged => Write(field, new ReadOnlySpan<T>(in value));
 
     /// <summary>Ends the current sample; every field must have been written.</summary>
-    /// <exception cref="InvalidOperationException">A field is missing, or the writer is completed or faulted.</exception>
+    /// <exception cref="InvalidOperationException">A field is missing, samples are reserved, or the writer is completed or faulted.</exception>
     /// <exception cref="IOException">Writing a finished chunk failed; the writer is faulted.</exception>
     public void EndSample()
     {
         ThrowIfNotWritable();
+        ThrowIfReserved();
         int missing = _builder.FirstMissingField();
         if (missing >= 0)
         {
@@ -159,6 +166,16 @@ public sealed class DatasetWriter : IDisposable
         SampleCount++;
         try
         {
+            if (_builder.SamplesPerChunk > 0)
+            {
+                if (_builder.Count == _builder.SamplesPerChunk)
+                {
+                    Submit(_builder.Count);
+                }
+
+                return;
+            }
+
             long target = _options.ChunkTargetBytes;
             long size = _builder.RawSize;
             if (size > target && _builder.Count > 1)
@@ -184,12 +201,84 @@ public sealed class DatasetWriter : IDisposable
         }
     }
 
-    /// <summary>Finishes the last chunk and shard, writes the manifest and moves the dataset into place.</summary>
-    /// <exception cref="InvalidOperationException">The current sample is incomplete, or the writer is completed or faulted.</exception>
-    /// <exception cref="IOException">Writing failed; nothing is published.</exception>
+    /// <summary>Reserves room in the chunk being built for a run of whole samples, to be filled in place field by field.</summary>
+    /// <param name="maxSamples">The most samples the caller has ready to write.</param>
+    /// <returns>The number of samples reserved, from 1 to <paramref name="maxSamples"/>: fewer when the chunk fills up first.</returns>
+    /// <remarks>
+    /// For bulk importers of fixed-shape data: fill all of <see cref="GetReservedField"/> for every field (what it holds
+    /// before is unspecified), then call <see cref="CommitReservedSamples"/>. The values go straight into the chunk
+    /// without passing through a buffer of the caller's, and the files are the same as when the samples are written
+    /// one by one.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSamples"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">A field is variable-length, a sample is partly written, samples are already reserved, or the writer is completed or faulted.</exception>
+    public int ReserveSamples(int maxSamples)
+    {
+        ThrowIfNotWritable();
+        ThrowIfReserved();
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSamples, 1);
+        if (_builder.SamplesPerChunk == 0)
+        {
+            FieldSpec? variable = _schema.Fields.FirstOrDefault(f => f.IsVariable);
+            throw new InvalidOperationException(variable is not null
+                ? $"Field '{variable.Name}' is variable-length; write samples with Write and EndSample."
+                : $"A sample takes {ChunkLayout.ComputeRawSize(_schema, 1, default)} bytes; a chunk holds at most {Array.MaxLength}.");
+        }
+
+        if (_builder.HasPartialSample)
+        {
+            throw new InvalidOperationException($"Sample {SampleCount} was started but not ended; call EndSample before ReserveSamples.");
+        }
+
+        _reserved = _builder.Reserve(maxSamples);
+        return _reserved;
+    }
+
+    /// <summary>Gets where the values of one field of the reserved samples go: sample after sample, each the field's <see cref="FieldSpec.BytesPerSample"/> bytes, little-endian.</summary>
+    /// <param name="field">Field index.</param>
+    /// <returns>The bytes to fill; valid until <see cref="CommitReservedSamples"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="field"/> is not a field index.</exception>
+    /// <exception cref="InvalidOperationException">No samples are reserved, or the writer is completed or faulted.</exception>
+    public Span<byte> GetReservedField(int field)
+    {
+        ThrowIfNotWritable();
+        ArgumentOutOfRangeException.ThrowIfNegative(field);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, _schema.Count);
+        ThrowIfNotReserved();
+        return _builder.GetReserved(field, _reserved);
+    }
+
+    /// <summary>Ends the samples reserved by <see cref="ReserveSamples"/>; every reserved byte of every field must have been filled.</summary>
+    /// <exception cref="InvalidOperationException">No samples are reserved, or the writer is completed or faulted.</exception>
+    /// <exception cref="IOException">Writing a finished chunk failed; the writer is faulted.</exception>
+    public void CommitReservedSamples()
+    {
+        ThrowIfNotWritable();
+        ThrowIfNotReserved();
+        _builder.CommitReserved(_reserved);
+        SampleCount += _reserved;
+        _reserved = 0;
+        try
+        {
+            if (_builder.Count == _builder.SamplesPerChunk)
+            {
+                Submit(_builder.Count);
+            }
+        }
+        catch (Exception e)
+        {
+            _fault ??= e;
+            throw;
+        }
+    }
+
+    /// <summary>Finishes the last chunk and shard, waits until every shard is on disk, writes the manifest and moves the dataset into place.</summary>
+    /// <exception cref="InvalidOperationException">The current sample is incomplete, samples are reserved, or the writer is completed or faulted.</exception>
+    /// <exception cref="IOException">Writing or flushing failed; nothing is published.</exception>
     public void Complete()
     {
         ThrowIfNotWritable();
+        ThrowIfReserved();
         if (_builder.HasPartialSample)
         {
             throw new InvalidOperationException($"Sample {SampleCount} was started but not ended; call EndSample before Complete.");
@@ -208,6 +297,13 @@ public sealed class DatasetWriter : IDisposable
             }
 
             FinishShard();
+
+            // A dataset is published only once every shard it lists is durable.
+            while (_flushing.Count > 0)
+            {
+                _flushing.Dequeue().GetAwaiter().GetResult();
+            }
+
             var manifest = new DatasetManifest(
                 $"ShardStore {typeof(DatasetWriter).Assembly.GetName().Version?.ToString(3)}",
                 _schema,
@@ -251,6 +347,21 @@ public sealed class DatasetWriter : IDisposable
         }
 
         _shard?.Dispose();
+
+        // Flushes close their files; wait for them so that the staging directory can be deleted.
+        while (_flushing.Count > 0)
+        {
+            Task flush = _flushing.Dequeue();
+            try
+            {
+                flush.GetAwaiter().GetResult();
+            }
+            catch (Exception)
+            {
+                // Only an abandoned writer has flushes pending here; its failure was reported or no longer matters.
+            }
+        }
+
         _builder.Dispose();
         _staging.Abandon();
     }
@@ -275,7 +386,7 @@ public sealed class DatasetWriter : IDisposable
             FinishShard();
         }
 
-        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples);
+        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FlushToDisk, _options.FlushIntervalBytes);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
     }
@@ -287,10 +398,32 @@ public sealed class DatasetWriter : IDisposable
             return;
         }
 
-        ShardInfo info = _shard.Finish();
-        _shard.Dispose();
+        ShardInfo info = _shard.Finish(out Task durable);
         _shard = null;
         _shards.Add(info);
+        _flushing.Enqueue(durable);
+
+        // Collecting finished flushes here reports a failure early; the bound caps open files and flush threads.
+        while (_flushing.Count > 0 && (_flushing.Count > MaxShardsFlushing || _flushing.Peek().IsCompleted))
+        {
+            _flushing.Dequeue().GetAwaiter().GetResult();
+        }
+    }
+
+    private void ThrowIfReserved()
+    {
+        if (_reserved > 0)
+        {
+            throw new InvalidOperationException($"{_reserved} samples are reserved; fill them and call CommitReservedSamples first.");
+        }
+    }
+
+    private void ThrowIfNotReserved()
+    {
+        if (_reserved == 0)
+        {
+            throw new InvalidOperationException("No samples are reserved; call ReserveSamples first.");
+        }
     }
 
     private void ThrowIfNotWritable()

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 
 namespace ShardStore;
@@ -31,4 +32,10 @@ public sealed class DatasetWriterOptions
 
     /// <summary>Gets user metadata stored in the manifest.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Gets how a shard file is flushed to disk; tests replace it to see flushes fail.</summary>
+    internal Action<SafeFileHandle> FlushToDisk { get; init; } = RandomAccess.FlushToDisk;
+
+    /// <summary>Gets how many bytes are appended to a shard between the starts of two background flushes; tests lower it.</summary>
+    internal long FlushIntervalBytes { get; init; } = 64L << 20;
 }

@@ -6,12 +6,10 @@ namespace ShardPack.Importers;
 /// <summary>
 /// <c>--from npy --field NAME=FILE.npy ...</c>: one .npy file per field, all with the same first dimension (the
 /// sample count); a field's shape is the rest of its array's shape. Big-endian arrays are swapped while reading.
+/// Each file is read straight into the writer's chunk layout, a run of samples at a time.
 /// </summary>
 internal sealed class NpyImporter : IImporter
 {
-    private const int BufferBytes = 4 << 20;
-    private const int ProgressEvery = 1024;
-
     private readonly FieldFile[] _files;
     private readonly long _sampleCount;
 
@@ -79,26 +77,18 @@ internal sealed class NpyImporter : IImporter
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
         long bytesPerSample = _files.Sum(f => (long)f.BytesPerSample);
-        int pending = 0;
-        for (long sample = 0; sample < _sampleCount; sample++)
+        for (long sample = 0; sample < _sampleCount;)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            int run = writer.ReserveSamples((int)Math.Min(_sampleCount - sample, int.MaxValue));
             for (int i = 0; i < _files.Length; i++)
             {
-                writer.Write<byte>(i, _files[i].Next(_sampleCount - sample));
+                _files[i].Read(writer.GetReservedField(i));
             }
 
-            writer.EndSample();
-            if (++pending == ProgressEvery)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress.Advance(pending, pending * bytesPerSample);
-                pending = 0;
-            }
-        }
-
-        if (pending > 0)
-        {
-            progress.Advance(pending, pending * bytesPerSample);
+            writer.CommitReservedSamples();
+            sample += run;
+            progress.Advance(run, run * bytesPerSample);
         }
     }
 
@@ -110,15 +100,12 @@ internal sealed class NpyImporter : IImporter
         }
     }
 
-    /// <summary>One field's .npy file, read a buffer of whole samples at a time.</summary>
+    /// <summary>One field's .npy file, read in runs of whole samples.</summary>
     private sealed class FieldFile : IDisposable
     {
         private readonly FileStream _stream;
         private readonly int _itemSize;
         private readonly bool _swap;
-        private byte[] _buffer = [];
-        private int _position;
-        private int _count;
 
         private FieldFile(string name, string path, FileStream stream, DType dtype, bool swap, long samples, int[] fieldShape, int bytesPerSample)
         {
@@ -218,47 +205,27 @@ internal sealed class NpyImporter : IImporter
             }
         }
 
-        /// <summary>Returns the next sample's bytes, little-endian; valid until the next call.</summary>
-        public ReadOnlySpan<byte> Next(long samplesLeft)
+        /// <summary>Reads the next samples into <paramref name="destination"/>, a whole number of samples, little-endian.</summary>
+        /// <exception cref="InvalidDataException">The file ended early.</exception>
+        public void Read(Span<byte> destination)
         {
-            if (_position == _count)
-            {
-                Refill(samplesLeft);
-            }
-
-            var sample = new ReadOnlySpan<byte>(_buffer, _position, BytesPerSample);
-            _position += BytesPerSample;
-            return sample;
-        }
-
-        public void Dispose() => _stream.Dispose();
-
-        private void Refill(long samplesLeft)
-        {
-            if (_buffer.Length == 0)
-            {
-                long capacity = Math.Max(1, BufferBytes / BytesPerSample);
-                _buffer = new byte[(int)Math.Min(capacity, Math.Max(1, samplesLeft)) * BytesPerSample];
-            }
-
-            int samples = (int)Math.Min(_buffer.Length / BytesPerSample, samplesLeft);
-            _count = samples * BytesPerSample;
             long offset = _stream.Position;
             try
             {
-                _stream.ReadExactly(_buffer, 0, _count);
+                _stream.ReadExactly(destination);
             }
             catch (EndOfStreamException e)
             {
                 throw DataErrors.Create("the file ended early; was it changed while packing?", Path, byteOffset: offset, innerException: e);
             }
 
-            _position = 0;
             if (_swap)
             {
-                Swap(_buffer.AsSpan(0, _count));
+                Swap(destination);
             }
         }
+
+        public void Dispose() => _stream.Dispose();
 
         private void Swap(Span<byte> data)
         {
