@@ -35,25 +35,8 @@ public sealed partial class DeviceRingTests
         using (DeviceRing ring = CreateRing(loader, backend))
         using (DeviceStream stream = ring.CreateStream())
         {
-            while (ring.Next() is { } batch)
-            {
-                // Both ways of consuming: on the device (stream wait + release event), and on the CPU (synchronize + dispose).
-                if (seen % 2 == 0)
-                {
-                    batch.WaitReady(stream);
-                    stream.Synchronize();
-                    RingData.AssertSame(expected[seen], RingData.ReadBack(ring, batch));
-                    batch.Release(stream);
-                }
-                else
-                {
-                    batch.Synchronize();
-                    RingData.AssertSame(expected[seen], RingData.ReadBack(ring, batch));
-                    batch.Dispose();
-                }
-
-                seen++;
-            }
+            // Both ways of consuming: on the device (stream wait + release event), and on the CPU (synchronize + dispose).
+            seen = RingData.DrainAndCompare(ring, stream, expected);
 
             Assert.AreEqual(expected.Count, seen, "batches");
             Assert.AreEqual(expected.Count, ring.Statistics.Batches);

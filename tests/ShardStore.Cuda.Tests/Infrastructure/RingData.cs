@@ -111,4 +111,33 @@ internal static class RingData
             }
         }
     }
+
+    /// <summary>
+    /// Drains the ring, checking each batch's device bytes against <paramref name="expected"/>; alternates the two
+    /// ways of consuming (stream wait + release event, and synchronize + dispose). Returns the batches seen.
+    /// </summary>
+    public static int DrainAndCompare(DeviceRing ring, DeviceStream stream, List<BatchBytes> expected)
+    {
+        int seen = 0;
+        while (ring.Next() is { } batch)
+        {
+            if (seen % 2 == 0)
+            {
+                batch.WaitReady(stream);
+                stream.Synchronize();
+                AssertSame(expected[seen], ReadBack(ring, batch));
+                batch.Release(stream);
+            }
+            else
+            {
+                batch.Synchronize();
+                AssertSame(expected[seen], ReadBack(ring, batch));
+                batch.Dispose();
+            }
+
+            seen++;
+        }
+
+        return seen;
+    }
 }
