@@ -14,13 +14,13 @@ internal static class OrderCommand
     {
         var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
         var order = new Option<string>("--order") { Description = "sequential, window or random.", Required = true };
-        var seed = new Option<ulong>("--seed") { Description = "Shuffle seed (default 0).", DefaultValueFactory = _ => 0 };
-        var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0 (default 0).", DefaultValueFactory = _ => 0 };
-        var rank = new Option<int>("--rank") { Description = "This rank, from 0 (default 0).", DefaultValueFactory = _ => 0 };
-        var worldSize = new Option<int>("--world-size") { Description = "Number of ranks (default 1).", DefaultValueFactory = _ => 1 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per batch (default 256); the order depends on it.", DefaultValueFactory = _ => 256 };
-        var window = new Option<int>("--window-chunks") { Description = "Chunks per shuffle window in window order (default 8).", DefaultValueFactory = _ => 8 };
-        var partitions = new Option<int>("--partitions") { Description = "Logical partitions the global order is built from (default 1).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 0 };
+        var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0.", DefaultValueFactory = _ => 0 };
+        var rank = new Option<int>("--rank") { Description = "This rank, from 0.", DefaultValueFactory = _ => 0 };
+        var worldSize = new Option<int>("--world-size") { Description = "Number of ranks.", DefaultValueFactory = _ => 1 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Samples per batch; the order depends on it.", DefaultValueFactory = _ => 256 };
+        var window = new Option<int>("--window-chunks") { Description = "Chunks per shuffle window in window order.", DefaultValueFactory = _ => 8 };
+        var partitions = new Option<int>("--partitions") { Description = "Logical partitions the global order is built from.", DefaultValueFactory = _ => 1 };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the samples that do not fill a batch on every rank." };
         var batches = new Option<bool>("--batches") { Description = "Print one batch per line (indices separated by spaces) instead of one index per line." };
         var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
