@@ -44,6 +44,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<EpochOrder> _orders = [];
     private readonly string _fingerprint;
+    private readonly ChunkScatter? _scatter;
+    private readonly long _scatterBufferBytes;
     private Task[]? _workers;
     private long _nextSequence;
     private long _nextToPublish;
@@ -60,8 +62,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _samples;
     private long _bytes;
     private long _waitTicks;
+    private int _unpublished;
 
-    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan, MemoryBudget budget, int slotCount)
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan, MemoryBudget budget, int slotCount, bool scatter)
     {
         _dataset = dataset;
         _options = options;
@@ -88,7 +91,19 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             SampleOrder.Window => (2 * options.WindowChunks * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
             _ => (2 * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
         };
-        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options), byPriority: options.Order != SampleOrder.Random);
+        bool dropPages = options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options);
+        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, dropPages, byPriority: options.Order != SampleOrder.Random);
+        if (scatter)
+        {
+            _scatterBufferBytes = ScatterBufferBytes(options, layout);
+            if (!budget.TryReserve(_scatterBufferBytes))
+            {
+                throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+            }
+
+            _scatter = new ChunkScatter(dataset, layout, dropPages, HintUpcoming);
+        }
+
         _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(slotCount + 1) { SingleReader = true, SingleWriter = false });
     }
 
@@ -104,7 +119,11 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     /// <summary>Gets the number of batches this loader will deliver in all, or null when it runs until disposed.</summary>
     public long? TotalBatches => _plan.TotalBatches;
 
-    /// <summary>Gets the number of pinned batch slots (<see cref="ShardLoaderOptions.PrefetchDepth"/> + 1).</summary>
+    /// <summary>
+    /// Gets the number of pinned batch slots: <see cref="ShardLoaderOptions.PrefetchDepth"/> + 1, or, when batches of
+    /// compressed chunks in Sequential or Window order are assembled by scatter, enough for two windows of batches
+    /// plus the prefetch depth (as the memory budget allows).
+    /// </summary>
     public int SlotCount => _slots.Length;
 
     /// <summary>Gets a snapshot of the loader's counters.</summary>
@@ -113,13 +132,16 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         Interlocked.Read(ref _samples),
         Interlocked.Read(ref _bytes),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks)),
-        _cache.DecodeTime,
-        _cache.ChunksLoaded,
+        _cache.DecodeTime + (_scatter?.DecodeTime ?? TimeSpan.Zero),
+        _cache.ChunksLoaded + (_scatter?.ChunksLoaded ?? 0),
         _budget.InUseBytes,
         _budget.PeakBytes);
 
     /// <summary>Gets the loader's batch slots (for page-locking their buffers for GPU copies).</summary>
     internal IReadOnlyList<BatchSlot> Slots => _slots;
+
+    /// <summary>Gets whether batches are assembled by decoding each chunk once and scattering its samples (see <see cref="ChunkScatter"/>).</summary>
+    internal bool Scatters => _scatter is not null;
 
     /// <summary>Gets the number of worker threads still running (for leak checks).</summary>
     internal int RunningWorkers => _workers?.Count(t => !t.IsCompleted) ?? 0;
@@ -163,6 +185,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         var layout = new DatasetLayout(dataset);
         int slotCount = options.PrefetchDepth + 1;
         long slotBytes = slotCount * BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
+        int scatterSlots = ScatterSlotCount(dataset, options, layout, plan);
         long chunkBytes = layout.MaxDecodedChunkBytes == 0 ? 0 : options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
         if (slotBytes + chunkBytes > options.MemoryBudgetBytes)
         {
@@ -171,7 +194,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 nameof(options));
         }
 
-        return new ShardLoader(dataset, options, layout, plan, new MemoryBudget(options.MemoryBudgetBytes), slotCount);
+        bool scatter = scatterSlots > 0;
+        return new ShardLoader(dataset, options, layout, plan, new MemoryBudget(options.MemoryBudgetBytes), scatter ? scatterSlots : slotCount, scatter);
     }
 
     /// <summary>
@@ -335,6 +359,22 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             b.Dispose();
         }
 
+        if (_scatter is { } scatter)
+        {
+            List<ScatterBatch> incomplete;
+            lock (scatter.Sync)
+            {
+                incomplete = scatter.TakeIncomplete();
+            }
+
+            foreach (ScatterBatch b in incomplete)
+            {
+                ReleaseSlot(b.Slot);
+            }
+
+            _budget.Release(_scatterBufferBytes);
+        }
+
         lock (_slotLock)
         {
             while (_freeSlots.TryDequeue(out BatchSlot? slot))
@@ -376,6 +416,36 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.Order, "Unknown sample order.");
         }
     }
+
+    // Scatter (see ChunkScatter) pays when chunks are compressed and the order keeps each chunk's samples within a
+    // window. It needs slots for every batch between a batch and the end of the windows it reads, or it could not
+    // make progress: two such spans (one being consumed, one being filled) plus the prefetch depth is the aim,
+    // one span plus one the least; past the run's batch count, slots are useless. 0: gather instead.
+    private static int ScatterSlotCount(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan)
+    {
+        bool wanted = options.Assembly switch
+        {
+            BatchAssembly.Scatter => true,
+            BatchAssembly.Gather => false,
+            _ => layout.MaxDecodedChunkBytes > 0,
+        };
+        if (!wanted || options.Order == SampleOrder.Random || !ChunkScatter.Supports(dataset.Schema) || layout.ChunkCount == 0)
+        {
+            return 0;
+        }
+
+        int span = ChunkScatter.SpanBatches(layout, options.Order, options.WindowChunks, options.LogicalPartitions, options.BatchSize, options.WorldSize);
+        long cap = plan.TotalBatches is { } total ? total + 1 : long.MaxValue;
+        long least = Math.Min(span + 1L, cap);
+        long aim = Math.Min((2L * span) + options.PrefetchDepth + 1, cap);
+        long perSlot = BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
+        long affordable = (options.MemoryBudgetBytes - ScatterBufferBytes(options, layout)) / perSlot;
+        long slots = Math.Min(aim, affordable);
+        return slots < least || slots < 1 ? 0 : (int)Math.Min(slots, 1 << 20);
+    }
+
+    private static long ScatterBufferBytes(ShardLoaderOptions options, DatasetLayout layout) =>
+        options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
 
     private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>
         options.ReleaseConsumedPages ?? dataset.Shards.Sum(s => s.FileBytes) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
@@ -489,7 +559,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
         lock (_claimLock)
         {
-            _workers ??= [.. Enumerable.Range(0, _options.DecodeWorkers).Select(_ => Task.Factory.StartNew(RunWorker, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+            Action run = _scatter is null ? RunWorker : RunScatterWorker;
+            _workers ??= [.. Enumerable.Range(0, _options.DecodeWorkers).Select(_ => Task.Factory.StartNew(run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
         }
     }
 
@@ -571,6 +642,124 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         _slotSignal.Release();
+        if (_scatter is { } scatter)
+        {
+            lock (scatter.Sync)
+            {
+                Monitor.PulseAll(scatter.Sync);
+            }
+        }
+    }
+
+    // Scatter mode: plans batches while slots are free, and decodes and scatters each chunk once planning has
+    // passed its last use. See ChunkScatter.
+    private void RunScatterWorker()
+    {
+        CancellationToken stop = _stop.Token;
+        ChunkScatter scatter = _scatter!;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_layout.MaxDecodedChunkBytes);
+        using CancellationTokenRegistration wake = stop.Register(() =>
+        {
+            lock (scatter.Sync)
+            {
+                Monitor.PulseAll(scatter.Sync);
+            }
+        });
+        try
+        {
+            while (true)
+            {
+                ChunkScatter.Job job;
+                lock (scatter.Sync)
+                {
+                    while (!scatter.TryTake(out job))
+                    {
+                        stop.ThrowIfCancellationRequested();
+                        if (!_exhausted && !_faulted && _slotSignal.Wait(0, CancellationToken.None))
+                        {
+                            PlanScatterBatch(scatter);
+                        }
+                        else if ((_exhausted || _faulted) && !scatter.HasJobs)
+                        {
+                            return;
+                        }
+                        else if (scatter.Executing == 0 && !scatter.HasReady && Volatile.Read(ref _unpublished) == _slots.Length)
+                        {
+                            // Every slot waits on a chunk that later batches also read: decode those chunks now
+                            // (once more later for the rest) rather than wait forever.
+                            scatter.CloseAll();
+                        }
+                        else
+                        {
+                            Monitor.Wait(scatter.Sync);
+                        }
+                    }
+                }
+
+                scatter.Execute(job, buffer, CompleteScatterBatch);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed: stop quietly; Dispose frees the slots of batches left incomplete.
+        }
+    }
+
+    // Called under the scatter lock with a slot taken from the free count.
+    private void PlanScatterBatch(ChunkScatter scatter)
+    {
+        BatchSlot slot;
+        lock (_slotLock)
+        {
+            slot = _freeSlots.Dequeue();
+        }
+
+        long sequence = _nextSequence++;
+        if (!_plan.TryGet(sequence, out BatchPlan plan))
+        {
+            _exhausted = true;
+            ReleaseSlot(slot);
+            scatter.CloseAll();
+            Publish(sequence, default);
+        }
+        else
+        {
+            Interlocked.Increment(ref _unpublished);
+            ScatterBatch batch = scatter.Register(slot, plan, GetOrder(plan.Epoch));
+            if (batch.Remaining == 0)
+            {
+                CompleteScatterBatch(batch);
+            }
+        }
+
+        Monitor.PulseAll(scatter.Sync);
+    }
+
+    private void CompleteScatterBatch(ScatterBatch b)
+    {
+        BatchPlan plan = b.Plan;
+        if (b.Error is { } error)
+        {
+            Interlocked.Decrement(ref _unpublished);
+            ReleaseSlot(b.Slot);
+            _faulted = true;
+            lock (_scatter!.Sync)
+            {
+                _scatter.CloseAll();
+                Monitor.PulseAll(_scatter.Sync);
+            }
+
+            Publish(plan.Sequence, new Item(null, error, plan, 0));
+            return;
+        }
+
+        long bytes = 0;
+        for (int f = 0; f < _dataset.Schema.Count; f++)
+        {
+            bytes += b.Slot.Lengths[f];
+        }
+
+        Publish(plan.Sequence, new Item(new Batch(this, b.Slot, _dataset.Schema, plan.Count, plan.Epoch, plan.Start, plan.Sequence), null, plan, bytes));
     }
 
     // Hands finished batches to the channel strictly in sequence order; an end or error item closes it.
@@ -583,6 +772,11 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             while (_pending.Remove(_nextToPublish, out Item next))
             {
                 _nextToPublish++;
+                if (_scatter is not null && next.Batch is not null)
+                {
+                    Interlocked.Decrement(ref _unpublished);
+                }
+
                 if (_closed)
                 {
                     if (next.Batch is { } b)

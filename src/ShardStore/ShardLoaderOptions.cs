@@ -71,4 +71,7 @@ public sealed record ShardLoaderOptions
 
     /// <summary>Gets a state from <see cref="ShardLoader.GetState"/> to continue from, or null to start at epoch 0.</summary>
     public LoaderState? ResumeFrom { get; init; }
+
+    /// <summary>Gets how batch slots are filled; the loader chooses unless a test pins it.</summary>
+    internal Internals.BatchAssembly Assembly { get; init; }
 }

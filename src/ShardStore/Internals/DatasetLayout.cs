@@ -31,6 +31,10 @@ internal sealed class DatasetLayout
 
         ChunkStarts[count] = dataset.SampleCount;
         SampleCount = dataset.SampleCount;
+        for (int k = 0; k < count; k++)
+        {
+            MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
+        }
     }
 
     /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
@@ -46,6 +50,9 @@ internal sealed class DatasetLayout
 
     /// <summary>Gets the raw size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
     public long MaxDecodedChunkBytes { get; }
+
+    /// <summary>Gets the sample count of the largest chunk.</summary>
+    public int MaxChunkSamples { get; }
 
     public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
 

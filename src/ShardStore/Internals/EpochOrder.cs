@@ -206,9 +206,7 @@ internal sealed class EpochOrder
             return -1;
         }
 
-        int p = Array.BinarySearch(_partChunkStart, chunk);
-        p = p >= 0 ? p : ~p - 1;
-        return positions[chunk] - _partChunkStart[p];
+        return positions[chunk] - _partChunkStart[PartitionOf(chunk)];
     }
 
     /// <summary>Returns the chunks that come after <paramref name="chunk"/> in this epoch's chunk schedule (Sequential and Window orders).</summary>
@@ -221,6 +219,54 @@ internal sealed class EpochOrder
 
         int s = _schedulePosition![chunk] + 1;
         return _schedule.AsSpan(Math.Min(s, _schedule.Length), Math.Clamp(_schedule.Length - s, 0, count));
+    }
+
+    /// <summary>
+    /// Returns the last position of the epoch's global order that reads a sample of <paramref name="chunk"/>:
+    /// the end of its window (Window order), of the chunk itself (Sequential), or of the epoch (Random). Once
+    /// every position up to it is planned, nothing more in this epoch needs the chunk.
+    /// </summary>
+    public long LastUse(int chunk)
+    {
+        int p = PartitionOf(chunk);
+        long local;
+        switch (_order)
+        {
+            case SampleOrder.Sequential:
+                local = _layout.ChunkStarts[chunk + 1] - 1 - _partSampleStart[p];
+                break;
+            case SampleOrder.Window:
+                int first = _partChunkStart[p];
+                int window = (_schedulePosition![chunk] - first) / _window;
+                int end = Math.Min(first + ((window + 1) * _window), _partChunkStart[p + 1]);
+                local = _scheduleStarts![end] - _scheduleStarts[first] - 1;
+                break;
+            default:
+                return _layout.SampleCount - 1;
+        }
+
+        return GlobalPosition(p, local);
+    }
+
+    // Partitions are never empty (there are at most as many as chunks), so their first chunks are distinct.
+    private int PartitionOf(int chunk)
+    {
+        int p = Array.BinarySearch(_partChunkStart, chunk);
+        return p >= 0 ? p : ~p - 1;
+    }
+
+    // The epoch position of partition-local position `local`: the rounds before it, the blocks of the
+    // partitions before it in its round, and its place in its own block.
+    private long GlobalPosition(int partition, long local)
+    {
+        long round = local / _block;
+        long position = SamplesBeforeRound(round) + (local - (round * _block));
+        for (int p = 0; p < partition; p++)
+        {
+            position += BlockSize(p, round);
+        }
+
+        return position;
     }
 
     private long BlockSize(int partition, long round) => Math.Clamp(_partSize[partition] - (round * _block), 0, _block);

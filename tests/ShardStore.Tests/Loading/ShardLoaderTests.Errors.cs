@@ -205,13 +205,13 @@ public sealed partial class ShardLoaderTests
     /// Flips a bit in the stored bytes of the chunk (with the given codec) that the order first needs about half
     /// way through the epoch; returns it, the index of the first batch that needs it, and the intact run's batches.
     /// </summary>
-    private static (int Shard, int Chunk, int FirstBadBatch, List<BatchRecord> Intact) CorruptMidEpochChunk(string path, CodecKind codec, ShardLoaderOptions options)
+    private static (int Shard, int Chunk, int FirstBadBatch, List<BatchRecord> Intact) CorruptMidEpochChunk(string path, CodecKind codec, ShardLoaderOptions options, bool checkValues = true)
     {
         List<BatchRecord> intact;
         var candidates = new List<(int Shard, int Chunk, ChunkEntry Entry, long First)>();
         using (ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions()))
         {
-            intact = LoaderHarness.Run(ds, options);
+            intact = LoaderHarness.Run(ds, options, checkValues);
             for (int s = 0; s < ds.Shards.Count; s++)
             {
                 ChunkEntry[] entries = ShardCorruptor.ReadTable(path, s).Entries;

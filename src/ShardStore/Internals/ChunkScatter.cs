@@ -1,0 +1,383 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using ShardStore.Compression;
+using ShardStore.Format;
+
+namespace ShardStore.Internals;
+
+/// <summary>
+/// Chunk-driven batch assembly for Sequential and Window order over fixed-width fields. Batches are planned
+/// ahead into slots and every planned sample is registered with the chunk that holds it; once planning has
+/// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>), one worker decodes
+/// the chunk into its own buffer, which stays in the CPU cache, and copies each registered sample straight to
+/// its place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
+/// the slots, instead of into a decoded-chunk cache and then again by a gather.
+/// </summary>
+/// <remarks>
+/// A batch is complete when every chunk it reads has been scattered; batches complete out of order and the
+/// loader publishes them in order. All members except <see cref="Execute"/> are called under <see cref="Sync"/>.
+/// </remarks>
+internal sealed unsafe class ChunkScatter
+{
+    private readonly ShardDataset _dataset;
+    private readonly DatasetLayout _layout;
+    private readonly int[] _widths;
+    private readonly bool _dropPages;
+    private readonly Action<int>? _onLoad;
+    private readonly Dictionary<long, Job> _collecting = [];
+    private readonly PriorityQueue<Job, (int Epoch, long LastUse)> _closing = new();
+    private readonly Queue<Job> _ready = new();
+    private readonly Stack<Job> _spare = new();
+    private readonly HashSet<ScatterBatch> _incomplete = [];
+    private long _decodeTicks;
+    private long _chunksLoaded;
+
+    public ChunkScatter(ShardDataset dataset, DatasetLayout layout, bool dropPages, Action<int>? onLoad)
+    {
+        _dataset = dataset;
+        _layout = layout;
+        _dropPages = dropPages;
+        _onLoad = onLoad;
+        _widths = [.. dataset.Schema.Fields.Select(f => f.BytesPerSample)];
+    }
+
+    /// <summary>Gets the lock that guards planning and the job queues.</summary>
+    public object Sync { get; } = new();
+
+    /// <summary>Gets the number of jobs being executed now.</summary>
+    public int Executing { get; private set; }
+
+    /// <summary>Gets the number of planned batches not yet complete.</summary>
+    public int IncompleteCount => _incomplete.Count;
+
+    /// <summary>Gets whether any job is collecting samples or waiting to be executed.</summary>
+    public bool HasJobs => _collecting.Count > 0 || _ready.Count > 0;
+
+    /// <summary>Gets whether a job waits to be executed.</summary>
+    public bool HasReady => _ready.Count > 0;
+
+    public TimeSpan DecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks));
+
+    public long ChunksLoaded => Interlocked.Read(ref _chunksLoaded);
+
+    /// <summary>Whether a loader can assemble this dataset's batches by scatter: every field has a fixed width.</summary>
+    public static bool Supports(Schema schema) => schema.Fields.All(f => !f.IsVariable);
+
+    /// <summary>
+    /// Slots that guarantee progress: from any batch to the last position that reads any of its chunks there
+    /// are at most this many batches of this rank (a window of the largest chunks in every partition, plus a
+    /// block of rounding per partition, plus the batch itself).
+    /// </summary>
+    public static int SpanBatches(DatasetLayout layout, SampleOrder order, int windowChunks, int partitions, int batchSize, int worldSize)
+    {
+        long window = (order == SampleOrder.Window ? windowChunks : 1) * (long)layout.MaxChunkSamples;
+        long span = partitions * (window + batchSize);
+        long step = (long)worldSize * batchSize;
+        return (int)Math.Min(int.MaxValue / 2, ((span + step - 1) / step) + 2);
+    }
+
+    /// <summary>Plans one batch into <paramref name="slot"/> and closes the chunks planning has now passed.</summary>
+    /// <returns>The planned batch; complete already when it holds no samples.</returns>
+    public ScatterBatch Register(BatchSlot slot, BatchPlan plan, EpochOrder order)
+    {
+        Span<long> samples = slot.SampleIndices.AsSpan(0, plan.Count);
+        order.Fill(plan.Start, samples);
+        for (int f = 0; f < _widths.Length; f++)
+        {
+            slot.Lengths[f] = (long)plan.Count * _widths[f];
+        }
+
+        var batch = new ScatterBatch(slot, plan) { Remaining = plan.Count };
+        if (plan.Count > 0)
+        {
+            _incomplete.Add(batch);
+        }
+
+        Job? job = null;
+        long chunkStart = 0;
+        long chunkEnd = 0;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            long s = samples[i];
+            if (s < chunkStart || s >= chunkEnd)
+            {
+                int chunk = _layout.ChunkOf(s);
+                chunkStart = _layout.ChunkStarts[chunk];
+                chunkEnd = _layout.ChunkStarts[chunk + 1];
+                job = JobFor(plan.Epoch, chunk, order);
+            }
+
+            job!.Entries.Add(new Entry(batch, i, (int)(s - chunkStart)));
+        }
+
+        while (_closing.TryPeek(out Job? next, out (int Epoch, long LastUse) at) && (at.Epoch < plan.NextEpoch || at.LastUse < plan.NextPosition))
+        {
+            Close(next);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Closes every collecting job: nothing more will be planned (end of the plan, a fault), or progress needs the slots back.</summary>
+    public void CloseAll()
+    {
+        while (_closing.TryPeek(out Job? next, out _))
+        {
+            Close(next);
+        }
+    }
+
+    /// <summary>Takes the next chunk ready to be decoded and scattered.</summary>
+    public bool TryTake(out Job job)
+    {
+        if (_ready.TryDequeue(out Job? next))
+        {
+            Executing++;
+            job = next;
+            return true;
+        }
+
+        job = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes the job's chunk into <paramref name="buffer"/> (or reads it mapped, when stored uncompressed),
+    /// copies every registered sample into its batch and counts the batches down; calls
+    /// <paramref name="complete"/> for each batch this finished. A corrupt chunk fails the batches that read it.
+    /// Called without the lock.
+    /// </summary>
+    public void Execute(Job job, Span<byte> buffer, Action<ScatterBatch> complete)
+    {
+        ExceptionDispatchInfo? error = null;
+        int shard = _layout.ChunkShard[job.Chunk];
+        int chunk = _layout.ChunkInShard[job.Chunk];
+        ChunkLease? lease = null;
+        try
+        {
+            _onLoad?.Invoke(job.Chunk);
+            long start = Stopwatch.GetTimestamp();
+            ReadOnlySpan<byte> raw;
+            FieldSection[] sections;
+            ChunkEntry entry = _dataset.GetEntry(shard, chunk);
+            if (entry.Codec == CodecKind.None)
+            {
+                lease = _dataset.ReadChunk(shard, chunk);
+                raw = lease.RawBytes;
+                sections = lease.Sections;
+            }
+            else
+            {
+                sections = _dataset.DecodeInto(shard, chunk, buffer);
+                raw = buffer[..(int)entry.RawSize];
+                if (_dropPages)
+                {
+                    _dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
+                }
+            }
+
+            long ticks = Stopwatch.GetTimestamp() - start;
+            Interlocked.Add(ref _decodeTicks, ticks);
+            Interlocked.Increment(ref _chunksLoaded);
+            LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
+            Scatter(job, raw, sections);
+        }
+        catch (Exception e)
+        {
+            error = ExceptionDispatchInfo.Capture(e);
+        }
+        finally
+        {
+            if (lease is not null)
+            {
+                lease.Dispose();
+                if (_dropPages)
+                {
+                    _dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
+                }
+            }
+        }
+
+        // Non-temporal stores are weakly ordered: make them visible before any batch is handed on.
+        if (Sse.IsSupported)
+        {
+            Sse.StoreFence();
+        }
+
+        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(job.Entries);
+        for (int k = 0; k < entries.Length;)
+        {
+            ScatterBatch batch = entries[k].Batch;
+            int run = 1;
+            while (k + run < entries.Length && entries[k + run].Batch == batch)
+            {
+                run++;
+            }
+
+            if (error is not null)
+            {
+                Interlocked.CompareExchange(ref batch.Error, error, null);
+            }
+
+            if (Interlocked.Add(ref batch.Remaining, -run) == 0)
+            {
+                lock (Sync)
+                {
+                    _incomplete.Remove(batch);
+                }
+
+                complete(batch);
+            }
+
+            k += run;
+        }
+
+        lock (Sync)
+        {
+            Executing--;
+            job.Entries.Clear();
+            _spare.Push(job);
+            Monitor.PulseAll(Sync);
+        }
+    }
+
+    /// <summary>Takes every planned batch that is not complete, for the loader to free their slots at dispose.</summary>
+    public List<ScatterBatch> TakeIncomplete()
+    {
+        List<ScatterBatch> batches = [.. _incomplete];
+        _incomplete.Clear();
+        _collecting.Clear();
+        _closing.Clear();
+        _ready.Clear();
+        return batches;
+    }
+
+    private Job JobFor(int epoch, int chunk, EpochOrder order)
+    {
+        long key = ((long)epoch * _layout.ChunkCount) + chunk;
+        if (!_collecting.TryGetValue(key, out Job? job))
+        {
+            job = _spare.TryPop(out Job? spare) ? spare : new Job();
+            job.Key = key;
+            job.Chunk = chunk;
+            _collecting.Add(key, job);
+            _closing.Enqueue(job, (epoch, order.LastUse(chunk)));
+        }
+
+        return job;
+    }
+
+    private void Close(Job job)
+    {
+        _closing.Dequeue();
+        _collecting.Remove(job.Key);
+        _ready.Enqueue(job);
+    }
+
+    // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.
+    private void Scatter(Job job, ReadOnlySpan<byte> raw, FieldSection[] sections)
+    {
+        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(job.Entries);
+        int samplesInChunk = _layout.SamplesIn(job.Chunk);
+        fixed (byte* basePointer = raw)
+        {
+            for (int f = 0; f < _widths.Length; f++)
+            {
+                long width = _widths[f];
+                if (width == 0)
+                {
+                    continue;
+                }
+
+                FieldSection section = sections[f];
+                if (section.DataLength < samplesInChunk * width || (long)section.DataOffset + section.DataLength > raw.Length)
+                {
+                    int shard = _layout.ChunkShard[job.Chunk];
+                    throw DataErrors.Create(
+                        $"the section of field '{_dataset.Schema[f].Name}' does not hold the chunk's {samplesInChunk} values of {width} bytes",
+                        Path.Combine(_dataset.Directory, _dataset.Shards[shard].FileName),
+                        shard,
+                        _layout.ChunkInShard[job.Chunk]);
+                }
+
+                byte* source = basePointer + section.DataOffset;
+                if (width <= 8 && (width & (width - 1)) == 0)
+                {
+                    ScatterSmall(entries, f, (int)width, source);
+                    continue;
+                }
+
+                for (int k = 0; k < entries.Length;)
+                {
+                    Entry e = entries[k];
+                    int run = 1;
+                    while (k + run < entries.Length && entries[k + run].Batch == e.Batch
+                        && entries[k + run].Position == e.Position + run && entries[k + run].InChunk == e.InChunk + run)
+                    {
+                        run++;
+                    }
+
+                    if (k + run < entries.Length && Sse.IsSupported)
+                    {
+                        // Samples are visited in batch order, so they jump around the decoded chunk: fetch the
+                        // next one's lines while this one is copied.
+                        byte* next = source + (entries[k + run].InChunk * width);
+                        long lines = Math.Min(width * run, 4096);
+                        for (long l = 0; l < lines; l += 64)
+                        {
+                            Sse.Prefetch0(next + l);
+                        }
+                    }
+
+                    NonTemporalCopy.Copy(e.Batch.Slot.Data(f) + (e.Position * width), source + (e.InChunk * width), run * width);
+                    k += run;
+                }
+            }
+        }
+    }
+
+    // Values of 1, 2, 4 or 8 bytes (labels, ids): one load and one store each.
+    private static void ScatterSmall(ReadOnlySpan<Entry> entries, int field, int width, byte* source)
+    {
+        foreach (Entry e in entries)
+        {
+            byte* to = e.Batch.Slot.Data(field) + ((long)e.Position * width);
+            byte* from = source + ((long)e.InChunk * width);
+            switch (width)
+            {
+                case 8: Unsafe.WriteUnaligned(to, Unsafe.ReadUnaligned<ulong>(from)); break;
+                case 4: Unsafe.WriteUnaligned(to, Unsafe.ReadUnaligned<uint>(from)); break;
+                case 2: Unsafe.WriteUnaligned(to, Unsafe.ReadUnaligned<ushort>(from)); break;
+                default: *to = *from; break;
+            }
+        }
+    }
+
+    /// <summary>One planned sample: the batch and position it goes to, and its index within the chunk.</summary>
+    internal readonly record struct Entry(ScatterBatch Batch, int Position, int InChunk);
+
+    /// <summary>The samples to copy out of one chunk (in one epoch).</summary>
+    internal sealed class Job
+    {
+        public long Key { get; set; }
+
+        public int Chunk { get; set; }
+
+        public List<Entry> Entries { get; } = [];
+    }
+}
+
+/// <summary>A planned batch being filled by scatter: its slot, its plan, and how many samples are still to come.</summary>
+internal sealed class ScatterBatch(BatchSlot slot, BatchPlan plan)
+{
+    // Fields, for Interlocked.
+    public int Remaining;
+    public ExceptionDispatchInfo? Error;
+
+    public BatchSlot Slot { get; } = slot;
+
+    public BatchPlan Plan { get; } = plan;
+}
