@@ -12,7 +12,7 @@ namespace ShardStore;
 /// <remarks>
 /// The buffers belong to one of the loader's batch slots. Spans from a batch stay valid until the batch is
 /// disposed; disposing returns the slot to the loader, which refills it. Dispose every batch: the loader has
-/// <see cref="ShardLoaderOptions.PrefetchDepth"/> + 1 slots and stops when the consumer holds them all.
+/// <see cref="ShardLoader.SlotCount"/> slots and stops when the consumer holds them all.
 /// </remarks>
 public sealed unsafe class Batch : IDisposable
 {
