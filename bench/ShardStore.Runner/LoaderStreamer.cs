@@ -68,4 +68,12 @@ internal static class LoaderStreamer
 
         return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics);
     }
+
+    /// <summary>Streams and verifies like <see cref="Stream"/>, measuring the process's peak memory over it.</summary>
+    public static (Result Result, MemoryPeak Peak) Measure(ShardDataset dataset, ShardLoaderOptions options, int epochs, long samples, long labelSum, CancellationToken cancellationToken)
+    {
+        using MemoryProbe probe = MemoryProbe.Start();
+        Result result = Stream(dataset, options, epochs, cancellationToken).Verify(samples, labelSum);
+        return (result, probe.Stop());
+    }
 }

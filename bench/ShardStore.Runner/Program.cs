@@ -26,8 +26,9 @@ using var scratch = new ScratchSpace(options.Directory);
 try
 {
     Console.WriteLine($"ShardStore {typeof(ShardDataset).Assembly.GetName().Version?.ToString(3)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; liblz4 {NativeCodecs.Lz4Version}, libzstd {NativeCodecs.ZstdVersion}");
-    // Datasets are kept when --dir is given.
-    return options.Device is not null ? DeviceBench.Run(scratch.Root, options)
+    // The benchmark modes delete every dataset they write; the others keep theirs when --dir is given.
+    return options.IsBenchmark ? Benchmark.Run(scratch, options, args)
+        : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
         : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
         : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
 }
@@ -35,6 +36,11 @@ catch (OperationCanceledException)
 {
     Console.Error.WriteLine("Cancelled; the datasets written were deleted.");
     return 130;
+}
+catch (DiskSpaceException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
 }
 
 static int MainJob(string datasetPath, RunnerOptions options, CancellationToken cancellationToken)
