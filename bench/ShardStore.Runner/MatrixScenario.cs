@@ -127,7 +127,7 @@ internal static class MatrixScenario
             : string.Create(CultureInfo.InvariantCulture, $"{result.Statistics.ChunksLoaded} chunk decodes for {chunks} chunks x {epochs} epochs{(perEpoch < 1 ? ": decoded chunks kept across epochs" : ": chunks decoded more than once")}");
     }
 
-    // The cold read's time over the loader's time for the same files: 1.0 means the loader streams them at the speed of a plain sequential read.
-    private static Ratio ColdReadRatio(BenchmarkRun.Packed packed, double coldReadBytesPerSecond, LoaderStreamer.Result result) =>
+    /// <summary>The cold read's time over the loader's time for the same files: 1.0 means the loader streams them at the speed of a plain sequential read.</summary>
+    public static Ratio ColdReadRatio(BenchmarkRun.Packed packed, double coldReadBytesPerSecond, LoaderStreamer.Result result) =>
         new("cold read (time)", packed.Row.StoredBytes / coldReadBytesPerSecond / result.Best.TotalSeconds);
 }

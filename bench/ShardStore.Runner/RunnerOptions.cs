@@ -24,6 +24,7 @@ internal sealed class RunnerOptions
     private int? _epochs;
     private bool _matrix;
     private bool _naive;
+    private bool _outOfCore;
     private readonly HashSet<string> _skip = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets the MNIST-like sample count: <c>--samples</c>, else derived from <c>--size</c>, else the default of the mode.</summary>
@@ -52,7 +53,7 @@ internal sealed class RunnerOptions
 
     public long DeviceBudgetBytes { get; private set; } = 1L << 30;
 
-    /// <summary>Gets the dataset size in bytes given with <c>--size</c>: raw bytes of each matrix dataset.</summary>
+    /// <summary>Gets the dataset size in bytes given with <c>--size</c>: raw bytes of each matrix dataset, bytes on disk for the out-of-core one.</summary>
     public long? Size { get; private set; }
 
     public bool Quick { get; private set; }
@@ -61,8 +62,10 @@ internal sealed class RunnerOptions
 
     public bool RunsNaive => (_naive || _matrix || Quick) && !_skip.Contains("naive");
 
-    /// <summary>Gets whether a benchmark part was asked for (<c>--matrix</c>, <c>--quick</c>, <c>--naive</c>).</summary>
-    public bool IsBenchmark => _matrix || Quick || _naive;
+    public bool RunsOutOfCore => (_outOfCore || _matrix) && !_skip.Contains("out-of-core");
+
+    /// <summary>Gets whether a benchmark part was asked for (<c>--matrix</c>, <c>--quick</c>, <c>--naive</c>, <c>--out-of-core</c>).</summary>
+    public bool IsBenchmark => _matrix || Quick || _naive || _outOfCore;
 
     public IReadOnlyList<CodecKind> Codecs { get; private set; } = s_allCodecs;
 
@@ -82,9 +85,9 @@ internal sealed class RunnerOptions
         packs it, streams it with ShardLoader on all cores, and reports throughput against memcpy of the same bytes.
 
           --samples N      samples to generate (default 200000, about 628 MB raw)
-          --size BYTES     dataset size instead of a sample count: raw bytes of each generated dataset;
-                           suffixes K, M, G, T (powers of 1024): 500M, 2G
-          --codec C        none | lz4 | lz4hc | zstd (default lz4)
+          --size BYTES     dataset size instead of a sample count: raw bytes of each generated dataset, bytes on
+                           disk for --out-of-core; suffixes K, M, G, T (powers of 1024): 500M, 2G
+          --codec C        none | lz4 | lz4hc | zstd (default lz4; also the codec of --out-of-core)
           --threads N      threads for packing and reading (default: all cores)
           --epochs N       passes over the dataset; the best is reported (default 3; 2 with --quick)
           --order O        sequential | window | random (default window)
@@ -101,7 +104,7 @@ internal sealed class RunnerOptions
 
         Benchmark matrix (every figure is a ratio to a baseline measured in the same run on the same bytes):
 
-          --matrix         the full run: the matrix below, then --naive
+          --matrix         the full run: the matrix below, then --naive, then --out-of-core
           --quick          the matrix and --naive at small sizes (50000 MNIST-like samples, image-like data of the
                            same raw bytes, 20000 samples as files); under two minutes on two cores
           --datasets L     comma-separated: mnist (784 float32 + int64 label), image (about 150 KB of RGB bytes,
@@ -116,14 +119,20 @@ internal sealed class RunnerOptions
                            shards: one file per sample read with File.ReadAllBytes in shuffled order into batch
                            arrays (1 and N threads), and a generator copying shuffled rows out of in-memory arrays
           --naive-samples N  samples of --naive (default 200000; 20000 with --quick); one file each
-          --skip L         comma-separated parts to leave out of --matrix or --quick: matrix, naive
+          --out-of-core    a dataset of 1.5x the machine's RAM on disk (--size overrides; --codec, default lz4),
+                           streamed in Window order from a cold cache: throughput against a cold sequential read
+                           of the same files, and peak anonymous RSS against 1 GiB. Needs that much free disk
+                           plus 5%, at least 1 GiB more (about 37 GB on a 23 GiB machine); refuses otherwise
+          --skip L         comma-separated parts to leave out of --matrix or --quick: matrix, naive, out-of-core
           --json FILE      also write the results, with a description of the machine, as JSON
 
         Cold-cache figures drop the page cache first: as root on Linux through /proc/sys/vm/drop_caches (after
         sync), otherwise with posix_fadvise(POSIX_FADV_DONTNEED) on each file; elsewhere they are skipped, saying why.
         Peak RSS (VmHWM, reset per scenario) and peak anonymous RSS (RssAnon sampled every 10 ms) need Linux.
-        A full run (--matrix) takes about 3 minutes on two cores and needs about 1.5 GB of disk and 200000 small
-        files. Datasets are deleted as soon as they are measured, also on Ctrl+C. Run it on an otherwise idle machine.
+        A full run (--matrix) on two cores takes about 3 minutes plus about 10 for the out-of-core part, which
+        generates six times the RAM in raw samples (lz4 packs them into 1.5x RAM) and reads 1.5x RAM twice from disk;
+        apart from it, the run needs about 1.5 GB of disk and 200000 small files. Datasets are deleted as soon as
+        they are measured, also on Ctrl+C. Run it on an otherwise idle machine.
         """;
 
     public RunnerOptions WithCodec(CodecKind codec)
@@ -169,6 +178,7 @@ internal sealed class RunnerOptions
                 case "--matrix": o._matrix = true; break;
                 case "--quick": o.Quick = true; break;
                 case "--naive": o._naive = true; break;
+                case "--out-of-core": o._outOfCore = true; break;
                 case "--codecs": o.Codecs = ParseList(value, ParseCodec); i++; break;
                 case "--orders": o.Orders = ParseList(value, ParseOrder); i++; break;
                 case "--datasets": o.Datasets = ParseList(value, ParseDataset); i++; break;
@@ -177,7 +187,7 @@ internal sealed class RunnerOptions
                 case "--naive-samples": o._naiveSamples = long.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--json": o.JsonPath = value.Length > 0 ? value : throw new ArgumentException("--json needs a file name."); i++; break;
                 case "--skip":
-                    foreach (string part in ParseList(value, p => p is "matrix" or "naive" ? p : throw new ArgumentException($"Unknown part '{p}'; use matrix or naive.")))
+                    foreach (string part in ParseList(value, p => p is "matrix" or "naive" or "out-of-core" ? p : throw new ArgumentException($"Unknown part '{p}'; use matrix, naive or out-of-core.")))
                     {
                         o._skip.Add(part);
                     }
@@ -201,17 +211,17 @@ internal sealed class RunnerOptions
 
         if (o.IsBenchmark && (o.Goals || o.Device is not null))
         {
-            throw new ArgumentException("--goals and --device are modes of their own; run them without --matrix, --quick or --naive.");
+            throw new ArgumentException("--goals and --device are modes of their own; run them without --matrix, --quick, --naive or --out-of-core.");
         }
 
-        if (o.IsBenchmark && !(o.RunsMatrix || o.RunsNaive))
+        if (o.IsBenchmark && !(o.RunsMatrix || o.RunsNaive || o.RunsOutOfCore))
         {
             throw new ArgumentException("--skip leaves nothing to run.");
         }
 
         if (o.JsonPath is not null && !o.IsBenchmark)
         {
-            throw new ArgumentException("--json writes the results of --matrix, --quick or --naive.");
+            throw new ArgumentException("--json writes the results of --matrix, --quick, --naive or --out-of-core.");
         }
 
         return o;
