@@ -44,6 +44,39 @@ internal static class Baselines
     }
 
     /// <summary>
+    /// Reads every file from start to end with large sequential reads on one thread, <paramref name="passes"/> times;
+    /// returns the best file bytes per second. Warm (page-cache bandwidth) after a first pass, or cold after dropping the cache.
+    /// </summary>
+    public static double ReadFilesBytesPerSecond(IReadOnlyList<string> files, int passes, CancellationToken cancellationToken = default)
+    {
+        const int ReadBytes = 8 << 20;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(ReadBytes, pinned: true);
+        double best = 0;
+        for (int pass = 0; pass < passes; pass++)
+        {
+            long total = 0;
+            var sw = Stopwatch.StartNew();
+            foreach (string path in files)
+            {
+                using SafeFileHandle file = File.OpenHandle(path, options: FileOptions.SequentialScan);
+                long offset = 0;
+                int read;
+                while ((read = RandomAccess.Read(file, buffer, offset)) > 0)
+                {
+                    offset += read;
+                    total += read;
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+
+            sw.Stop();
+            best = Math.Max(best, total / sw.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// Decodes every compressed chunk of the dataset with the native library directly (no ShardStore code on the
     /// path), from memory, on <paramref name="threads"/> threads; returns the best raw bytes per second of three rounds.
     /// </summary>

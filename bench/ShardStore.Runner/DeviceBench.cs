@@ -24,8 +24,8 @@ internal static unsafe class DeviceBench
 
         string datasetPath = Path.Combine(root, "mnist-like");
         Console.WriteLine($"Packing {options.Samples:N0} samples with {CodecNames.GetName(options.Codec)} into {datasetPath}");
-        SyntheticMnist.Pack(datasetPath, options);
-        using ShardDataset dataset = SyntheticMnist.Open(datasetPath);
+        SyntheticMnist.Instance.Pack(datasetPath, options);
+        using ShardDataset dataset = SyntheticDataset.Open(datasetPath);
         var loaderOptions = new ShardLoaderOptions { Order = options.Order, BatchSize = options.BatchSize, DecodeWorkers = options.Threads, Seed = 1, Epochs = options.Epochs };
         var ringOptions = new DeviceRingOptions { Device = kind, DeviceOrdinal = options.DeviceOrdinal ?? 0, MemoryBudgetBytes = options.DeviceBudgetBytes };
 
@@ -35,7 +35,7 @@ internal static unsafe class DeviceBench
         Console.WriteLine($"Ring: {batches:N0} batches, {bytes / 1e9:F2} GB in {options.Epochs} epoch(s): {ringRate / 1e9:F2} GB/s; consumer waited {wait.TotalMilliseconds:F1} ms");
 
         // 2. Baseline in the same run: cuMemcpyHtoDAsync (or the emulation's copy) from pinned memory, same buffer sizes.
-        long[] fieldBytes = [.. SyntheticMnist.Schema.Fields.Select(f => (long)options.BatchSize * f.BytesPerSample)];
+        long[] fieldBytes = [.. SyntheticMnist.Instance.Schema.Fields.Select(f => (long)options.BatchSize * f.BytesPerSample)];
         (double baseRate, TimeSpan perBatch) = CopyBaseline(kind, options.DeviceOrdinal ?? 0, fieldBytes, (int)Math.Min(batches, 2000));
         Console.WriteLine($"Baseline async copy loop from pinned memory: {baseRate / 1e9:F2} GB/s ({perBatch.TotalMicroseconds:F0} us per batch); ring / baseline = {ringRate / baseRate:F2}x (goal >= 0.9x)");
 

@@ -10,35 +10,35 @@ namespace ShardStore.Runner;
 /// </summary>
 internal static class LoaderGoals
 {
-    public static int Run(string root, RunnerOptions options)
+    public static int Run(string root, RunnerOptions options, CancellationToken cancellationToken)
     {
-        long rawBytes = options.Samples * SyntheticMnist.BytesPerSample;
+        long rawBytes = options.Samples * SyntheticMnist.SampleBytes;
         string nonePath = Path.Combine(root, "goals-none");
         string lz4Path = Path.Combine(root, "goals-lz4");
         Console.WriteLine($"Packing {options.Samples:N0} samples ({rawBytes / 1e9:F2} GB raw) twice: codec none and lz4");
-        long labelSum = SyntheticMnist.Pack(nonePath, options.WithCodec(CodecKind.None));
-        SyntheticMnist.Pack(lz4Path, options.WithCodec(CodecKind.Lz4));
+        long labelSum = SyntheticMnist.Instance.Pack(nonePath, options.WithCodec(CodecKind.None), cancellationToken);
+        SyntheticMnist.Instance.Pack(lz4Path, options.WithCodec(CodecKind.Lz4), cancellationToken);
 
         var rows = new List<(string Name, double Rate, double Baseline, string BaselineName, double Goal, LoaderStreamer.Result Result)>();
         var loader = new ShardLoaderOptions { BatchSize = options.BatchSize, DecodeWorkers = options.Threads, Seed = 1 };
-        using (ShardDataset none = SyntheticMnist.Open(nonePath))
+        using (ShardDataset none = SyntheticDataset.Open(nonePath))
         {
             // A first pass reads the files into the page cache and verifies every chunk's checksum once.
-            Check(LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Sequential }, 1), options, labelSum);
+            LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Sequential }, 1, cancellationToken).Verify(options.Samples, labelSum);
             double memcpy = Baselines.MemcpyBytesPerSecond(rawBytes, options.Threads);
-            LoaderStreamer.Result seq = Check(LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Sequential }, options.Epochs), options, labelSum);
-            LoaderStreamer.Result rnd = Check(LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Random }, options.Epochs), options, labelSum);
+            LoaderStreamer.Result seq = LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Sequential }, options.Epochs, cancellationToken).Verify(options.Samples, labelSum);
+            LoaderStreamer.Result rnd = LoaderStreamer.Stream(none, loader with { Order = SampleOrder.Random }, options.Epochs, cancellationToken).Verify(options.Samples, labelSum);
             memcpy = Math.Max(memcpy, Baselines.MemcpyBytesPerSecond(rawBytes, options.Threads));
             string memcpyName = $"memcpy, {options.Threads} threads";
             rows.Add(("Sequential, none", seq.BytesPerEpoch / seq.Best.TotalSeconds, memcpy, memcpyName, 0.9, seq));
             rows.Add(("Random, none", rnd.BytesPerEpoch / rnd.Best.TotalSeconds, memcpy, memcpyName, 0.45, rnd));
         }
 
-        using (ShardDataset lz4 = SyntheticMnist.Open(lz4Path))
+        using (ShardDataset lz4 = SyntheticDataset.Open(lz4Path))
         {
-            Check(LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Sequential }, 1), options, labelSum);
+            LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Sequential }, 1, cancellationToken).Verify(options.Samples, labelSum);
             double native = Baselines.NativeDecodeBytesPerSecond(lz4, options.Threads);
-            LoaderStreamer.Result win = Check(LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Window }, options.Epochs), options, labelSum);
+            LoaderStreamer.Result win = LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Window }, options.Epochs, cancellationToken).Verify(options.Samples, labelSum);
             native = Math.Max(native, Baselines.NativeDecodeBytesPerSecond(lz4, options.Threads));
             rows.Add(("Window, lz4", win.BytesPerEpoch / win.Best.TotalSeconds, native, $"native LZ4 decode, {options.Threads} threads", 0.9, win));
         }
@@ -61,9 +61,4 @@ internal static class LoaderGoals
         Console.WriteLine(allMet ? "All loader goals met." : "Some loader goals are not met.");
         return 0;
     }
-
-    private static LoaderStreamer.Result Check(LoaderStreamer.Result result, RunnerOptions options, long labelSum) =>
-        result.SamplesPerEpoch == options.Samples && result.LabelSumPerEpoch == labelSum
-            ? result
-            : throw new InvalidOperationException($"Read {result.SamplesPerEpoch} samples with label sum {result.LabelSumPerEpoch}; expected {options.Samples} and {labelSum}.");
 }

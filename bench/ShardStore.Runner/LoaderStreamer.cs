@@ -8,10 +8,21 @@ internal static class LoaderStreamer
     public sealed record Result(IReadOnlyList<TimeSpan> EpochTimes, long SamplesPerEpoch, long BytesPerEpoch, long LabelSumPerEpoch, ShardLoaderStatistics Statistics)
     {
         public TimeSpan Best => EpochTimes.Min();
+
+        public double SamplesPerSecond => SamplesPerEpoch / Best.TotalSeconds;
+
+        public double BytesPerSecond => BytesPerEpoch / Best.TotalSeconds;
+
+        /// <summary>Checks that every epoch delivered what was packed.</summary>
+        /// <exception cref="InvalidOperationException">The sample count or the label sum differs.</exception>
+        public Result Verify(long samples, long labelSum) =>
+            SamplesPerEpoch == samples && LabelSumPerEpoch == labelSum
+                ? this
+                : throw new InvalidOperationException($"Read {SamplesPerEpoch} samples with label sum {LabelSumPerEpoch}; expected {samples} and {labelSum}.");
     }
 
     /// <summary>Streams <paramref name="epochs"/> epochs with one loader and times each (from the end of the previous one).</summary>
-    public static Result Stream(ShardDataset dataset, ShardLoaderOptions options, int epochs)
+    public static Result Stream(ShardDataset dataset, ShardLoaderOptions options, int epochs, CancellationToken cancellationToken = default)
     {
         using ShardLoader loader = ShardLoader.Create(dataset, options with { Epochs = epochs });
         int label = dataset.Schema.IndexOf("label");
@@ -22,7 +33,7 @@ internal static class LoaderStreamer
         var sw = Stopwatch.StartNew();
         TimeSpan mark = TimeSpan.Zero;
         int current = 0;
-        while (loader.NextBatch() is { } batch)
+        while (loader.NextBatch(cancellationToken) is { } batch)
         {
             using (batch)
             {
@@ -56,5 +67,13 @@ internal static class LoaderStreamer
         }
 
         return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics);
+    }
+
+    /// <summary>Streams and verifies like <see cref="Stream"/>, measuring the process's peak memory over it.</summary>
+    public static (Result Result, MemoryPeak Peak) Measure(ShardDataset dataset, ShardLoaderOptions options, int epochs, long samples, long labelSum, CancellationToken cancellationToken)
+    {
+        using MemoryProbe probe = MemoryProbe.Start();
+        Result result = Stream(dataset, options, epochs, cancellationToken).Verify(samples, labelSum);
+        return (result, probe.Stop());
     }
 }

@@ -22,36 +22,41 @@ if (options is null)
     return 0;
 }
 
-string root = options.Directory ?? Path.Combine(Path.GetTempPath(), "shardstore-runner-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-bool ownsRoot = options.Directory is null;
+using var scratch = new ScratchSpace(options.Directory);
 try
 {
     Console.WriteLine($"ShardStore {typeof(ShardDataset).Assembly.GetName().Version?.ToString(3)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; liblz4 {NativeCodecs.Lz4Version}, libzstd {NativeCodecs.ZstdVersion}");
-    return options.Device is not null ? DeviceBench.Run(root, options) : options.Goals ? LoaderGoals.Run(root, options) : MainJob(root, options);
+    // The benchmark modes delete every dataset they write; the others keep theirs when --dir is given.
+    return options.IsBenchmark ? Benchmark.Run(scratch, options, args)
+        : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
+        : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
+        : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
 }
-finally
+catch (OperationCanceledException)
 {
-    if (ownsRoot && Directory.Exists(root))
-    {
-        Directory.Delete(root, recursive: true);
-    }
+    Console.Error.WriteLine("Cancelled; the datasets written were deleted.");
+    return 130;
+}
+catch (DiskSpaceException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
 }
 
-static int MainJob(string root, RunnerOptions options)
+static int MainJob(string datasetPath, RunnerOptions options, CancellationToken cancellationToken)
 {
-    string datasetPath = Path.Combine(root, "mnist-like");
-    long rawBytes = options.Samples * SyntheticMnist.BytesPerSample;
+    long rawBytes = options.Samples * SyntheticMnist.SampleBytes;
     Console.WriteLine($"Packing {options.Samples:N0} samples ({Gb(rawBytes)} GB raw, 784 f32 + i64 label) with {CodecNames.GetName(options.Codec)} on {options.Threads} threads into {datasetPath}");
     var pack = Stopwatch.StartNew();
-    long labelSum = SyntheticMnist.Pack(datasetPath, options);
+    long labelSum = SyntheticMnist.Instance.Pack(datasetPath, options, cancellationToken);
     pack.Stop();
 
-    using ShardDataset dataset = SyntheticMnist.Open(datasetPath);
+    using ShardDataset dataset = SyntheticDataset.Open(datasetPath);
     long stored = dataset.Shards.Sum(s => s.StoredBytes);
     Console.WriteLine($"Packed in {pack.Elapsed.TotalSeconds:F2} s ({rawBytes / pack.Elapsed.TotalSeconds / 1e6:F0} MB/s raw): {dataset.Shards.Count} shards, {dataset.ChunkCount} chunks, {Gb(stored)} GB stored (ratio {(double)rawBytes / stored:F2})");
 
     var loaderOptions = new ShardLoaderOptions { Order = options.Order, BatchSize = options.BatchSize, DecodeWorkers = options.Threads, Seed = 1 };
-    LoaderStreamer.Result result = LoaderStreamer.Stream(dataset, loaderOptions, options.Epochs);
+    LoaderStreamer.Result result = LoaderStreamer.Stream(dataset, loaderOptions, options.Epochs, cancellationToken);
     if (result.SamplesPerEpoch != options.Samples || result.LabelSumPerEpoch != labelSum)
     {
         Console.Error.WriteLine($"Read {result.SamplesPerEpoch} samples with label sum {result.LabelSumPerEpoch}; expected {options.Samples} and {labelSum}.");

@@ -1,53 +1,39 @@
-using ShardStore.Codecs;
+using System.Runtime.InteropServices;
 
 namespace ShardStore.Runner;
 
 /// <summary>Generates MNIST-like samples: mostly-zero 28x28 images with quantized intensities, and a label 0..9.</summary>
-internal static class SyntheticMnist
+internal sealed class SyntheticMnist : SyntheticDataset
 {
-    public const int BytesPerSample = (784 * sizeof(float)) + sizeof(long);
+    public const int Pixels = 784;
 
-    public static Schema Schema { get; } = new(FieldSpec.Fixed("image", DType.F32, 784), FieldSpec.Fixed("label", DType.I64));
+    public const int ImageBytes = Pixels * sizeof(float);
 
-    /// <summary>Packs the samples and returns the sum of their labels, to check the read-back.</summary>
-    public static long Pack(string path, RunnerOptions options)
+    public const int SampleBytes = ImageBytes + sizeof(long);
+
+    private SyntheticMnist()
     {
-        using DatasetWriter writer = DatasetWriter.Create(path, Schema, new DatasetWriterOptions
-        {
-            Codec = options.Codec,
-            Codecs = NativeCodecs.Provider,
-            Threads = options.Threads,
-            ChunkTargetBytes = options.ChunkBytes,
-            Overwrite = true,
-        });
-        float[] image = new float[784];
-        ulong state = 0x9E3779B97F4A7C15;
-        long labelSum = 0;
-        for (long i = 0; i < options.Samples; i++)
-        {
-            long label = (long)(Next(ref state) % 10);
-            FillImage(image, label, ref state);
-            writer.Write<float>(0, image);
-            writer.WriteScalar(1, label);
-            writer.EndSample();
-            labelSum += label;
-        }
-
-        writer.Complete();
-        return labelSum;
     }
 
-    /// <summary>Opens a packed dataset the way a training job would: checksums verified on first touch.</summary>
-    public static ShardDataset Open(string path) => ShardDataset.Open(path, new ShardDatasetOptions
-    {
-        Codecs = NativeCodecs.Provider,
-        Checksums = ChecksumPolicy.FirstTouch,
-    });
+    public static SyntheticMnist Instance { get; } = new();
 
-    // A blob of ink whose position depends on the label, with noisy quantized intensities, on a zero background.
-    private static void FillImage(float[] image, long label, ref ulong state)
+    public override string Name => "mnist";
+
+    public override string Description => "784 float32 + int64 label";
+
+    public override Schema Schema { get; } = new(FieldSpec.Fixed("image", DType.F32, Pixels), FieldSpec.Fixed("label", DType.I64));
+
+    public override long BytesPerSample => SampleBytes;
+
+    protected override int MaxBytesPerSample => ImageBytes;
+
+    /// <summary>Fills the next image of the sequence that <see cref="SyntheticDataset.Pack(string, long, Compression.CodecKind, int, int, CancellationToken)"/> writes and returns its label.</summary>
+    public static long Generate(Span<float> image, ref ulong state)
     {
-        Array.Clear(image);
+        long label = (long)(Next(ref state) % 10);
+
+        // A blob of ink whose position depends on the label, with noisy quantized intensities, on a zero background.
+        image.Clear();
         int cx = 10 + (int)(label % 4 * 2), cy = 10 + (int)(label / 4 * 3);
         for (int y = cy - 8; y <= cy + 8; y++)
         {
@@ -59,13 +45,16 @@ internal static class SyntheticMnist
                 }
             }
         }
+
+        return label;
     }
 
-    private static ulong Next(ref ulong state)
+    protected override long WriteNext(DatasetWriter writer, byte[] scratch, ref ulong state)
     {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
+        Span<float> image = MemoryMarshal.Cast<byte, float>(scratch.AsSpan(0, ImageBytes));
+        long label = Generate(image, ref state);
+        writer.Write<float>(0, image);
+        writer.WriteScalar(1, label);
+        return label;
     }
 }
