@@ -417,8 +417,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
-    // Scatter (see ChunkScatter) pays when chunks are compressed and the order keeps each chunk's samples within a
-    // window. It needs slots for every batch between a batch and the end of the windows it reads, or it could not
+    // Scatter (see ChunkScatter) pays in Window order (each chunk read once, in one burst, not sample by sample
+    // across the window) and for compressed chunks in Sequential order (no decoded-chunk cache); Sequential
+    // order over uncompressed chunks gathers into a few slots that stay in the CPU cache. It needs slots for every batch between a batch and the end of the windows it reads, or it could not
     // make progress: two such spans (one being consumed, one being filled) plus the prefetch depth is the aim,
     // one span plus one the least; past the run's batch count, slots are useless. 0: gather instead.
     private static int ScatterSlotCount(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan)
@@ -427,7 +428,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         {
             BatchAssembly.Scatter => true,
             BatchAssembly.Gather => false,
-            _ => layout.MaxDecodedChunkBytes > 0,
+            _ => options.Order == SampleOrder.Window || layout.MaxDecodedChunkBytes > 0,
         };
         if (!wanted || options.Order == SampleOrder.Random || !ChunkScatter.Supports(dataset.Schema) || layout.ChunkCount == 0)
         {

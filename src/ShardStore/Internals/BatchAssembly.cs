@@ -3,7 +3,7 @@ namespace ShardStore.Internals;
 /// <summary>How the loader fills batch slots (normally chosen by the loader; tests pin one to cover both).</summary>
 internal enum BatchAssembly
 {
-    /// <summary>Scatter for compressed chunks in Sequential and Window order over fixed-width fields, gather otherwise.</summary>
+    /// <summary>Scatter in Window order, and for compressed chunks in Sequential order, over fixed-width fields; gather otherwise.</summary>
     Auto,
 
     /// <summary>Each batch gathers its samples from decoded chunks kept in a shared cache (<see cref="BatchAssembler"/>).</summary>
