@@ -34,7 +34,7 @@ internal static class MnistLikeDataset
     /// <summary>Raw bytes of each chunk: the feature section, padded to 64 bytes, then the label section.</summary>
     public const long ChunkRawBytes = ((((long)SamplesPerChunk * Features * sizeof(float)) + 63) & ~63L) + ((long)SamplesPerChunk * sizeof(long));
 
-    /// <summary>Raw bytes of the whole dataset, which each decode benchmark produces once per invocation.</summary>
+    /// <summary>Raw bytes of the whole dataset, which each decode benchmark produces once per invocation; equal to the sample bytes (no padding).</summary>
     public const long RawBytes = ChunkRawBytes * ChunkCount;
 
     private const int Side = 28;
@@ -46,13 +46,13 @@ internal static class MnistLikeDataset
         FieldSpec.Fixed("features", DType.F32, Features),
         FieldSpec.Fixed("label", DType.I64));
 
-    /// <summary>Writes the dataset to <paramref name="directory"/> with the lz4 codec; the same bytes every time.</summary>
-    public static void Write(string directory)
+    /// <summary>Writes the dataset to <paramref name="directory"/> with <paramref name="codec"/> at its default level; the same bytes every time.</summary>
+    public static void Write(string directory, CodecKind codec)
     {
         var options = new DatasetWriterOptions
         {
             ChunkTargetBytes = ChunkTargetBytes,
-            Codec = CodecKind.Lz4,
+            Codec = codec,
             Codecs = NativeCodecs.Provider,
         };
 
