@@ -57,9 +57,30 @@ internal sealed class DatasetLayout
     public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
 
     /// <summary>Returns the global chunk holding global sample <paramref name="sample"/>.</summary>
-    public int ChunkOf(long sample)
+    public int ChunkOf(long sample) => Floor(ChunkStarts, 0, ChunkShard.Length, sample);
+
+    /// <summary>
+    /// Returns the largest s in [<paramref name="from"/>, <paramref name="to"/>) with starts[s] &lt;= value, given
+    /// strictly increasing starts (chunks are never empty) and starts[from] &lt;= value. Hand-rolled: the loader
+    /// runs it two or three times per sample in Window order.
+    /// </summary>
+    public static int Floor(long[] starts, int from, int to, long value)
     {
-        int i = Array.BinarySearch(ChunkStarts, 0, ChunkShard.Length, sample);
-        return i >= 0 ? i : ~i - 1;
+        int lo = from;
+        int hi = to - 1;
+        while (lo < hi)
+        {
+            int mid = (int)(((uint)lo + (uint)hi + 1) >> 1);
+            if (starts[mid] <= value)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
     }
 }

@@ -300,26 +300,13 @@ internal sealed class EpochOrder
         long[] starts = _scheduleStarts!;
         int first = _partChunkStart[partition];
         long g = starts[first] + local;
-        int s = FloorIndex(starts, first, _partChunkStart[partition + 1], g);
+        int s = DatasetLayout.Floor(starts, first, _partChunkStart[partition + 1], g);
         int windowIndex = (s - first) / _window;
         int windowStart = first + (windowIndex * _window);
         int windowEnd = Math.Min(windowStart + _window, _partChunkStart[partition + 1]);
         long permuted = starts[windowStart] + _windowPermutations![_firstWindow![partition] + windowIndex].Apply(g - starts[windowStart]);
-        int t = FloorIndex(starts, windowStart, windowEnd, permuted);
+        int t = DatasetLayout.Floor(starts, windowStart, windowEnd, permuted);
         return _layout.ChunkStarts[_schedule![t]] + (permuted - starts[t]);
-    }
-
-    // Largest s in [from, to) with starts[s] <= value.
-    private static int FloorIndex(long[] starts, int from, int to, long value)
-    {
-        int i = Array.BinarySearch(starts, from, to - from, value);
-        if (i < 0)
-        {
-            return ~i - 1;
-        }
-
-        // Chunks are never empty, so equal starts do not occur; i is the chunk starting at value.
-        return i;
     }
 
     private static void Shuffle(Span<int> items, ulong key)
