@@ -45,6 +45,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly List<EpochOrder> _orders = [];
     private readonly string _fingerprint;
     private readonly ChunkScatter? _scatter;
+    private readonly int[] _hinted;
     private readonly long _scatterBufferBytes;
     private Task[]? _workers;
     private long _nextSequence;
@@ -72,6 +73,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _plan = plan;
         _budget = budget;
         _fingerprint = dataset.Fingerprint;
+        _hinted = new int[layout.ChunkCount];
         _stateEpoch = options.ResumeFrom?.Epoch ?? 0;
         _statePosition = options.ResumeFrom?.Position ?? 0;
         budget.Changed = delta => LoaderMetrics.BudgetInUse.Add(delta);
@@ -826,7 +828,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
-    // When a chunk is first read, ask the OS to start reading the chunks scheduled after it.
+    // When a chunk is first read, ask the OS to start reading the chunks scheduled after it: the next two windows
+    // in Window order (a window's chunks are all decoded at about the same time, and from a cold disk they are
+    // scattered reads that need many requests in flight), eight chunks in Sequential order; each chunk once per
+    // epoch, since a hint for cached pages still walks them.
     private void HintUpcoming(int chunk)
     {
         if (_options.Order == SampleOrder.Random)
@@ -845,8 +850,16 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             return;
         }
 
-        foreach (int next in order.ChunksAfter(chunk, Math.Max(2, _options.DecodeWorkers)))
+        int depth = Math.Max(2 * _options.DecodeWorkers, _options.Order == SampleOrder.Window ? 2 * _options.WindowChunks : 8);
+        int mark = order.Epoch + 1;
+        foreach (int next in order.ChunksAfter(chunk, depth))
         {
+            if (Volatile.Read(ref _hinted[next]) == mark)
+            {
+                continue;
+            }
+
+            Volatile.Write(ref _hinted[next], mark);
             _dataset.AdviseChunk(_layout.ChunkShard[next], _layout.ChunkInShard[next], MemoryAdvice.WillNeed);
         }
     }
