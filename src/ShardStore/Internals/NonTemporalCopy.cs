@@ -25,13 +25,22 @@ internal static unsafe class NonTemporalCopy
         destination += head;
         source += head;
         length -= head;
-        long body = length & ~127L;
-        for (long i = 0; i < body; i += 128)
+        long unrolled = length & ~127L;
+        long i = 0;
+        for (; i < unrolled; i += 128)
         {
             Avx.StoreAlignedNonTemporal(destination + i, Avx.LoadVector256(source + i));
             Avx.StoreAlignedNonTemporal(destination + i + 32, Avx.LoadVector256(source + i + 32));
             Avx.StoreAlignedNonTemporal(destination + i + 64, Avx.LoadVector256(source + i + 64));
             Avx.StoreAlignedNonTemporal(destination + i + 96, Avx.LoadVector256(source + i + 96));
+        }
+
+        // Whole 32-byte blocks after that: an ordinary store into a line not in the cache would first read the
+        // line from memory, so keep the ordinary tail under 32 bytes.
+        long body = length & ~31L;
+        for (; i < body; i += 32)
+        {
+            Avx.StoreAlignedNonTemporal(destination + i, Avx.LoadVector256(source + i));
         }
 
         Buffer.MemoryCopy(source + body, destination + body, length - body, length - body);
