@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.IO.MemoryMappedFiles;
 using BenchmarkDotNet.Attributes;
+using ShardStore.Benchmarks.Infrastructure;
 using ShardStore.Format;
 
 namespace ShardStore.Benchmarks;
@@ -31,13 +32,12 @@ namespace ShardStore.Benchmarks;
 /// offset arrays.</item>
 /// </list>
 /// </remarks>
-public abstract unsafe class BatchGatherBenchmarks
+public abstract unsafe class BatchGatherBenchmarks : ScratchDirectoryBenchmark
 {
     /// <summary>The loader's prefetch depth (its default on a 2-core machine), set explicitly.</summary>
     protected const int PrefetchDepth = 4;
 
     private readonly List<(MemoryMappedFile File, MemoryMappedViewAccessor View)> _mappings = [];
-    private string _directory = string.Empty;
     private ShardDataset? _dataset;
     private ShardLoader? _sequential;
     private ShardLoader? _random;
@@ -58,23 +58,11 @@ public abstract unsafe class BatchGatherBenchmarks
     /// <summary>Gets the samples in the dataset.</summary>
     protected abstract long SamplesPerEpoch { get; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"shardstore-bench-gather-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            Prepare();
-        }
-        catch
-        {
-            Cleanup();
-            throw;
-        }
-    }
+    /// <inheritdoc/>
+    protected override string ScratchName => "gather";
 
-    [GlobalCleanup]
-    public void Cleanup()
+    /// <inheritdoc/>
+    protected override void Release()
     {
         foreach ((MemoryMappedFile file, MemoryMappedViewAccessor view) in _mappings)
         {
@@ -87,10 +75,6 @@ public abstract unsafe class BatchGatherBenchmarks
         _sequential?.Dispose();
         _random?.Dispose();
         _dataset?.Dispose();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
     }
 
     /// <summary>memcpy of the epoch's bytes from the mapped shard files into batch-sized buffers, on <see cref="Workers"/> threads.</summary>
@@ -186,10 +170,11 @@ public abstract unsafe class BatchGatherBenchmarks
         }
     }
 
-    private void Prepare()
+    /// <inheritdoc/>
+    protected override void Prepare()
     {
-        WriteDataset(_directory);
-        _dataset = ShardDataset.Open(_directory, new ShardDatasetOptions { Checksums = ChecksumPolicy.FirstTouch });
+        WriteDataset(ScratchDirectory);
+        _dataset = ShardDataset.Open(ScratchDirectory, new ShardDatasetOptions { Checksums = ChecksumPolicy.FirstTouch });
 
         // The first epoch verifies every chunk's CRC and reads the files into the page cache.
         Check(LoaderSequentialWithStartup() == BytesPerEpoch, $"a one-epoch loader did not deliver {BytesPerEpoch} bytes");

@@ -36,12 +36,11 @@ namespace ShardStore.Benchmarks;
 [BenchmarkCategory(BenchmarkCategories.ChunkDecode)]
 [Throughput(MnistLikeDataset.RawBytes)]
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 20)]
-public class ChunkDecodeBenchmarks
+public class ChunkDecodeBenchmarks : ScratchDirectoryBenchmark
 {
     // ChunkBufferPool rounds every buffer up to 64 KiB.
     private const int PoolGranularity = 64 << 10;
 
-    private string _directory = string.Empty;
     private byte[][] _stored = [];
     private int[] _rawLengths = [];
     private byte[] _destination = [];
@@ -54,32 +53,15 @@ public class ChunkDecodeBenchmarks
     [Params(CodecKind.None, CodecKind.Lz4, CodecKind.Lz4HC, CodecKind.Zstd)]
     public CodecKind Codec { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"shardstore-bench-decode-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            Prepare();
-        }
-        catch
-        {
-            // BenchmarkDotNet skips [GlobalCleanup] when setup throws; do not leave 20 to 70 MB in the temp directory.
-            Cleanup();
-            throw;
-        }
-    }
+    /// <inheritdoc/>
+    protected override string ScratchName => "decode";
 
-    [GlobalCleanup]
-    public void Cleanup()
+    /// <inheritdoc/>
+    protected override void Release()
     {
         _firstTouch?.Dispose();
         _always?.Dispose();
         _zstdContext?.Dispose();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
     }
 
     /// <summary>
@@ -197,9 +179,10 @@ public class ChunkDecodeBenchmarks
         return total;
     }
 
-    private void Prepare()
+    /// <inheritdoc/>
+    protected override void Prepare()
     {
-        MnistLikeDataset.Write(_directory, Codec);
+        MnistLikeDataset.Write(ScratchDirectory, Codec);
         if (Codec == CodecKind.Zstd)
         {
             _zstdContext = ZstdDecompressionContextHandle.Create();
@@ -213,8 +196,8 @@ public class ChunkDecodeBenchmarks
 
         VerifyEveryReadDecodes();
 
-        _firstTouch = ShardDataset.Open(_directory, ReadOptions(ChecksumPolicy.FirstTouch));
-        _always = ShardDataset.Open(_directory, ReadOptions(ChecksumPolicy.Always));
+        _firstTouch = ShardDataset.Open(ScratchDirectory, ReadOptions(ChecksumPolicy.FirstTouch));
+        _always = ShardDataset.Open(ScratchDirectory, ReadOptions(ChecksumPolicy.Always));
 
         // Touch every chunk once: FirstTouch verifies each CRC now, not in the first measured iterations,
         // and both datasets fault in their mappings and allocate their one decode buffer.
@@ -237,7 +220,7 @@ public class ChunkDecodeBenchmarks
     {
         var stored = new List<byte[]>();
         var rawLengths = new List<int>();
-        using ShardDataset dataset = ShardDataset.Open(_directory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        using ShardDataset dataset = ShardDataset.Open(ScratchDirectory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
         foreach (ShardInfo info in dataset.Shards)
         {
             ShardFile file = ShardFile.Open(dataset.Directory, info, dataset.Schema, NativeCodecs.Provider);
@@ -284,7 +267,7 @@ public class ChunkDecodeBenchmarks
     private void VerifyEveryReadDecodes()
     {
         var counting = new CountingCodecProvider(NativeCodecs.Provider);
-        using ShardDataset dataset = ShardDataset.Open(_directory, ReadOptions(ChecksumPolicy.FirstTouch, counting));
+        using ShardDataset dataset = ShardDataset.Open(ScratchDirectory, ReadOptions(ChecksumPolicy.FirstTouch, counting));
         for (int pass = 0; pass < 2; pass++)
         {
             int i = 0;

@@ -30,37 +30,16 @@ namespace ShardStore.Benchmarks;
 [BenchmarkCategory(BenchmarkCategories.DatasetOpen)]
 [PerItem(ShardCount, "shard")]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class DatasetOpenBenchmarks
+public class DatasetOpenBenchmarks : ScratchDirectoryBenchmark
 {
     private const int ShardCount = 10_000;
     private const int SamplesPerShard = 16;
 
-    private string _directory = string.Empty;
     private string[] _paths = [];
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"shardstore-bench-open-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            Prepare();
-        }
-        catch
-        {
-            Cleanup();
-            throw;
-        }
-    }
+    /// <inheritdoc/>
+    protected override string ScratchName => "open";
 
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
 
     /// <summary>Opens and closes each of the 10,000 shard files.</summary>
     [Benchmark(Baseline = true)]
@@ -106,7 +85,7 @@ public class DatasetOpenBenchmarks
     [Benchmark]
     public long ShardDatasetOpen()
     {
-        using ShardDataset dataset = ShardDataset.Open(_directory);
+        using ShardDataset dataset = ShardDataset.Open(ScratchDirectory);
         return dataset.ChunkCount;
     }
 
@@ -118,7 +97,8 @@ public class DatasetOpenBenchmarks
         }
     }
 
-    private void Prepare()
+    /// <inheritdoc/>
+    protected override void Prepare()
     {
         var stopwatch = Stopwatch.StartNew();
         var options = new DatasetWriterOptions
@@ -128,7 +108,7 @@ public class DatasetOpenBenchmarks
             Codec = CodecKind.None,
             FlushToDisk = static _ => { },
         };
-        using (DatasetWriter writer = DatasetWriter.Create(_directory, new Schema(FieldSpec.Fixed("id", DType.I64)), options))
+        using (DatasetWriter writer = DatasetWriter.Create(ScratchDirectory, new Schema(FieldSpec.Fixed("id", DType.I64)), options))
         {
             for (long i = 0; i < (long)ShardCount * SamplesPerShard; i++)
             {
@@ -140,7 +120,7 @@ public class DatasetOpenBenchmarks
         }
 
         TimeSpan packed = stopwatch.Elapsed;
-        using (ShardDataset dataset = ShardDataset.Open(_directory))
+        using (ShardDataset dataset = ShardDataset.Open(ScratchDirectory))
         {
             Check(dataset.Shards.Count == ShardCount, $"the dataset has {dataset.Shards.Count} shards, expected {ShardCount}");
             Check(dataset.ChunkCount == ShardCount, $"the dataset has {dataset.ChunkCount} chunks, expected one per shard");

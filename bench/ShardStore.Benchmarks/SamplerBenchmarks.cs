@@ -29,7 +29,7 @@ namespace ShardStore.Benchmarks;
 [BenchmarkCategory(BenchmarkCategories.Sampler)]
 [PerItem(SampleCount, "sample")]
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 20)]
-public class SamplerBenchmarks
+public class SamplerBenchmarks : ScratchDirectoryBenchmark
 {
     private const int SampleCount = 1_000_000;
     private const int ChunkTargetBytes = 8 << 10;
@@ -38,32 +38,15 @@ public class SamplerBenchmarks
     private readonly long[] _indices = new long[SampleCount];
     private readonly Random _random = new(42);
     private readonly IndexPermutation _permutation = new(SampleCount, 0x5EED);
-    private string _directory = string.Empty;
     private ShardDataset? _dataset;
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), $"shardstore-bench-sampler-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            Prepare();
-        }
-        catch
-        {
-            Cleanup();
-            throw;
-        }
-    }
+    /// <inheritdoc/>
+    protected override string ScratchName => "sampler";
 
-    [GlobalCleanup]
-    public void Cleanup()
+    /// <inheritdoc/>
+    protected override void Release()
     {
         _dataset?.Dispose();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
     }
 
     /// <summary>Writes 0, 1, ..., 999,999: the floor for producing an epoch's indices.</summary>
@@ -138,10 +121,11 @@ public class SamplerBenchmarks
         return last;
     }
 
-    private void Prepare()
+    /// <inheritdoc/>
+    protected override void Prepare()
     {
         var options = new DatasetWriterOptions { ChunkTargetBytes = ChunkTargetBytes, Codec = CodecKind.None };
-        using (DatasetWriter writer = DatasetWriter.Create(_directory, new Schema(FieldSpec.Fixed("id", DType.I64)), options))
+        using (DatasetWriter writer = DatasetWriter.Create(ScratchDirectory, new Schema(FieldSpec.Fixed("id", DType.I64)), options))
         {
             for (long written = 0; written < SampleCount;)
             {
@@ -159,7 +143,7 @@ public class SamplerBenchmarks
             writer.Complete();
         }
 
-        _dataset = ShardDataset.Open(_directory);
+        _dataset = ShardDataset.Open(ScratchDirectory);
         Check(_dataset.SampleCount == SampleCount, $"the dataset has {_dataset.SampleCount} samples, expected {SampleCount}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// Dataset: {_dataset.SampleCount} samples in {_dataset.ChunkCount} chunks, {_dataset.Shards.Count} shard(s)"));
 
