@@ -33,6 +33,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly LoaderPlan _plan;
     private readonly MemoryBudget _budget;
     private readonly LoaderChunkCache _cache;
+    private readonly LoaderChunkReader _reader;
     private readonly BatchSlot[] _slots;
     private readonly Queue<BatchSlot> _freeSlots = new();
     private readonly SemaphoreSlim _slotSignal;
@@ -94,7 +95,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             _ => (2 * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
         };
         bool dropPages = options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options);
-        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, dropPages, byPriority: options.Order != SampleOrder.Random);
+        _reader = new LoaderChunkReader(dataset, dropPages);
+        _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, _reader, byPriority: options.Order != SampleOrder.Random);
         if (scatter)
         {
             _scatterBufferBytes = ScatterBufferBytes(options, layout);
@@ -103,7 +105,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 throw new InvalidOperationException("The memory budget changed while the loader was being created.");
             }
 
-            _scatter = new ChunkScatter(dataset, layout, dropPages, HintUpcoming);
+            _scatter = new ChunkScatter(dataset, layout, _reader, HintUpcoming);
         }
 
         _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(slotCount + 1) { SingleReader = true, SingleWriter = false });
@@ -134,8 +136,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         Interlocked.Read(ref _samples),
         Interlocked.Read(ref _bytes),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks)),
-        _cache.DecodeTime + (_scatter?.DecodeTime ?? TimeSpan.Zero),
-        _cache.ChunksLoaded + (_scatter?.ChunksLoaded ?? 0),
+        _reader.DecodeTime,
+        _reader.ChunksLoaded,
         _budget.InUseBytes,
         _budget.PeakBytes);
 

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using ShardStore.Compression;
 using ShardStore.Format;
 
 namespace ShardStore.Internals;
@@ -25,21 +23,19 @@ internal sealed unsafe class ChunkScatter
     private readonly ShardDataset _dataset;
     private readonly DatasetLayout _layout;
     private readonly int[] _widths;
-    private readonly bool _dropPages;
+    private readonly LoaderChunkReader _reader;
     private readonly Action<int>? _onLoad;
     private readonly Dictionary<long, Job> _collecting = [];
     private readonly PriorityQueue<Job, (int Epoch, long LastUse)> _closing = new();
     private readonly Queue<Job> _ready = new();
     private readonly Stack<Job> _spare = new();
     private readonly HashSet<ScatterBatch> _incomplete = [];
-    private long _decodeTicks;
-    private long _chunksLoaded;
 
-    public ChunkScatter(ShardDataset dataset, DatasetLayout layout, bool dropPages, Action<int>? onLoad)
+    public ChunkScatter(ShardDataset dataset, DatasetLayout layout, LoaderChunkReader reader, Action<int>? onLoad)
     {
         _dataset = dataset;
         _layout = layout;
-        _dropPages = dropPages;
+        _reader = reader;
         _onLoad = onLoad;
         _widths = [.. dataset.Schema.Fields.Select(f => f.BytesPerSample)];
     }
@@ -58,10 +54,6 @@ internal sealed unsafe class ChunkScatter
 
     /// <summary>Gets whether a job waits to be executed.</summary>
     public bool HasReady => _ready.Count > 0;
-
-    public TimeSpan DecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks));
-
-    public long ChunksLoaded => Interlocked.Read(ref _chunksLoaded);
 
     /// <summary>Whether a loader can assemble this dataset's batches by scatter: every field has a fixed width.</summary>
     public static bool Supports(Schema schema) => schema.Fields.All(f => !f.IsVariable);
@@ -150,40 +142,15 @@ internal sealed unsafe class ChunkScatter
     /// <paramref name="complete"/> for each batch this finished. A corrupt chunk fails the batches that read it.
     /// Called without the lock.
     /// </summary>
-    public void Execute(Job job, Span<byte> buffer, Action<ScatterBatch> complete)
+    public void Execute(Job job, byte[] buffer, Action<ScatterBatch> complete)
     {
         ExceptionDispatchInfo? error = null;
-        int shard = _layout.ChunkShard[job.Chunk];
-        int chunk = _layout.ChunkInShard[job.Chunk];
         ChunkLease? lease = null;
         try
         {
             _onLoad?.Invoke(job.Chunk);
-            long start = Stopwatch.GetTimestamp();
-            ReadOnlySpan<byte> raw;
-            FieldSection[] sections;
-            ChunkEntry entry = _dataset.GetEntry(shard, chunk);
-            if (entry.Codec == CodecKind.None)
-            {
-                lease = _dataset.ReadChunk(shard, chunk);
-                raw = lease.RawBytes;
-                sections = lease.Sections;
-            }
-            else
-            {
-                sections = _dataset.DecodeInto(shard, chunk, buffer);
-                raw = buffer[..(int)entry.RawSize];
-                if (_dropPages)
-                {
-                    _dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
-                }
-            }
-
-            long ticks = Stopwatch.GetTimestamp() - start;
-            Interlocked.Add(ref _decodeTicks, ticks);
-            Interlocked.Increment(ref _chunksLoaded);
-            LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
-            Scatter(job, raw, sections);
+            FieldSection[] sections = _reader.Read(_layout.ChunkShard[job.Chunk], _layout.ChunkInShard[job.Chunk], _ => buffer, out lease, out int length);
+            Scatter(job, lease is not null ? lease.RawBytes : buffer.AsSpan(0, length), sections);
         }
         catch (Exception e)
         {
@@ -193,11 +160,7 @@ internal sealed unsafe class ChunkScatter
         {
             if (lease is not null)
             {
-                lease.Dispose();
-                if (_dropPages)
-                {
-                    _dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
-                }
+                _reader.Release(lease);
             }
         }
 
@@ -325,7 +288,7 @@ internal sealed unsafe class ChunkScatter
                         // Samples are visited in batch order, so they jump around the decoded chunk: fetch the
                         // next one's lines while this one is copied.
                         byte* next = source + (entries[k + run].InChunk * width);
-                        long lines = Math.Min(width * run, 4096);
+                        long lines = Math.Min(width, 4096);
                         for (long l = 0; l < lines; l += 64)
                         {
                             Sse.Prefetch0(next + l);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using ShardStore.Compression;
 using ShardStore.Format;
 
 namespace ShardStore.Internals;
@@ -16,32 +14,24 @@ internal sealed class LoaderChunkCache : IDisposable
     private readonly DatasetLayout _layout;
     private readonly ChunkBufferPool _pool;
     private readonly int _maxEntries;
-    private readonly bool _dropPages;
+    private readonly LoaderChunkReader _reader;
     private readonly bool _byPriority;
     private readonly object _sync = new();
     private readonly Dictionary<int, Entry> _entries = [];
     private readonly LinkedList<Entry> _idle = new();
-    private long _decodeTicks;
-    private long _chunksLoaded;
     private bool _disposed;
 
     // byPriority: evict the idle chunk with the lowest priority (its place in the epoch's chunk schedule, so chunks
     // of finished windows go first) instead of the least recently released one.
-    public LoaderChunkCache(ShardDataset dataset, DatasetLayout layout, MemoryBudget budget, int maxEntries, bool dropPages, bool byPriority)
+    public LoaderChunkCache(ShardDataset dataset, DatasetLayout layout, MemoryBudget budget, int maxEntries, LoaderChunkReader reader, bool byPriority)
     {
         _byPriority = byPriority;
         _dataset = dataset;
         _layout = layout;
         _pool = new ChunkBufferPool(budget);
         _maxEntries = maxEntries;
-        _dropPages = dropPages;
+        _reader = reader;
     }
-
-    /// <summary>Gets the time spent reading, verifying and decoding chunks, summed over workers.</summary>
-    public TimeSpan DecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks));
-
-    /// <summary>Gets how many times a chunk was read and decoded (more than the chunk count when the budget forced re-reads).</summary>
-    public long ChunksLoaded => Interlocked.Read(ref _chunksLoaded);
 
     /// <summary>Gets the number of entries (for leak checks).</summary>
     public int Count
@@ -189,30 +179,11 @@ internal sealed class LoaderChunkCache : IDisposable
 
     private void Load(Entry entry, CancellationToken cancellationToken)
     {
-        long start = Stopwatch.GetTimestamp();
-        int shard = _layout.ChunkShard[entry.Chunk];
-        int chunk = _layout.ChunkInShard[entry.Chunk];
         try
         {
-            ChunkEntry table = _dataset.GetEntry(shard, chunk);
-            if (table.Codec == CodecKind.None)
-            {
-                entry.Lease = _dataset.ReadChunk(shard, chunk);
-                entry.Sections = entry.Lease.Sections;
-            }
-            else
-            {
-                entry.Buffer = RentBuffer((int)table.RawSize, cancellationToken);
-                entry.Length = (int)table.RawSize;
-                entry.Sections = _dataset.DecodeInto(shard, chunk, entry.Buffer);
-                if (_dropPages)
-                {
-                    // The stored bytes were only needed to decode.
-                    _dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
-                }
-            }
-
-            Interlocked.Increment(ref _chunksLoaded);
+            // The buffer goes on the entry as soon as it is rented, so a failed decode returns it to the pool.
+            entry.Sections = _reader.Read(_layout.ChunkShard[entry.Chunk], _layout.ChunkInShard[entry.Chunk], size => entry.Buffer = RentBuffer(size, cancellationToken), out ChunkLease? lease, out int length);
+            (entry.Lease, entry.Length) = (lease, length);
         }
         catch (Exception e)
         {
@@ -226,12 +197,6 @@ internal sealed class LoaderChunkCache : IDisposable
             entry.Done.Set();
             FreeAll([entry]);
             throw;
-        }
-        finally
-        {
-            long ticks = Stopwatch.GetTimestamp() - start;
-            Interlocked.Add(ref _decodeTicks, ticks);
-            LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
         }
 
         lock (_sync)
@@ -325,12 +290,7 @@ internal sealed class LoaderChunkCache : IDisposable
         {
             if (e.Lease is { } lease)
             {
-                if (_dropPages)
-                {
-                    _dataset.AdviseChunk(lease.Shard, lease.Chunk, MemoryAdvice.DontNeed);
-                }
-
-                lease.Dispose();
+                _reader.Release(lease);
                 e.Lease = null;
             }
 
