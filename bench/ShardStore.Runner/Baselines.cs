@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
+using ShardStore.Internals;
 using Microsoft.Win32.SafeHandles;
 
 namespace ShardStore.Runner;
@@ -80,9 +83,78 @@ internal static class Baselines
     /// Decodes every compressed chunk of the dataset with the native library directly (no ShardStore code on the
     /// path), from memory, on <paramref name="threads"/> threads; returns the best raw bytes per second of three rounds.
     /// </summary>
-    public static double NativeDecodeBytesPerSecond(ShardDataset dataset, int threads)
+    public static double NativeDecodeBytesPerSecond(ShardDataset dataset, int threads) => TimeDecode(dataset, threads, after: null);
+
+    /// <summary>
+    /// The floor of any loader that hands out batches as contiguous <c>[batch, ...]</c> buffers: the native decode
+    /// of <see cref="NativeDecodeBytesPerSecond"/>, then one copy of every sample of every fixed-width field to a
+    /// random place in a random one of the batches that fit in <paramref name="batchMemory"/> bytes, with streaming
+    /// stores (the cheapest copy to memory that is not in the cache). Window order shuffles samples across
+    /// chunks, so every decoded byte needs that one copy; a loader at this rate has no other cost.
+    /// </summary>
+    public static unsafe double DecodeAndScatterBytesPerSecond(ShardDataset dataset, int threads, int batchSize, long batchMemory)
     {
-        var chunks = new List<(byte[] Stored, int RawSize, ChunkCodec Codec)>();
+        int[] widths = [.. dataset.Schema.Fields.Select(f => f.IsVariable ? 0 : f.BytesPerSample)];
+        long[] fieldStarts = new long[widths.Length];
+        long batchBytes = 0;
+        for (int f = 0; f < widths.Length; f++)
+        {
+            fieldStarts[f] = batchBytes;
+            batchBytes += FormatConstants.AlignUp((long)batchSize * widths[f], 4096);
+        }
+
+        int batches = (int)Math.Max(1, batchMemory / batchBytes);
+
+        // Aligned like the loader's slots, so that the streaming stores need no ordinary-store head.
+        nuint destinationBytes = (nuint)(batches * batchBytes);
+        byte* target = (byte*)NativeMemory.AlignedAlloc(destinationBytes, 4096);
+        Random.Shared.NextBytes(new Span<byte>(target, checked((int)destinationBytes)));
+        var sections = new ThreadLocal<FieldSection[]>(() => new FieldSection[widths.Length]);
+        var states = new ThreadLocal<ulong[]>(() => [(ulong)Random.Shared.NextInt64() | 1]);
+        try
+        {
+            return TimeDecode(dataset, threads, (chunk, raw) => ScatterChunk(chunk, raw));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(target);
+        }
+
+        void ScatterChunk(ChunkEntry chunk, ReadOnlySpan<byte> raw)
+        {
+            FieldSection[] s = sections.Value!;
+            if (ChunkLayout.TryParse(dataset.Schema, chunk.SampleCount, raw, s) is { } problem)
+            {
+                throw new InvalidDataException(problem);
+            }
+
+            ref ulong state = ref states.Value![0];
+            fixed (byte* source = raw)
+            {
+                for (int i = 0; i < chunk.SampleCount; i++)
+                {
+                    ulong r = SyntheticDataset.Next(ref state);
+                    long batch = (long)Math.BigMul(r, (ulong)batches, out _);
+                    long position = (long)((uint)r % (uint)batchSize);
+                    for (int f = 0; f < widths.Length; f++)
+                    {
+                        long width = widths[f];
+                        byte* to = target + (batch * batchBytes) + fieldStarts[f] + (position * width);
+                        NonTemporalCopy.Copy(to, source + s[f].DataOffset + (i * width), width);
+                    }
+                }
+            }
+
+            if (Sse.IsSupported)
+            {
+                Sse.StoreFence();
+            }
+        }
+    }
+
+    private static double TimeDecode(ShardDataset dataset, int threads, Action<ChunkEntry, ReadOnlySpan<byte>>? after)
+    {
+        var chunks = new List<(byte[] Stored, ChunkEntry Entry, ChunkCodec Codec)>();
         for (int s = 0; s < dataset.Shards.Count; s++)
         {
             using SafeFileHandle file = File.OpenHandle(Path.Combine(dataset.Directory, dataset.Shards[s].FileName));
@@ -96,7 +168,7 @@ internal static class Baselines
 
                 byte[] stored = new byte[e.StoredSize];
                 RandomAccess.Read(file, stored, e.Offset);
-                chunks.Add((stored, (int)e.RawSize, codec));
+                chunks.Add((stored, e, codec));
             }
         }
 
@@ -105,8 +177,8 @@ internal static class Baselines
             return double.NaN;
         }
 
-        long rawTotal = chunks.Sum(c => (long)c.RawSize);
-        int maxRaw = chunks.Max(c => c.RawSize);
+        long rawTotal = chunks.Sum(c => c.Entry.RawSize);
+        int maxRaw = (int)chunks.Max(c => c.Entry.RawSize);
         byte[][] outputs = [.. Enumerable.Range(0, threads).Select(_ => GC.AllocateUninitializedArray<byte>(maxRaw, pinned: true))];
         double best = 0;
         for (int round = 0; round < 3; round++)
@@ -118,11 +190,14 @@ internal static class Baselines
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < chunks.Count)
                 {
-                    (byte[] stored, int raw, ChunkCodec codec) = chunks[i];
-                    if (!codec.TryDecode(stored, outputs[t].AsSpan(0, raw), out int written) || written != raw)
+                    (byte[] stored, ChunkEntry entry, ChunkCodec codec) = chunks[i];
+                    Span<byte> output = outputs[t].AsSpan(0, (int)entry.RawSize);
+                    if (!codec.TryDecode(stored, output, out int written) || written != output.Length)
                     {
                         throw new InvalidDataException($"chunk {i} did not decode");
                     }
+
+                    after?.Invoke(entry, output);
                 }
             });
             sw.Stop();

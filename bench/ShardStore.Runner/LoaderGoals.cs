@@ -6,7 +6,8 @@ namespace ShardStore.Runner;
 /// <summary>
 /// The loader's throughput goals, each as a ratio to a baseline measured in the same run on the same bytes:
 /// Sequential and Random order over uncompressed chunks against two-thread memcpy, and Window order over lz4
-/// chunks against the native LZ4 decode of the same chunks on the same threads. Data is page-cached.
+/// chunks against the native LZ4 decode of the same chunks on the same threads, and also against that decode plus
+/// the one copy per sample that contiguous batches need (the floor of any such loader). Data is page-cached.
 /// </summary>
 internal static class LoaderGoals
 {
@@ -41,6 +42,13 @@ internal static class LoaderGoals
             LoaderStreamer.Result win = LoaderStreamer.Stream(lz4, loader with { Order = SampleOrder.Window }, options.Epochs, cancellationToken).Verify(options.Samples, labelSum);
             native = Math.Max(native, Baselines.NativeDecodeBytesPerSecond(lz4, options.Threads));
             rows.Add(("Window, lz4", win.BytesPerEpoch / win.Best.TotalSeconds, native, $"native LZ4 decode, {options.Threads} threads", 0.9, win));
+
+            // Not a goal of its own: how far the Window row is from what any loader of contiguous batches can reach.
+            long batchMemory = Math.Max(win.Statistics.PeakMemoryBytes, 1 << 20);
+            double floor = Math.Max(
+                Baselines.DecodeAndScatterBytesPerSecond(lz4, options.Threads, options.BatchSize, batchMemory),
+                Baselines.DecodeAndScatterBytesPerSecond(lz4, options.Threads, options.BatchSize, batchMemory));
+            rows.Add(("Window, lz4", win.BytesPerEpoch / win.Best.TotalSeconds, floor, $"native decode + one streaming copy per sample ({floor / native:F2}x of decode), {options.Threads} threads", double.NaN, win));
         }
 
         Console.WriteLine();
@@ -51,11 +59,12 @@ internal static class LoaderGoals
         foreach (var r in rows)
         {
             double ratio = r.Rate / r.Baseline;
-            allMet &= ratio >= r.Goal;
+            allMet &= double.IsNaN(r.Goal) || ratio >= r.Goal;
+            string goal = double.IsNaN(r.Goal) ? "-" : $"{r.Goal:F2}x {(ratio >= r.Goal ? "met" : "NOT met")}";
             double samplesPerSecond = r.Result.SamplesPerEpoch / r.Result.Best.TotalSeconds;
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Name} | {samplesPerSecond / 1e6:F2} | {r.Rate / 1e9:F2} | {r.BaselineName} | {r.Baseline / 1e9:F2} | {ratio:F2}x | {r.Goal:F2}x {(ratio >= r.Goal ? "met" : "NOT met")} | {r.Result.Statistics.ConsumerWait.TotalSeconds:F2} s | {r.Result.Statistics.DecodeTime.TotalSeconds:F2} s | {r.Result.Statistics.ChunksLoaded} | {r.Result.Statistics.PeakMemoryBytes / 1e6:F0} MB |"));
+                $"| {r.Name} | {samplesPerSecond / 1e6:F2} | {r.Rate / 1e9:F2} | {r.BaselineName} | {r.Baseline / 1e9:F2} | {ratio:F2}x | {goal} | {r.Result.Statistics.ConsumerWait.TotalSeconds:F2} s | {r.Result.Statistics.DecodeTime.TotalSeconds:F2} s | {r.Result.Statistics.ChunksLoaded} | {r.Result.Statistics.PeakMemoryBytes / 1e6:F0} MB |"));
         }
 
         Console.WriteLine(allMet ? "All loader goals met." : "Some loader goals are not met.");
