@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ShardStore.Compression;
 using ShardStore.Format;
 
@@ -61,24 +63,20 @@ internal sealed class DatasetLayout
 
     /// <summary>
     /// Returns the largest s in [<paramref name="from"/>, <paramref name="to"/>) with starts[s] &lt;= value, given
-    /// strictly increasing starts (chunks are never empty) and starts[from] &lt;= value. Hand-rolled: the loader
-    /// runs it two or three times per sample in Window order.
+    /// strictly increasing starts (chunks are never empty) and starts[from] &lt;= value. Hand-rolled and
+    /// branch-free (the step is a conditional move, so a shuffled order costs no mispredicted branches): the
+    /// loader runs it two or three times per sample in Window order.
     /// </summary>
     public static int Floor(long[] starts, int from, int to, long value)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, starts.Length);
+        ref long first = ref MemoryMarshal.GetArrayDataReference(starts);
         int lo = from;
-        int hi = to - 1;
-        while (lo < hi)
+        for (int n = to - from; n > 1;)
         {
-            int mid = (int)(((uint)lo + (uint)hi + 1) >> 1);
-            if (starts[mid] <= value)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
+            int half = n >> 1;
+            lo = Unsafe.Add(ref first, lo + half) <= value ? lo + half : lo;
+            n -= half;
         }
 
         return lo;

@@ -134,11 +134,7 @@ internal sealed class EpochOrder
         int partitions = _partSize.Length;
         if (partitions == 1)
         {
-            for (int i = 0; i < destination.Length; i++)
-            {
-                destination[i] = SampleAt(0, position + i);
-            }
-
+            FillRun(0, position, destination);
             return;
         }
 
@@ -174,24 +170,28 @@ internal sealed class EpochOrder
             remaining -= size;
         }
 
-        for (int i = 0; i < destination.Length; i++)
+        // Each block is a run of consecutive positions of one partition.
+        for (int i = 0; ;)
         {
-            destination[i] = SampleAt(p, local);
-            local++;
-            if (local == Math.Min((round + 1) * _block, _partSize[p]) && i + 1 < destination.Length)
+            int run = (int)Math.Min(destination.Length - i, Math.Min((round + 1) * _block, _partSize[p]) - local);
+            FillRun(p, local, destination.Slice(i, run));
+            i += run;
+            if (i == destination.Length)
             {
-                do
-                {
-                    if (++p == partitions)
-                    {
-                        p = 0;
-                        round++;
-                    }
-                }
-                while (BlockSize(p, round) == 0);
-
-                local = round * _block;
+                return;
             }
+
+            do
+            {
+                if (++p == partitions)
+                {
+                    p = 0;
+                    round++;
+                }
+            }
+            while (BlockSize(p, round) == 0);
+
+            local = round * _block;
         }
     }
 
@@ -282,31 +282,62 @@ internal sealed class EpochOrder
         return total;
     }
 
-    private long SampleAt(int partition, long local)
+    // The samples at partition-local positions [local, local + destination.Length) of one partition.
+    private void FillRun(int partition, long local, Span<long> destination)
     {
         switch (_order)
         {
             case SampleOrder.Sequential:
-                return _partSampleStart[partition] + local;
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = _partSampleStart[partition] + local + i;
+                }
+
+                break;
             case SampleOrder.Random:
-                return _partSampleStart[partition] + _partitionPermutations![partition].Apply(local);
+                IndexPermutation permutation = _partitionPermutations![partition];
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = _partSampleStart[partition] + permutation.Apply(local + i);
+                }
+
+                break;
             default:
-                return WindowSampleAt(partition, local);
+                WindowFillRun(partition, local, destination);
+                break;
         }
     }
 
-    private long WindowSampleAt(int partition, long local)
+    // Window order: find each window the run crosses once, then permute inside it and find the permuted
+    // sample's chunk among the window's W chunks.
+    private void WindowFillRun(int partition, long local, Span<long> destination)
     {
         long[] starts = _scheduleStarts!;
+        int[] schedule = _schedule!;
+        long[] chunkStarts = _layout.ChunkStarts;
         int first = _partChunkStart[partition];
+        int last = _partChunkStart[partition + 1];
         long g = starts[first] + local;
-        int s = DatasetLayout.Floor(starts, first, _partChunkStart[partition + 1], g);
-        int windowIndex = (s - first) / _window;
-        int windowStart = first + (windowIndex * _window);
-        int windowEnd = Math.Min(windowStart + _window, _partChunkStart[partition + 1]);
-        long permuted = starts[windowStart] + _windowPermutations![_firstWindow![partition] + windowIndex].Apply(g - starts[windowStart]);
-        int t = DatasetLayout.Floor(starts, windowStart, windowEnd, permuted);
-        return _layout.ChunkStarts[_schedule![t]] + (permuted - starts[t]);
+        for (int i = 0; i < destination.Length;)
+        {
+            int s = DatasetLayout.Floor(starts, first, last, g);
+            int windowIndex = (s - first) / _window;
+            int windowStart = first + (windowIndex * _window);
+            int windowEnd = Math.Min(windowStart + _window, last);
+            long offset = starts[windowStart];
+            IndexPermutation permutation = _windowPermutations![_firstWindow![partition] + windowIndex];
+            int run = (int)Math.Min(destination.Length - i, starts[windowEnd] - g);
+            Span<long> part = destination.Slice(i, run);
+            for (int k = 0; k < part.Length; k++)
+            {
+                long permuted = offset + permutation.Apply(g - offset + k);
+                int t = DatasetLayout.Floor(starts, windowStart, windowEnd, permuted);
+                part[k] = chunkStarts[schedule[t]] + (permuted - starts[t]);
+            }
+
+            i += run;
+            g += run;
+        }
     }
 
     private static void Shuffle(Span<int> items, ulong key)
