@@ -25,11 +25,13 @@ internal sealed unsafe class ChunkScatter
     private readonly int[] _widths;
     private readonly LoaderChunkReader _reader;
     private readonly Action<int>? _onLoad;
-    private readonly Dictionary<long, Job> _collecting = [];
+    private readonly Job?[] _collecting;
     private readonly PriorityQueue<Job, (int Epoch, long LastUse)> _closing = new();
     private readonly Queue<Job> _ready = new();
     private readonly Stack<Job> _spare = new();
     private readonly HashSet<ScatterBatch> _incomplete = [];
+    private int[] _chunks = [];
+    private int _collectingCount;
 
     public ChunkScatter(ShardDataset dataset, DatasetLayout layout, LoaderChunkReader reader, Action<int>? onLoad)
     {
@@ -38,6 +40,7 @@ internal sealed unsafe class ChunkScatter
         _reader = reader;
         _onLoad = onLoad;
         _widths = [.. dataset.Schema.Fields.Select(f => f.BytesPerSample)];
+        _collecting = new Job?[layout.ChunkCount];
     }
 
     /// <summary>Gets the lock that guards planning and the job queues.</summary>
@@ -50,7 +53,7 @@ internal sealed unsafe class ChunkScatter
     public int IncompleteCount => _incomplete.Count;
 
     /// <summary>Gets whether any job is collecting samples or waiting to be executed.</summary>
-    public bool HasJobs => _collecting.Count > 0 || _ready.Count > 0;
+    public bool HasJobs => _collectingCount > 0 || _ready.Count > 0;
 
     /// <summary>Gets whether a job waits to be executed.</summary>
     public bool HasReady => _ready.Count > 0;
@@ -76,7 +79,13 @@ internal sealed unsafe class ChunkScatter
     public ScatterBatch Register(BatchSlot slot, BatchPlan plan, EpochOrder order)
     {
         Span<long> samples = slot.SampleIndices.AsSpan(0, plan.Count);
-        order.Fill(plan.Start, samples);
+        if (_chunks.Length < samples.Length)
+        {
+            _chunks = new int[samples.Length];
+        }
+
+        Span<int> chunks = _chunks.AsSpan(0, samples.Length);
+        order.Fill(plan.Start, samples, chunks);
         for (int f = 0; f < _widths.Length; f++)
         {
             slot.Lengths[f] = (long)plan.Count * _widths[f];
@@ -88,21 +97,12 @@ internal sealed unsafe class ChunkScatter
             _incomplete.Add(batch);
         }
 
-        Job? job = null;
-        long chunkStart = 0;
-        long chunkEnd = 0;
+        long[] chunkStarts = _layout.ChunkStarts;
         for (int i = 0; i < samples.Length; i++)
         {
-            long s = samples[i];
-            if (s < chunkStart || s >= chunkEnd)
-            {
-                int chunk = _layout.ChunkOf(s);
-                chunkStart = _layout.ChunkStarts[chunk];
-                chunkEnd = _layout.ChunkStarts[chunk + 1];
-                job = JobFor(plan.Epoch, chunk, order);
-            }
-
-            job!.Entries.Add(new Entry(batch, i, (int)(s - chunkStart)));
+            int chunk = chunks[i];
+            Job job = _collecting[chunk] ?? Collect(plan.Epoch, chunk, order);
+            job.Entries.Add(new Entry(batch, i, (int)(samples[i] - chunkStarts[chunk])));
         }
 
         while (_closing.TryPeek(out Job? next, out (int Epoch, long LastUse) at) && (at.Epoch < plan.NextEpoch || at.LastUse < plan.NextPosition))
@@ -212,31 +212,30 @@ internal sealed unsafe class ChunkScatter
     {
         List<ScatterBatch> batches = [.. _incomplete];
         _incomplete.Clear();
-        _collecting.Clear();
+        Array.Clear(_collecting);
+        _collectingCount = 0;
         _closing.Clear();
         _ready.Clear();
         return batches;
     }
 
-    private Job JobFor(int epoch, int chunk, EpochOrder order)
+    // Starts collecting the samples planned from a chunk. At most one job per chunk collects at a time: jobs
+    // of an epoch are all closed before the first batch of the next epoch is registered (it passes their last use).
+    private Job Collect(int epoch, int chunk, EpochOrder order)
     {
-        long key = ((long)epoch * _layout.ChunkCount) + chunk;
-        if (!_collecting.TryGetValue(key, out Job? job))
-        {
-            job = _spare.TryPop(out Job? spare) ? spare : new Job();
-            job.Key = key;
-            job.Chunk = chunk;
-            _collecting.Add(key, job);
-            _closing.Enqueue(job, (epoch, order.LastUse(chunk)));
-        }
-
+        Job job = _spare.TryPop(out Job? spare) ? spare : new Job();
+        job.Chunk = chunk;
+        _collecting[chunk] = job;
+        _collectingCount++;
+        _closing.Enqueue(job, (epoch, order.LastUse(chunk)));
         return job;
     }
 
     private void Close(Job job)
     {
         _closing.Dequeue();
-        _collecting.Remove(job.Key);
+        _collecting[job.Chunk] = null;
+        _collectingCount--;
         _ready.Enqueue(job);
     }
 
@@ -325,8 +324,6 @@ internal sealed unsafe class ChunkScatter
     /// <summary>The samples to copy out of one chunk (in one epoch).</summary>
     internal sealed class Job
     {
-        public long Key { get; set; }
-
         public int Chunk { get; set; }
 
         public List<Entry> Entries { get; } = [];

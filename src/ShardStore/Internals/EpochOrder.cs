@@ -122,9 +122,10 @@ internal sealed class EpochOrder
     public long SampleCount => _layout.SampleCount;
 
     /// <summary>
-    /// Writes the global sample indices at epoch positions [<paramref name="position"/>, position + destination.Length).
+    /// Writes the global sample indices at epoch positions [<paramref name="position"/>, position + destination.Length),
+    /// and, when <paramref name="chunks"/> is not empty (it is then as long), the chunk that holds each.
     /// </summary>
-    public void Fill(long position, Span<long> destination)
+    public void Fill(long position, Span<long> destination, Span<int> chunks = default)
     {
         if (destination.IsEmpty)
         {
@@ -134,7 +135,7 @@ internal sealed class EpochOrder
         int partitions = _partSize.Length;
         if (partitions == 1)
         {
-            FillRun(0, position, destination);
+            FillRun(0, position, destination, chunks);
             return;
         }
 
@@ -174,7 +175,7 @@ internal sealed class EpochOrder
         for (int i = 0; ;)
         {
             int run = (int)Math.Min(destination.Length - i, Math.Min((round + 1) * _block, _partSize[p]) - local);
-            FillRun(p, local, destination.Slice(i, run));
+            FillRun(p, local, destination.Slice(i, run), chunks.IsEmpty ? default : chunks.Slice(i, run));
             i += run;
             if (i == destination.Length)
             {
@@ -282,8 +283,8 @@ internal sealed class EpochOrder
         return total;
     }
 
-    // The samples at partition-local positions [local, local + destination.Length) of one partition.
-    private void FillRun(int partition, long local, Span<long> destination)
+    // The samples at partition-local positions [local, local + destination.Length) of one partition, and their chunks.
+    private void FillRun(int partition, long local, Span<long> destination, Span<int> chunks)
     {
         switch (_order)
         {
@@ -303,14 +304,27 @@ internal sealed class EpochOrder
 
                 break;
             default:
-                WindowFillRun(partition, local, destination);
-                break;
+                WindowFillRun(partition, local, destination, chunks);
+                return;
+        }
+
+        long[] chunkStarts = _layout.ChunkStarts;
+        int chunk = 0;
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            long sample = destination[i];
+            if (sample < chunkStarts[chunk] || sample >= chunkStarts[chunk + 1])
+            {
+                chunk = _layout.ChunkOf(sample);
+            }
+
+            chunks[i] = chunk;
         }
     }
 
     // Window order: find each window the run crosses once, then permute inside it and find the permuted
     // sample's chunk among the window's W chunks.
-    private void WindowFillRun(int partition, long local, Span<long> destination)
+    private void WindowFillRun(int partition, long local, Span<long> destination, Span<int> chunks)
     {
         long[] starts = _scheduleStarts!;
         int[] schedule = _schedule!;
@@ -328,11 +342,17 @@ internal sealed class EpochOrder
             IndexPermutation permutation = _windowPermutations![_firstWindow![partition] + windowIndex];
             int run = (int)Math.Min(destination.Length - i, starts[windowEnd] - g);
             Span<long> part = destination.Slice(i, run);
+            Span<int> partChunks = chunks.IsEmpty ? default : chunks.Slice(i, run);
             for (int k = 0; k < part.Length; k++)
             {
                 long permuted = offset + permutation.Apply(g - offset + k);
                 int t = DatasetLayout.Floor(starts, windowStart, windowEnd, permuted);
-                part[k] = chunkStarts[schedule[t]] + (permuted - starts[t]);
+                int chunk = schedule[t];
+                part[k] = chunkStarts[chunk] + (permuted - starts[t]);
+                if (!partChunks.IsEmpty)
+                {
+                    partChunks[k] = chunk;
+                }
             }
 
             i += run;

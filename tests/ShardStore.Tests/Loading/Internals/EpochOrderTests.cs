@@ -33,7 +33,7 @@ public sealed class EpochOrderTests
     [DataRow(SampleOrder.Random, 1, 16)]
     [DataRow(SampleOrder.Random, 4, 1)]
     [DataRow(SampleOrder.Random, 5, 100)]
-    public void Fill_RangesAtRandomPositions_EqualSingleFills(SampleOrder order, int partitions, int block)
+    public void Fill_RangesAtRandomPositions_EqualSingleFillsAndNameTheirChunks(SampleOrder order, int partitions, int block)
     {
         var epochOrder = new EpochOrder(Layout, order, 3, 1, partitions, 4, block);
         long n = Layout.SampleCount;
@@ -50,8 +50,10 @@ public sealed class EpochOrderTests
             int position = random.Next((int)n);
             int length = random.Next(1 + (int)Math.Min(n - position, 3L * block));
             long[] range = new long[length];
-            epochOrder.Fill(position, range);
+            int[] chunks = new int[length];
+            epochOrder.Fill(position, range, chunks);
             CollectionAssert.AreEqual(singles[position..(position + length)], range, $"Fill({position}, {length})");
+            CollectionAssert.AreEqual(range.Select(Layout.ChunkOf).ToArray(), chunks, $"the chunks of Fill({position}, {length})");
         }
 
         long[] whole = new long[n];
