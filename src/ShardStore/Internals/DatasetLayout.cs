@@ -63,19 +63,26 @@ internal sealed class DatasetLayout
 
     /// <summary>
     /// Returns the largest s in [<paramref name="from"/>, <paramref name="to"/>) with starts[s] &lt;= value, given
-    /// strictly increasing starts (chunks are never empty) and starts[from] &lt;= value. Hand-rolled and
-    /// branch-free (the step is a conditional move, so a shuffled order costs no mispredicted branches): the
-    /// loader runs it two or three times per sample in Window order.
+    /// strictly increasing, non-negative starts (chunks are never empty) and starts[from] &lt;= value. Hand-rolled
+    /// and branch-free (each step is taken or not by a mask from the sign of value - starts[mid], so a shuffled
+    /// order costs no mispredicted branches): the loader runs it once or twice per sample in Window order.
     /// </summary>
     public static int Floor(long[] starts, int from, int to, long value)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, starts.Length);
+        if ((uint)from >= (uint)to || (uint)to > (uint)starts.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(to));
+        }
+
         ref long first = ref MemoryMarshal.GetArrayDataReference(starts);
         int lo = from;
         for (int n = to - from; n > 1;)
         {
             int half = n >> 1;
-            lo = Unsafe.Add(ref first, lo + half) <= value ? lo + half : lo;
+
+            // All -1 when starts[lo + half] <= value (no overflow: both are sample counts, far below 2^62).
+            int take = ~(int)((value - Unsafe.Add(ref first, lo + half)) >> 63);
+            lo += half & take;
             n -= half;
         }
 
