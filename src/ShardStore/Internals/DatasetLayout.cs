@@ -69,7 +69,7 @@ internal sealed class DatasetLayout
     /// </summary>
     public static int Floor(long[] starts, int from, int to, long value)
     {
-        if ((uint)from >= (uint)to || (uint)to > (uint)starts.Length)
+        if ((uint)from > (uint)to || (uint)to > (uint)starts.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(to));
         }
