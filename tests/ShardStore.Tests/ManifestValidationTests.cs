@@ -81,6 +81,10 @@ public sealed class ManifestValidationTests
         InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => ShardDataset.Open(path, TestData.ReadOptions()));
         ShardCorruptor.AssertLocated(e, ShardCorruptor.ShardFileName(1), 1);
         Assert.Contains("disagrees with the manifest", e.Message);
+        Assert.MatchesRegex(
+            property == "chunkCount" ? @"the file has \d+ chunks, the manifest says \d+" : @"the chunks hold \d+ raw / \d+ stored bytes, the manifest says \d+ / \d+",
+            e.Message,
+            "the message names both values");
     }
 
     [TestMethod]
