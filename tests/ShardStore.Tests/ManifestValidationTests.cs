@@ -539,7 +539,24 @@ public sealed class ManifestValidationTests
         string path = Write(dir);
         ShardCorruptor.EditManifestJson(path, root => root["shards"]![0]!["tableCrc32c"] = text);
 
-        AssertManifestError(path, "is not 8 hex digits");
+        AssertManifestError(path, $"shards[0].tableCrc32c '{text}' is not 8 hex digits");
+    }
+
+    // The messages of passing checks are never formatted; these make sure the failing ones still name the place.
+    [TestMethod]
+    [DataRow("shards/0/chunkCount", "-1", "'chunkCount' is -1, outside [0, 2147483647]")]
+    [DataRow("formatVersion", "1.5", "'formatVersion' is not an integer")]
+    [DataRow("schema/fields/0/shape", "[4, 0]", "schema.fields[0].shape is 0, outside [1, 2147483647]")]
+    [DataRow("shards/1/firstSample", "3", "shards[1].firstSample is 3, expected")]
+    [DataRow("codec", "\"lz5\"", "unknown codec 'lz5'")]
+    [DataRow("shards/0/file", "\"a/b\"", "shards[0].file 'a/b' is not a plain file name")]
+    public void Open_ManifestCheckFails_MessageNamesTheValueAndPlace(string property, string json, string expected)
+    {
+        using var dir = new TempDirectory();
+        string path = Write(dir);
+        ShardCorruptor.EditManifestJson(path, root => Set(root, property, json));
+
+        AssertManifestError(path, expected);
     }
 
     [TestMethod]

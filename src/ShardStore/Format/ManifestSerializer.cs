@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using ShardStore.Compression;
+using ShardStore.Internals;
 
 namespace ShardStore.Format;
 
@@ -168,7 +170,7 @@ internal static class ManifestSerializer
                     GetInt64(s, "fileBytes", FormatConstants.MinShardLength, long.MaxValue),
                     GetInt64(s, "rawBytes", 0, long.MaxValue),
                     GetInt64(s, "storedBytes", 0, long.MaxValue),
-                    ParseHex32(GetString(s, "tableCrc32c"), $"shards[{index}].tableCrc32c"));
+                    ParseHex32(GetString(s, "tableCrc32c"), index));
                 shards.Add(info);
                 Expect(count <= long.MaxValue - next, $"shards[{index}].sampleCount {count} makes the total overflow");
                 next += count;
@@ -209,7 +211,7 @@ internal static class ManifestSerializer
                     }
                     else
                     {
-                        int[] shape = [.. Get(f, "shape", JsonValueKind.Array).EnumerateArray().Select(d => (int)GetNumber(d, where + ".shape", 1, int.MaxValue))];
+                        int[] shape = [.. Get(f, "shape", JsonValueKind.Array).EnumerateArray().Select(d => (int)GetNumber(d, where + ".shape", quote: false, 1, int.MaxValue))];
                         fields.Add(FieldSpec.Fixed(name, dtype, shape));
                     }
                 }
@@ -250,29 +252,40 @@ internal static class ManifestSerializer
         private string GetString(JsonElement parent, string name) => Get(parent, name, JsonValueKind.String).GetString()!;
 
         private long GetInt64(JsonElement parent, string name, long min = 0, long max = long.MaxValue) =>
-            GetNumber(Get(parent, name, JsonValueKind.Number), $"'{name}'", min, max);
+            GetNumber(Get(parent, name, JsonValueKind.Number), name, quote: true, min, max);
 
-        private long GetNumber(JsonElement value, string what, long min, long max)
+        // The value's name goes into a message only when the check fails: quoted for a property, as is for a path.
+        private long GetNumber(JsonElement value, string name, bool quote, long min, long max)
         {
-            Expect(value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n), $"{what} is not an integer");
+            Expect(value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _), $"{Quoted(name, quote)} is not an integer");
             long result = value.GetInt64();
-            Expect(result >= min && result <= max, $"{what} is {result}, outside [{min}, {max}]");
+            Expect(result >= min && result <= max, $"{Quoted(name, quote)} is {result}, outside [{min}, {max}]");
             return result;
         }
 
-        private uint ParseHex32(string text, string what)
+        private uint ParseHex32(string text, int shard)
         {
             Expect(
-                text.Length == 8 && uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint value),
-                $"{what} '{text}' is not 8 hex digits");
+                text.Length == 8 && uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _),
+                $"shards[{shard}].tableCrc32c '{text}' is not 8 hex digits");
             return uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
         }
+
+        private static string Quoted(string name, bool quote) => quote ? $"'{name}'" : name;
 
         private void Expect(bool condition, string problem)
         {
             if (!condition)
             {
                 throw Fail(problem);
+            }
+        }
+
+        private void Expect(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage problem)
+        {
+            if (!condition)
+            {
+                throw Fail(problem.ToStringAndClear());
             }
         }
 

@@ -198,9 +198,7 @@ internal sealed class ShardFile
             : $"raw size {e.RawSize} is more than {CodecNames.GetName(e.Codec)} can expand {e.StoredSize} stored bytes to (at most {maxRaw}); refusing a decompression bomb";
     }
 
-    // The problem text is formatted only when the shard disagrees: opening a dataset checks every shard, and
-    // formatting eight messages per shard up front was most of the garbage of opening 10,000 shards.
-    private static void Disagree(string path, ShardInfo info, bool agrees, [InterpolatedStringHandlerArgument(nameof(agrees))] ref ProblemText problem)
+    private static void Disagree(string path, ShardInfo info, bool agrees, [InterpolatedStringHandlerArgument(nameof(agrees))] ref FailureMessage problem)
     {
         if (!agrees)
         {
@@ -210,25 +208,4 @@ internal sealed class ShardFile
 
     private static InvalidDataException Fail(string path, ShardInfo info, string problem, long? offset = null) =>
         DataErrors.Create(problem, path, info.Index, byteOffset: offset);
-
-    /// <summary>An interpolated message that is built only when the condition before it is false.</summary>
-    [InterpolatedStringHandler]
-    private ref struct ProblemText
-    {
-        private DefaultInterpolatedStringHandler _text;
-
-        public ProblemText(int literalLength, int formattedCount, bool agrees, out bool build)
-        {
-            build = !agrees;
-            _text = build ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
-        }
-
-        public void AppendLiteral(string value) => _text.AppendLiteral(value);
-
-        public void AppendFormatted<T>(T value) => _text.AppendFormatted(value);
-
-        public void AppendFormatted<T>(T value, string? format) => _text.AppendFormatted(value, format);
-
-        public string ToStringAndClear() => _text.ToStringAndClear();
-    }
 }
