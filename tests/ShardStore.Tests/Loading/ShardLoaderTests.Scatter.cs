@@ -50,6 +50,47 @@ public sealed partial class ShardLoaderTests
         Assert.HasCount((int)expected, seen.Distinct(), "distinct samples over all ranks");
     }
 
+    // Random settings (fixed seeds, so a failure names a reproducible case): batch sizes around and above the
+    // chunk size, windows of 1 to 6 chunks, partitions, ranks, drop-last, workers and prefetch depths.
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    [DataRow(3)]
+    [DataRow(4)]
+    [DataRow(5)]
+    [DataRow(6)]
+    public void NextBatch_ScatterRandomSettings_MatchesThePlanOverTwoEpochs(int seed)
+    {
+        using var dir = new TempDirectory();
+        using ShardDataset ds = ShardDataset.Open(WriteScatterDataset(dir), TestData.ReadOptions());
+        var random = new Random(seed);
+        for (int trial = 0; trial < 4; trial++)
+        {
+            int worldSize = random.Next(1, 5);
+            ShardLoaderOptions options = ScatterOptions(random.Next(2) == 0 ? SampleOrder.Sequential : SampleOrder.Window) with
+            {
+                BatchSize = random.Next(1, 60),
+                WindowChunks = random.Next(1, 7),
+                LogicalPartitions = random.Next(1, 6),
+                WorldSize = worldSize,
+                Rank = random.Next(worldSize),
+                DropLast = random.Next(2) == 0,
+                DecodeWorkers = random.Next(1, 4),
+                PrefetchDepth = random.Next(1, 5),
+                Seed = (ulong)random.Next(),
+                Epochs = 2,
+            };
+
+            List<BatchRecord> batches = RunScatter(ds, options);
+            long[][] planned = [.. ShardLoader.PlanEpoch(ds, options, 0), .. ShardLoader.PlanEpoch(ds, options, 1)];
+            Assert.HasCount(planned.Length, batches, $"{options}: batches");
+            for (int b = 0; b < planned.Length; b++)
+            {
+                CollectionAssert.AreEqual(planned[b], batches[b].Samples, $"{options}: batch {b}");
+            }
+        }
+    }
+
     [TestMethod]
     [DataRow(SampleOrder.Sequential)]
     [DataRow(SampleOrder.Window)]
