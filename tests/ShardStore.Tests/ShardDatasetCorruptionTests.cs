@@ -174,6 +174,7 @@ public sealed class ShardDatasetCorruptionTests
 
         InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => ShardDataset.Open(path, TestData.ReadOptions()));
         ShardCorruptor.AssertLocated(e, ShardCorruptor.ShardFileName(1), 1);
+        Assert.Contains("a directory stands where the shard file should be", e.Message);
     }
 
     [TestMethod]
