@@ -223,7 +223,7 @@ public class ChunkDecodeBenchmarks : ScratchDirectoryBenchmark
         using ShardDataset dataset = ShardDataset.Open(ScratchDirectory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
         foreach (ShardInfo info in dataset.Shards)
         {
-            ShardFile file = ShardFile.Open(dataset.Directory, info, dataset.Schema, NativeCodecs.Provider);
+            ShardFile file = ShardFile.Open(dataset.Directory, info, dataset.Schema, NativeCodecs.Provider, map: true);
             try
             {
                 foreach (ChunkEntry entry in file.Entries)

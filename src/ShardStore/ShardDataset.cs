@@ -117,7 +117,7 @@ public sealed class ShardDataset : IDisposable
             int largestShard = -1;
             for (int i = 0; i < shards.Length; i++)
             {
-                shards[i] = ShardFile.Open(directory, manifest.Shards[i], manifest.Schema, options.Codecs);
+                shards[i] = ShardFile.Open(directory, manifest.Shards[i], manifest.Schema, options.Codecs, map: i < options.MaxMappedShards);
                 foreach (ChunkEntry e in shards[i].Entries)
                 {
                     if (e.Codec != CodecKind.None && e.RawSize > largestCompressed)
@@ -130,12 +130,6 @@ public sealed class ShardDataset : IDisposable
                 if (manifest.Shards[i].SampleCount == 0)
                 {
                     throw DataErrors.Create("the manifest lists a shard with no samples", shards[i].Path, i);
-                }
-
-                if (i >= options.MaxMappedShards)
-                {
-                    shards[i].Mapping!.Release();
-                    shards[i].Mapping = null;
                 }
             }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
 
@@ -37,35 +39,46 @@ internal sealed class ShardFile
     public void MarkVerified(int chunk) => Volatile.Write(ref _verified[chunk], 1);
 
     /// <summary>
-    /// Maps the shard and checks header, footer and chunk table against the file and the manifest before
-    /// anything is handed out. Returns the shard with its mapping attached.
+    /// Checks header, footer and chunk table against the file and the manifest, reading them from the file,
+    /// before anything is handed out; maps the shard too when <paramref name="map"/> is set. Shards outside the
+    /// dataset's mapped set are mapped later, when first read: mapping and unmapping each at open cost more
+    /// than the reads.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is missing, truncated, corrupt, or disagrees with the manifest.</exception>
-    public static ShardFile Open(string directory, ShardInfo info, Schema schema, IChunkCodecProvider? codecs)
+    public static ShardFile Open(string directory, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, bool map)
     {
         string path = System.IO.Path.Combine(directory, info.FileName);
-        ShardMapping mapping = Map(path, info);
-        try
+        ShardFile file;
+        using (SafeFileHandle handle = Opening(path, info, () => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.RandomAccess)))
         {
-            var file = Validate(path, info, schema, codecs, mapping);
-            file.Mapping = mapping;
-            return file;
+            long actual = RandomAccess.GetLength(handle);
+            if (actual != info.FileBytes || actual == 0)
+            {
+                throw LengthDiffers(path, info, actual);
+            }
+
+            file = Validate(path, info, schema, codecs, handle, actual);
         }
-        catch
+
+        if (map)
         {
-            mapping.Release();
-            throw;
+            file.Mapping = Map(path, info);
         }
+
+        return file;
     }
 
     /// <summary>Maps the shard file, which must exist and have the manifest's length (at open, and again after an unmap).</summary>
     /// <exception cref="InvalidDataException">The file is missing, not a file, or has another length.</exception>
-    public static ShardMapping Map(string path, ShardInfo info)
+    public static ShardMapping Map(string path, ShardInfo info) =>
+        Opening(path, info, () => ShardMapping.Open(path, info.FileBytes, out long actual) ?? throw LengthDiffers(path, info, actual));
+
+    // Turns the ways opening a shard file fails into errors that name the shard.
+    private static T Opening<T>(string path, ShardInfo info, Func<T> open)
     {
         try
         {
-            return ShardMapping.Open(path, info.FileBytes, out long actual)
-                ?? throw Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
+            return open();
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -78,21 +91,27 @@ internal sealed class ShardFile
         }
     }
 
-    private static ShardFile Validate(string path, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, ShardMapping mapping)
+    private static InvalidDataException LengthDiffers(string path, ShardInfo info, long actual) =>
+        Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
+
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, SafeFileHandle handle, long length)
     {
-        long length = mapping.Length;
         if (length < FormatConstants.MinShardLength)
         {
             throw Fail(path, info, $"the file has {length} bytes, fewer than the smallest shard ({FormatConstants.MinShardLength})");
         }
 
-        string? problem = ShardFooter.TryRead(mapping.Slice(length - FormatConstants.FooterSize, FormatConstants.FooterSize), out ShardFooter footer);
+        Span<byte> footerBytes = stackalloc byte[FormatConstants.FooterSize];
+        ReadExactly(path, info, handle, footerBytes, length - FormatConstants.FooterSize);
+        string? problem = ShardFooter.TryRead(footerBytes, out ShardFooter footer);
         if (problem is not null)
         {
             throw Fail(path, info, problem, length - FormatConstants.FooterSize);
         }
 
-        problem = ShardHeader.TryRead(mapping.Slice(0, FormatConstants.HeaderSize), out ShardHeader header);
+        Span<byte> headerBytes = stackalloc byte[FormatConstants.HeaderSize];
+        ReadExactly(path, info, handle, headerBytes, 0);
+        problem = ShardHeader.TryRead(headerBytes, out ShardHeader header);
         if (problem is not null)
         {
             throw Fail(path, info, problem, 0);
@@ -106,7 +125,37 @@ internal sealed class ShardFile
             throw Fail(path, info, $"the chunk table ({footer.ChunkCount} entries at byte {footer.TableOffset}) does not end where the footer starts", length - FormatConstants.FooterSize);
         }
 
-        ReadOnlySpan<byte> table = mapping.Slice(footer.TableOffset, (int)tableLength);
+        byte[] tableBuffer = ArrayPool<byte>.Shared.Rent((int)tableLength);
+        try
+        {
+            Span<byte> table = tableBuffer.AsSpan(0, (int)tableLength);
+            ReadExactly(path, info, handle, table, footer.TableOffset);
+            return Validate(path, info, schema, codecs, header, footer, table);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tableBuffer);
+        }
+    }
+
+    // Reads the bytes at offset; the length was checked, so a short read means the file shrank while open.
+    private static void ReadExactly(string path, ShardInfo info, SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        for (int done = 0; done < destination.Length;)
+        {
+            int read = RandomAccess.Read(handle, destination[done..], offset + done);
+            if (read == 0)
+            {
+                throw Fail(path, info, $"the file ended at byte {offset + done} while being read; it was truncated", offset + done);
+            }
+
+            done += read;
+        }
+    }
+
+    // Checks the chunk table and the totals against header, footer and manifest.
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, ShardHeader header, ShardFooter footer, ReadOnlySpan<byte> table)
+    {
         uint tableCrc = Crc32C.Compute(table);
         if (tableCrc != footer.TableCrc)
         {
@@ -134,7 +183,7 @@ internal sealed class ShardFile
         for (int i = 0; i < entries.Length; i++)
         {
             long entryOffset = footer.TableOffset + ((long)i * FormatConstants.ChunkEntrySize);
-            problem = ChunkEntry.TryRead(table.Slice(i * FormatConstants.ChunkEntrySize, FormatConstants.ChunkEntrySize), out ChunkEntry e);
+            string? problem = ChunkEntry.TryRead(table.Slice(i * FormatConstants.ChunkEntrySize, FormatConstants.ChunkEntrySize), out ChunkEntry e);
             if (problem is null)
             {
                 problem = CheckEntry(e, minOffset, footer.TableOffset, nextSample, schema, allFixed, codecs);
