@@ -89,7 +89,8 @@ internal sealed class RunnerOptions
                            disk for --out-of-core; suffixes K, M, G, T (powers of 1024): 500M, 2G
           --codec C        none | lz4 | lz4hc | zstd (default lz4; also the codec of --out-of-core)
           --threads N      threads for packing and reading (default: all cores)
-          --epochs N       passes over the dataset; the best is reported (default 3; 2 with --quick)
+          --epochs N       passes over the dataset; the best is reported (default 3; 2 with --quick); the
+                           main job runs one more first, which verifies checksums and warms up
           --order O        sequential | window | random (default window)
           --batch N        samples per batch (default 256)
           --chunk-size N   target raw bytes per chunk when packing (default 4M)
