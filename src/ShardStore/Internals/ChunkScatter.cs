@@ -219,8 +219,10 @@ internal sealed unsafe class ChunkScatter
         return batches;
     }
 
-    // Starts collecting the samples planned from a chunk. At most one job per chunk collects at a time: jobs
-    // of an epoch are all closed before the first batch of the next epoch is registered (it passes their last use).
+    // Starts collecting the samples planned from a chunk; one job per chunk collects at a time. Planning an
+    // epoch's last batch passes the last use of all its chunks, so a job holds samples of one epoch; and were it
+    // ever to hold two, it would still copy the right bytes, since a job only copies its chunk's samples to the
+    // places registered with it.
     private Job Collect(int epoch, int chunk, EpochOrder order)
     {
         Job job = _spare.TryPop(out Job? spare) ? spare : new Job();
