@@ -108,12 +108,17 @@ internal static class Baselines
         // Aligned like the loader's slots, so that the streaming stores need no ordinary-store head.
         nuint destinationBytes = (nuint)(batches * batchBytes);
         byte* target = (byte*)NativeMemory.AlignedAlloc(destinationBytes, 4096);
-        Random.Shared.NextBytes(new Span<byte>(target, checked((int)destinationBytes)));
-        var sections = new ThreadLocal<FieldSection[]>(() => new FieldSection[widths.Length]);
-        var states = new ThreadLocal<ulong[]>(() => [(ulong)Random.Shared.NextInt64() | 1]);
+        for (nuint at = 0; at < destinationBytes; at += 1 << 30)
+        {
+            // Written once, so that no page is the kernel's shared zero page when the copies start.
+            Random.Shared.NextBytes(new Span<byte>(target + at, (int)Math.Min(destinationBytes - at, 1u << 30)));
+        }
+
+        using var sections = new ThreadLocal<FieldSection[]>(() => new FieldSection[widths.Length]);
+        using var states = new ThreadLocal<ulong[]>(() => [(ulong)Random.Shared.NextInt64() | 1]);
         try
         {
-            return TimeDecode(dataset, threads, (chunk, raw) => ScatterChunk(chunk, raw));
+            return TimeDecode(dataset, threads, ScatterChunk);
         }
         finally
         {
