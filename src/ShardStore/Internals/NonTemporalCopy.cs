@@ -21,10 +21,13 @@ internal static unsafe class NonTemporalCopy
         }
 
         long head = -(long)destination & 31;
-        Buffer.MemoryCopy(source, destination, head, head);
-        destination += head;
-        source += head;
-        length -= head;
+        if (head != 0)
+        {
+            Buffer.MemoryCopy(source, destination, head, head);
+            destination += head;
+            source += head;
+            length -= head;
+        }
         long unrolled = length & ~127L;
         long i = 0;
         for (; i < unrolled; i += 128)
@@ -43,6 +46,9 @@ internal static unsafe class NonTemporalCopy
             Avx.StoreAlignedNonTemporal(destination + i, Avx.LoadVector256(source + i));
         }
 
-        Buffer.MemoryCopy(source + body, destination + body, length - body, length - body);
+        if (body != length)
+        {
+            Buffer.MemoryCopy(source + body, destination + body, length - body, length - body);
+        }
     }
 }
