@@ -119,8 +119,9 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     /// <param name="options">Device, slots and device memory budget; null for the defaults.</param>
     /// <returns>The ring.</returns>
     /// <exception cref="ArgumentException">
-    /// An option is out of range; the slots do not fit in <see cref="DeviceRingOptions.MemoryBudgetBytes"/>; or
-    /// <see cref="DeviceRingOptions.CallerSlots"/> does not match the slot count, the schema or the batch size.
+    /// An option is out of range; the slots do not fit in <see cref="DeviceRingOptions.MemoryBudgetBytes"/>;
+    /// <see cref="DeviceRingOptions.CallerSlots"/> does not match the slot count, the schema or the batch size; or
+    /// the loader hands out mapped batches (<see cref="ShardLoaderOptions.ZeroCopy"/>).
     /// </exception>
     /// <exception cref="InvalidOperationException"><see cref="DeviceKind.Cuda"/> was asked for and CUDA is not available; the message says why.</exception>
     /// <exception cref="CudaException">The driver fails to allocate or create the ring's objects.</exception>
@@ -386,6 +387,13 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         if (!Enum.IsDefined(options.Device))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
+        }
+
+        if (loader.Options.ZeroCopy)
+        {
+            throw new ArgumentException(
+                "The loader was created with ShardLoaderOptions.ZeroCopy, so some batches are spans over the shard files' mapping, not pinned slots; the ring copies to the GPU from the loader's pinned slots. Create the loader without ZeroCopy.",
+                nameof(loader));
         }
 
         Schema schema = loader.Dataset.Schema;

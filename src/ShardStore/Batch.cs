@@ -17,7 +17,10 @@ namespace ShardStore;
 public sealed unsafe class Batch : IDisposable
 {
     private readonly ShardLoader _owner;
+    private readonly nint[]? _mapped;
+    private readonly bool _endsChunk;
     private BatchSlot? _slot;
+    private ChunkLease? _lease;
 
     internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, int count, int epoch, long position, long sequence)
     {
@@ -29,6 +32,22 @@ public sealed unsafe class Batch : IDisposable
         Position = position;
         Sequence = sequence;
     }
+
+    // A batch over a chunk's mapping: each field's values start at mapped[field]; the lease keeps the mapping
+    // alive (and the slot still carries the sample indices, the lengths and rebased variable-field offsets).
+    internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, int count, int epoch, long position, long sequence, ChunkLease lease, nint[] mapped, bool endsChunk)
+        : this(owner, slot, schema, count, epoch, position, sequence)
+    {
+        _lease = lease;
+        _mapped = mapped;
+        _endsChunk = endsChunk;
+    }
+
+    /// <summary>
+    /// Gets whether the fields' values are read straight from the shard file's mapping (page-cache memory, see
+    /// <see cref="ShardLoaderOptions.ZeroCopy"/>) rather than from a pinned batch slot.
+    /// </summary>
+    public bool IsMapped => _mapped is not null;
 
     /// <summary>Gets the fields of every sample.</summary>
     public Schema Schema { get; }
@@ -60,7 +79,7 @@ public sealed unsafe class Batch : IDisposable
         where T : unmanaged
     {
         FieldSpec spec = Check<T>(field, variable: false);
-        return new ReadOnlySpan<T>(Slot.Data(field), checked(Count * spec.BytesPerSample / Unsafe.SizeOf<T>()));
+        return new ReadOnlySpan<T>(DataOf(Slot, field), checked(Count * spec.BytesPerSample / Unsafe.SizeOf<T>()));
     }
 
     /// <summary>Returns a fixed field's values for the whole batch, by field name.</summary>
@@ -101,7 +120,7 @@ public sealed unsafe class Batch : IDisposable
 
         BatchSlot slot = Slot;
         var offsets = new ReadOnlySpan<long>(slot.Offsets(field), Count + 1);
-        return new VariableFieldView<T>(offsets, new ReadOnlySpan<T>(slot.Data(field), checked((int)(slot.Lengths[field] / spec.ItemSize))));
+        return new VariableFieldView<T>(offsets, new ReadOnlySpan<T>(DataOf(slot, field), checked((int)(slot.Lengths[field] / spec.ItemSize))));
     }
 
     /// <summary>Returns the shape of a fixed field's batch buffer: [Count, ...the field's shape].</summary>
@@ -126,8 +145,10 @@ public sealed unsafe class Batch : IDisposable
         BatchSlot slot = Slot;
         FieldSpec spec = Schema[field];
         long length = spec.IsVariable ? slot.Lengths[field] : (long)Count * spec.BytesPerSample;
-        return new ReadOnlySpan<byte>(slot.Data(field), checked((int)length));
+        return new ReadOnlySpan<byte>(DataOf(slot, field), checked((int)length));
     }
+
+    private byte* DataOf(BatchSlot slot, int field) => _mapped is { } mapped ? (byte*)mapped[field] : slot.Data(field);
 
     /// <summary>Returns the batch's slot to the loader; spans obtained from this batch must no longer be used. Safe to call twice.</summary>
     public void Dispose()
@@ -135,6 +156,11 @@ public sealed unsafe class Batch : IDisposable
         BatchSlot? slot = Interlocked.Exchange(ref _slot, null);
         if (slot is not null)
         {
+            if (Interlocked.Exchange(ref _lease, null) is { } lease)
+            {
+                _owner.ReleaseMapped(lease, _endsChunk);
+            }
+
             _owner.ReturnSlot(slot);
         }
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using ShardStore.Format;
 using ShardStore.Internals;
 
 namespace ShardStore;
@@ -64,6 +66,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _samples;
     private long _bytes;
     private long _waitTicks;
+    private long _mappedBatches;
     private int _unpublished;
 
     private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan, MemoryBudget budget, int slotCount, bool scatter)
@@ -139,7 +142,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _reader.DecodeTime,
         _reader.ChunksLoaded,
         _budget.InUseBytes,
-        _budget.PeakBytes);
+        _budget.PeakBytes,
+        Interlocked.Read(ref _mappedBatches));
 
     /// <summary>Gets the loader's batch slots (for page-locking their buffers for GPU copies).</summary>
     internal IReadOnlyList<BatchSlot> Slots => _slots;
@@ -399,6 +403,20 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    // Ends the lease of a batch handed out over the mapping; the chunk's pages are dropped (when the loader drops
+    // consumed pages) only by the batch that ends the chunk, since earlier ones leave the rest of it to read.
+    internal void ReleaseMapped(ChunkLease lease, bool endsChunk)
+    {
+        if (endsChunk)
+        {
+            _reader.Release(lease);
+        }
+        else
+        {
+            lease.Dispose();
+        }
+    }
+
     internal void ReturnSlot(BatchSlot slot)
     {
         Interlocked.Decrement(ref _outstanding);
@@ -605,8 +623,15 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 Item item;
                 try
                 {
-                    long bytes = assembler.Assemble(GetOrder(plan.Epoch), plan.Start, plan.Count, slot, stop);
-                    item = new Item(new Batch(this, slot, _dataset.Schema, plan.Count, plan.Epoch, plan.Start, plan.Sequence), null, plan, bytes);
+                    if (_options.ZeroCopy && TryMapBatch(plan, slot, out Batch? mapped, out long mappedBytes))
+                    {
+                        item = new Item(mapped, null, plan, mappedBytes);
+                    }
+                    else
+                    {
+                        long bytes = assembler.Assemble(GetOrder(plan.Epoch), plan.Start, plan.Count, slot, stop);
+                        item = new Item(new Batch(this, slot, _dataset.Schema, plan.Count, plan.Epoch, plan.Start, plan.Sequence), null, plan, bytes);
+                    }
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -630,6 +655,84 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         finally
         {
             assembler.ReleaseHeld();
+        }
+    }
+
+    // ZeroCopy: a batch of consecutive samples inside one uncompressed chunk is handed out over the chunk's mapping.
+    // The slot still carries the sample indices, the lengths and, for variable fields, the offsets rebased to 0.
+    private unsafe bool TryMapBatch(BatchPlan plan, BatchSlot slot, out Batch? batch, out long bytes)
+    {
+        batch = null;
+        bytes = 0;
+        int count = plan.Count;
+        Span<long> samples = slot.SampleIndices.AsSpan(0, count);
+        GetOrder(plan.Epoch).Fill(plan.Start, samples);
+        if (count == 0)
+        {
+            return false;
+        }
+
+        long first = samples[0];
+        for (int i = 1; i < count; i++)
+        {
+            if (samples[i] != first + i)
+            {
+                return false;
+            }
+        }
+
+        int chunk = _layout.ChunkOf(first);
+        long chunkStart = _layout.ChunkStarts[chunk];
+        long chunkEnd = _layout.ChunkStarts[chunk + 1];
+        int shard = _layout.ChunkShard[chunk];
+        int inShard = _layout.ChunkInShard[chunk];
+        if (first + count > chunkEnd || _dataset.GetEntry(shard, inShard).Codec != Compression.CodecKind.None)
+        {
+            return false;
+        }
+
+        HintUpcoming(chunk);
+        FieldSection[] sections = _reader.Read(shard, inShard, _ => throw new UnreachableException("an uncompressed chunk is read mapped"), out ChunkLease? lease, out _);
+        try
+        {
+            byte* raw = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(lease!.RawBytes));
+            int inChunk = (int)(first - chunkStart);
+            Schema schema = _dataset.Schema;
+            nint[] mapped = new nint[schema.Count];
+            for (int f = 0; f < schema.Count; f++)
+            {
+                FieldSpec spec = schema[f];
+                FieldSection section = sections[f];
+                if (!spec.IsVariable)
+                {
+                    mapped[f] = (nint)(raw + section.DataOffset + ((long)inChunk * spec.BytesPerSample));
+                    slot.Lengths[f] = (long)count * spec.BytesPerSample;
+                }
+                else
+                {
+                    // The chunk's offsets were checked when it was read: from 0, never decreasing, within its values.
+                    long* offsets = (long*)(raw + section.OffsetsOffset) + inChunk;
+                    long* rebased = slot.Offsets(f);
+                    for (int i = 0; i <= count; i++)
+                    {
+                        rebased[i] = offsets[i] - offsets[0];
+                    }
+
+                    mapped[f] = (nint)(raw + section.DataOffset + (offsets[0] * spec.ItemSize));
+                    slot.Lengths[f] = (offsets[count] - offsets[0]) * spec.ItemSize;
+                }
+
+                bytes += slot.Lengths[f];
+            }
+
+            batch = new Batch(this, slot, schema, count, plan.Epoch, plan.Start, plan.Sequence, lease, mapped, endsChunk: first + count == chunkEnd);
+            Interlocked.Increment(ref _mappedBatches);
+            return true;
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
         }
     }
 

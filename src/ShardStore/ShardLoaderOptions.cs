@@ -69,6 +69,14 @@ public sealed record ShardLoaderOptions
     /// </summary>
     public bool? ReleaseConsumedPages { get; init; }
 
+    /// <summary>
+    /// Gets whether a batch whose samples are consecutive inside one uncompressed chunk (Sequential order over
+    /// chunks stored with codec none) is handed out with no copy, as spans straight over the shard file's mapping
+    /// (<see cref="Batch.IsMapped"/>); other batches are filled as usual. Mapped spans are page-cache memory, not
+    /// the pinned slots that asynchronous GPU copies need, so a <c>DeviceRing</c> refuses such a loader. Default false.
+    /// </summary>
+    public bool ZeroCopy { get; init; }
+
     /// <summary>Gets a state from <see cref="ShardLoader.GetState"/> to continue from, or null to start at epoch 0.</summary>
     public LoaderState? ResumeFrom { get; init; }
 

@@ -6,9 +6,10 @@ namespace ShardStore;
 /// <param name="Bytes">Bytes of field data handed to the consumer.</param>
 /// <param name="ConsumerWait">Time the consumer spent waiting for a batch that was not ready.</param>
 /// <param name="DecodeTime">Time the workers spent reading, verifying and decoding chunks, summed over workers.</param>
-/// <param name="ChunksLoaded">Chunk reads (more than the chunks in the epoch when the budget forced re-reads).</param>
+/// <param name="ChunksLoaded">Chunk reads (more than the chunks in the epoch when the budget forced re-reads, and one per mapped batch).</param>
 /// <param name="MemoryInUseBytes">Bytes of the memory budget in use now.</param>
 /// <param name="PeakMemoryBytes">The most bytes of the budget ever in use at once.</param>
+/// <param name="MappedBatches">Batches handed out with no copy, over the shard mapping (<see cref="ShardLoaderOptions.ZeroCopy"/>).</param>
 public sealed record ShardLoaderStatistics(
     long Batches,
     long Samples,
@@ -17,4 +18,5 @@ public sealed record ShardLoaderStatistics(
     TimeSpan DecodeTime,
     long ChunksLoaded,
     long MemoryInUseBytes,
-    long PeakMemoryBytes);
+    long PeakMemoryBytes,
+    long MappedBatches);

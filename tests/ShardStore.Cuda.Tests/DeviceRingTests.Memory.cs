@@ -159,6 +159,17 @@ public sealed partial class DeviceRingTests
     }
 
     [TestMethod]
+    public void Create_ZeroCopyLoader_ThrowsAndAllocatesNothing()
+    {
+        // Mapped batches are not in the pinned slots the ring copies from.
+        var backend = new HostBackend();
+        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32) with { ZeroCopy = true });
+        ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => CreateRing(loader, backend, new DeviceRingOptions()));
+        StringAssert.Contains(e.Message, "ZeroCopy");
+        Assert.AreEqual(0L, backend.PeakAllocatedBytes);
+    }
+
+    [TestMethod]
     public void Create_OneSlot_Throws()
     {
         using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
