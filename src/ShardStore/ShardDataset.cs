@@ -251,7 +251,7 @@ public sealed class ShardDataset : IDisposable
         ShardMapping mapping = AcquireMapping(file);
         try
         {
-            ReadOnlySpan<byte> stored = mapping.Slice(entry.Offset, (int)entry.StoredSize);
+            ReadOnlySpan<byte> stored = StoredBytes(file, mapping, shard, chunk, entry);
             bool verify = VerifyStored(file, shard, chunk, entry, stored, forceVerify);
             if (entry.Codec == CodecKind.None)
             {
@@ -272,6 +272,24 @@ public sealed class ShardDataset : IDisposable
         }
     }
 
+    // A chunk's stored bytes in the mapping, after checking that the file still holds them: a page past the end
+    // of a file truncated by another process would kill the process (SIGBUS) instead of raising an error.
+    private static ReadOnlySpan<byte> StoredBytes(ShardFile file, ShardMapping mapping, int shard, int chunk, ChunkEntry entry)
+    {
+        long length = mapping.CurrentLength;
+        if (length < entry.End)
+        {
+            throw DataErrors.Create(
+                $"the shard file is now {length} bytes, shorter than the {mapping.Length} it had when opened; it was truncated while in use",
+                file.Path,
+                shard,
+                chunk,
+                entry.Offset);
+        }
+
+        return mapping.Slice(entry.Offset, (int)entry.StoredSize);
+    }
+
     /// <summary>Gets a chunk's table entry; the indices are trusted (the loader derives them from the table).</summary>
     internal ChunkEntry GetEntry(int shard, int chunk) => _shards[shard].Entries[chunk];
 
@@ -287,7 +305,7 @@ public sealed class ShardDataset : IDisposable
         ShardMapping mapping = AcquireMapping(file);
         try
         {
-            ReadOnlySpan<byte> stored = mapping.Slice(entry.Offset, (int)entry.StoredSize);
+            ReadOnlySpan<byte> stored = StoredBytes(file, mapping, shard, chunk, entry);
             VerifyStored(file, shard, chunk, entry, stored, forceVerify: false);
             FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize]);
             file.MarkVerified(chunk);

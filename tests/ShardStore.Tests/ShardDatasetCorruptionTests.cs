@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
@@ -188,6 +189,34 @@ public sealed class ShardDatasetCorruptionTests
         InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => ds.ReadChunk(0, 1));
         ShardCorruptor.AssertLocated(e, ShardCorruptor.ShardFileName(0), 0);
         Assert.AreEqual(0, ds.LiveLeases);
+    }
+
+    [TestMethod]
+    [DataRow(CodecKind.None)]
+    [DataRow(CodecKind.Lz4)]
+    public void ReadChunk_ShardTruncatedWhileMapped_ThrowsNamingShardAndChunkInsteadOfCrashing(CodecKind codec)
+    {
+        // Touching a mapped page past the new end would kill the process (SIGBUS); the read must fail cleanly.
+        using var dir = new TempDirectory();
+        string path = Write(dir, codec);
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+        ds.ReadChunk(0, 0).Dispose();
+        int last = ds.GetChunkCount(0) - 1;
+        long cut = ShardCorruptor.ReadTable(path, 0).Entries[last].Offset;
+        // As another program would: no share lock, so the open mapping does not stop it.
+        using (SafeFileHandle handle = File.OpenHandle(ShardCorruptor.ShardPath(path, 0), FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            RandomAccess.SetLength(handle, cut);
+        }
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => ds.ReadChunk(0, last));
+        ShardCorruptor.AssertLocated(e, ShardCorruptor.ShardFileName(0), 0, last);
+        Assert.Contains("truncated while in use", e.Message);
+        Assert.AreEqual(0, ds.LiveLeases);
+
+        // Chunks that still lie inside the file read as before.
+        using ChunkLease first = ds.ReadChunk(0, 0);
+        Assert.AreEqual(ds.GetEntry(0, 0).SampleCount, first.SampleCount);
     }
 
     [TestMethod]

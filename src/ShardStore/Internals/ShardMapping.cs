@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace ShardStore.Internals;
 
@@ -6,13 +7,15 @@ namespace ShardStore.Internals;
 internal sealed unsafe class ShardMapping
 {
     private readonly MemoryMappedFile _file;
+    private readonly SafeFileHandle _handle;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _pointer;
     private int _references = 1;
 
-    private ShardMapping(MemoryMappedFile file, MemoryMappedViewAccessor view, long length)
+    private ShardMapping(MemoryMappedFile file, SafeFileHandle handle, MemoryMappedViewAccessor view, long length)
     {
         _file = file;
+        _handle = handle;
         _view = view;
         Length = length;
         byte* p = null;
@@ -40,7 +43,7 @@ internal sealed unsafe class ShardMapping
             MemoryMappedFile file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
             try
             {
-                return new ShardMapping(file, file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read), actualLength);
+                return new ShardMapping(file, stream.SafeFileHandle, file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read), actualLength);
             }
             catch
             {
@@ -54,6 +57,12 @@ internal sealed unsafe class ShardMapping
             throw;
         }
     }
+
+    /// <summary>
+    /// Gets the file's length now. Touching a mapped page past the end of a file that another process truncated
+    /// kills the process (SIGBUS), so readers check the range against this before they touch it.
+    /// </summary>
+    public long CurrentLength => RandomAccess.GetLength(_handle);
 
     /// <summary>Returns bytes of the file; the caller has checked the range against <see cref="Length"/>.</summary>
     public ReadOnlySpan<byte> Slice(long offset, int length) => new(_pointer + offset, length);
