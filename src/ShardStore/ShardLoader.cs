@@ -623,7 +623,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 Item item;
                 try
                 {
-                    if (_options.ZeroCopy && TryMapBatch(plan, slot, out Batch? mapped, out long mappedBytes))
+                    // Only Sequential order makes batches of consecutive samples; elsewhere trying would fill the order twice.
+                    if (_options.ZeroCopy && _options.Order == SampleOrder.Sequential && TryMapBatch(plan, slot, out Batch? mapped, out long mappedBytes))
                     {
                         item = new Item(mapped, null, plan, mappedBytes);
                     }

@@ -70,8 +70,8 @@ public sealed record ShardLoaderOptions
     public bool? ReleaseConsumedPages { get; init; }
 
     /// <summary>
-    /// Gets whether a batch whose samples are consecutive inside one uncompressed chunk (Sequential order over
-    /// chunks stored with codec none) is handed out with no copy, as spans straight over the shard file's mapping
+    /// Gets whether, in <see cref="SampleOrder.Sequential"/> order, a batch that lies inside one uncompressed chunk
+    /// (codec none) is handed out with no copy, as spans straight over the shard file's mapping
     /// (<see cref="Batch.IsMapped"/>); other batches are filled as usual. Mapped spans are page-cache memory, not
     /// the pinned slots that asynchronous GPU copies need, so a <c>DeviceRing</c> refuses such a loader. Default false.
     /// </summary>

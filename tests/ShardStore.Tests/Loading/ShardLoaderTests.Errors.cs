@@ -13,11 +13,14 @@ public sealed partial class ShardLoaderTests
     [DataRow(CodecKind.None, SampleOrder.Window)]
     [DataRow(CodecKind.Lz4, SampleOrder.Window)]
     [DataRow(CodecKind.Lz4, SampleOrder.Random)]
-    public void NextBatch_CorruptChunk_DeliversEarlierBatchesThenThrowsNamingShardAndChunk(CodecKind codec, SampleOrder order)
+    [DataRow(CodecKind.None, SampleOrder.Sequential, true)]
+    public void NextBatch_CorruptChunk_DeliversEarlierBatchesThenThrowsNamingShardAndChunk(CodecKind codec, SampleOrder order, bool zeroCopy = false)
     {
         using var dir = new TempDirectory();
         string path = LoaderHarness.WriteMixed(dir, MixedSamples, codec);
-        ShardLoaderOptions options = LoaderHarness.Options(order, CoverageBatch);
+        ShardLoaderOptions options = zeroCopy
+            ? LoaderHarness.Options(order, ZeroCopyBatch) with { ZeroCopy = true }
+            : LoaderHarness.Options(order, CoverageBatch);
         (int shard, int chunk, int firstBad, List<BatchRecord> intact) = CorruptMidEpochChunk(path, codec, options);
 
         using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());

@@ -34,13 +34,7 @@ public sealed partial class ShardLoaderTests
         {
             ShardLoaderOptions options = ScatterOptions(order) with { WorldSize = worldSize, Rank = rank, DropLast = dropLast, LogicalPartitions = partitions };
             List<BatchRecord> batches = RunScatter(ds, options);
-            long[][] planned = [.. ShardLoader.PlanEpoch(ds, options, 0)];
-            Assert.HasCount(planned.Length, batches, $"rank {rank}: batches");
-            for (int b = 0; b < planned.Length; b++)
-            {
-                CollectionAssert.AreEqual(planned[b], batches[b].Samples, $"rank {rank} batch {b}: samples");
-            }
-
+            AssertMatchesPlan([.. ShardLoader.PlanEpoch(ds, options, 0)], batches, $"rank {rank}");
             all.AddRange(batches);
         }
 
@@ -82,12 +76,7 @@ public sealed partial class ShardLoaderTests
             };
 
             List<BatchRecord> batches = RunScatter(ds, options);
-            long[][] planned = [.. ShardLoader.PlanEpoch(ds, options, 0), .. ShardLoader.PlanEpoch(ds, options, 1)];
-            Assert.HasCount(planned.Length, batches, $"{options}: batches");
-            for (int b = 0; b < planned.Length; b++)
-            {
-                CollectionAssert.AreEqual(planned[b], batches[b].Samples, $"{options}: batch {b}");
-            }
+            AssertMatchesPlan([.. ShardLoader.PlanEpoch(ds, options, 0), .. ShardLoader.PlanEpoch(ds, options, 1)], batches, options.ToString());
         }
     }
 
@@ -305,6 +294,16 @@ public sealed partial class ShardLoaderTests
 
         Assert.AreEqual(2L * ScatterSamples, samples, "samples over two epochs");
         LoaderHarness.AssertReleased(loader, ds);
+    }
+
+    // The loader delivered exactly the planned batches, in order.
+    private static void AssertMatchesPlan(long[][] planned, List<BatchRecord> batches, string what)
+    {
+        Assert.HasCount(planned.Length, batches, $"{what}: batches");
+        for (int b = 0; b < planned.Length; b++)
+        {
+            CollectionAssert.AreEqual(planned[b], batches[b].Samples, $"{what} batch {b}: samples");
+        }
     }
 
     private static ShardLoaderOptions ScatterOptions(SampleOrder order) =>
