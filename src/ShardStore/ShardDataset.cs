@@ -199,36 +199,62 @@ public sealed class ShardDataset : IDisposable
 
     /// <summary>
     /// Reads every chunk, checking its CRC32C and layout whatever <see cref="ShardDatasetOptions.Checksums"/> says,
-    /// on all cores; returns one exception per bad chunk, in shard and chunk order (empty when the data is intact).
+    /// on as many cores as the decode budget allows; returns one exception per bad chunk, in shard and chunk order
+    /// (empty when the data is intact).
     /// </summary>
+    /// <remarks>
+    /// Each worker holds one decoded chunk at a time, so at most <see cref="ShardDatasetOptions.DecodeBudgetBytes"/>
+    /// divided by the largest decoded chunk run at once (at least one, at most one per core). A bad chunk does not
+    /// stop the scan: every chunk is read and every bad one reported.
+    /// </remarks>
     /// <param name="cancellationToken">Stops the scan.</param>
     /// <returns>The problems found; each message names file, shard, chunk and byte offset.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="InvalidOperationException">Leases held elsewhere keep the decode budget from holding even one chunk.</exception>
     /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
     public IReadOnlyList<InvalidDataException> Verify(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var chunks = new List<(int Shard, int Chunk)>();
+        long largestDecoded = 0;
         for (int s = 0; s < _shards.Length; s++)
         {
-            for (int c = 0; c < _shards[s].Entries.Length; c++)
+            ChunkEntry[] entries = _shards[s].Entries;
+            for (int c = 0; c < entries.Length; c++)
             {
                 chunks.Add((s, c));
+                if (entries[c].Codec != CodecKind.None)
+                {
+                    largestDecoded = Math.Max(largestDecoded, ChunkBufferPool.RoundUp(entries[c].RawSize));
+                }
             }
         }
 
+        // Uncompressed chunks are checked in place and take nothing from the budget.
+        int workers = largestDecoded == 0
+            ? Environment.ProcessorCount
+            : (int)Math.Clamp(_pool.BudgetBytes / largestDecoded, 1, Environment.ProcessorCount);
         var problems = new System.Collections.Concurrent.ConcurrentBag<(int Shard, int Chunk, InvalidDataException Error)>();
-        Parallel.ForEach(chunks, new ParallelOptions { CancellationToken = cancellationToken }, item =>
+        try
         {
-            try
+            Parallel.ForEach(chunks, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, item =>
             {
-                ReadChunk(item.Shard, item.Chunk, forceVerify: true).Dispose();
-            }
-            catch (InvalidDataException e)
-            {
-                problems.Add((item.Shard, item.Chunk, e));
-            }
-        });
+                try
+                {
+                    ReadChunk(item.Shard, item.Chunk, forceVerify: true).Dispose();
+                }
+                catch (InvalidDataException e)
+                {
+                    problems.Add((item.Shard, item.Chunk, e));
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Whatever stopped the scan is not a bad chunk; the caller sees it as itself, not wrapped.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
         return [.. problems.OrderBy(p => p.Shard).ThenBy(p => p.Chunk).Select(p => p.Error)];
     }
 
