@@ -1,1 +1,4 @@
-return ShardPack.ShardPackApp.Run(args, Console.Out, Console.Error);
+using ShardPack;
+
+using Interruption interruption = Interruption.ForProcess();
+return ShardPackApp.Run(args, Console.Out, Console.Error, interruption);

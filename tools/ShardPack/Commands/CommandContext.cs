@@ -1,38 +1,48 @@
 namespace ShardPack.Commands;
 
-/// <summary>Where a command writes, and the one place that turns failures into exit codes.</summary>
-internal sealed class CommandContext(TextWriter output, TextWriter error)
+/// <summary>Where a command writes, what cancels it, and the one place that turns failures into exit codes.</summary>
+/// <param name="output">Standard output.</param>
+/// <param name="error">Standard error: one line per failure.</param>
+/// <param name="interruption">Cancels the command on SIGINT or SIGTERM; null when nothing does.</param>
+/// <param name="debug">Print the full stack trace of an internal error (SHARDSTORE_DEBUG=1).</param>
+internal sealed class CommandContext(TextWriter output, TextWriter error, Interruption? interruption = null, bool debug = false)
 {
     public TextWriter Output => output;
 
     public TextWriter Error => error;
 
-    /// <summary>Runs <paramref name="action"/>: bad data is exit 3 with its message, a wrong command line exit 2.</summary>
+    /// <summary>Gets the token a command passes to every long operation; cancelled by SIGINT or SIGTERM.</summary>
+    public CancellationToken CancellationToken => interruption?.Token ?? CancellationToken.None;
+
+    /// <summary>Runs <paramref name="action"/> and returns its exit code, or the code of the failure it ends in (see <see cref="ExitCodes"/>), printing one line.</summary>
     public int Guard(Func<int> action)
     {
         try
         {
             return action();
         }
-        catch (InvalidDataException e)
+        catch (Exception e)
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadData;
+            return Report(e);
         }
-        catch (UsageException e)
+    }
+
+    /// <summary>Prints one line for <paramref name="failure"/> (and its stack trace when it is an internal error in debug mode) and returns its exit code.</summary>
+    public int Report(Exception failure)
+    {
+        if (interruption?.Signal is not null && FailureReport.IsCancellation(failure))
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidArguments;
+            error.WriteLine($"error: interrupted by {interruption.SignalName}; stopped cleanly and left no partial output.");
+            return interruption.ExitCode;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+
+        (int code, string message) = FailureReport.Describe(failure);
+        error.WriteLine($"error: {message}");
+        if (code == ExitCodes.InternalError && debug)
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidArguments;
+            error.WriteLine(failure.ToString());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
-        }
+
+        return code;
     }
 }

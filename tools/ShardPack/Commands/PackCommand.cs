@@ -88,33 +88,49 @@ internal static class PackCommand
 
     private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, bool quiet)
     {
+        PackTarget.Check(outputDirectory, options.Overwrite, arguments, Environment.CurrentDirectory);
+        CancellationToken cancellationToken = context.CancellationToken;
         var clock = Stopwatch.StartNew();
         using IImporter importer = ImporterRegistry.Create(arguments);
+        CheckSampleSize(importer.Schema, arguments);
+        cancellationToken.ThrowIfCancellationRequested();
         using (DatasetWriter writer = DatasetWriter.Create(outputDirectory, importer.Schema, options))
         {
-            bool interactive = !quiet && ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            if (interactive)
+            try
             {
-                AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-                    .Start(ctx =>
-                    {
-                        ProgressTask task = ctx.AddTask($"packing {arguments.From}", maxValue: Math.Max(1, importer.InputBytes));
-                        var progress = new PackProgress((samples, bytes) =>
+                bool interactive = !quiet && ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+                if (interactive)
+                {
+                    AnsiConsole.Progress()
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                        .Start(ctx =>
                         {
-                            task.Value = Math.Min(bytes, task.MaxValue);
-                            task.Description = $"{samples:N0} samples, {samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0}/s";
+                            ProgressTask task = ctx.AddTask($"packing {arguments.From}", maxValue: Math.Max(1, importer.InputBytes));
+                            var progress = new PackProgress((samples, bytes) =>
+                            {
+                                task.Value = Math.Min(bytes, task.MaxValue);
+                                task.Description = $"{samples:N0} samples, {samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0}/s";
+                            });
+                            importer.WriteSamples(writer, progress, cancellationToken);
+                            task.Value = task.MaxValue;
                         });
-                        importer.WriteSamples(writer, progress, CancellationToken.None);
-                        task.Value = task.MaxValue;
-                    });
-            }
-            else
-            {
-                importer.WriteSamples(writer, new PackProgress(), CancellationToken.None);
-            }
+                }
+                else
+                {
+                    importer.WriteSamples(writer, new PackProgress(), cancellationToken);
+                }
 
-            writer.Complete();
+                // The last chunks are compressed and flushed before anything is published; a signal here still cancels.
+                cancellationToken.ThrowIfCancellationRequested();
+                writer.Complete();
+            }
+            catch (InvalidOperationException e) when (e.InnerException is null && IsSampleTooLarge(e))
+            {
+                throw DataErrors.Create(
+                    $"{e.Message.TrimEnd('.')}; a sample must fit one chunk of at most {Array.MaxLength} bytes, so this input cannot be packed.",
+                    InputName(arguments),
+                    innerException: e);
+            }
         }
 
         clock.Stop();
@@ -130,4 +146,22 @@ internal static class PackCommand
 
         return ExitCodes.Success;
     }
+
+    // A sample whose fixed-shape fields add up to more than a chunk can hold is refused before anything is written.
+    private static void CheckSampleSize(Schema schema, PackArguments arguments)
+    {
+        long bytes = schema.Fields.Where(f => !f.IsVariable).Sum(f => (long)f.BytesPerSample);
+        if (bytes > Array.MaxLength)
+        {
+            throw DataErrors.Create(
+                $"one sample takes {bytes} bytes over its fields ({string.Join(", ", schema.Fields.Where(f => !f.IsVariable).Select(f => $"{f.Name}: {f.BytesPerSample}"))}); a sample must fit one chunk of at most {Array.MaxLength} bytes, so this input cannot be packed; pack the fields into separate datasets.",
+                InputName(arguments));
+        }
+    }
+
+    // The writer's refusal of a sample (or a run of variable-length values) larger than a chunk can hold: bad data, not a defect.
+    private static bool IsSampleTooLarge(InvalidOperationException e) =>
+        e.Message.Contains("a chunk holds at most", StringComparison.Ordinal) || e.Message.Contains("would exceed", StringComparison.Ordinal);
+
+    private static string InputName(PackArguments arguments) => string.Join(", ", PackTarget.Inputs(arguments).Take(arguments.Manifest is null ? int.MaxValue : 1));
 }

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace ShardPack.Tests.Infrastructure;
+
+/// <summary>Runs the built shardpack executable as a child process, for what only a real process shows: signals, the working directory, exit codes.</summary>
+internal sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _output;
+    private readonly Task<string> _error;
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+        _output = process.StandardOutput.ReadToEndAsync();
+        _error = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts shardpack with <paramref name="args"/> in <paramref name="workingDirectory"/>; Inconclusive when the executable is not beside the tests.</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        string exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "shardpack.exe" : "shardpack");
+        if (!File.Exists(exe))
+        {
+            Assert.Inconclusive($"The shardpack executable is not beside the tests ({exe}).");
+        }
+
+        var info = new ProcessStartInfo(exe)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        // The apphost finds the runtime the tests run on.
+        info.Environment["DOTNET_ROOT"] = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return new CliProcess(Process.Start(info) ?? throw new InvalidOperationException("Test setup: shardpack did not start."));
+    }
+
+    /// <summary>Runs shardpack to the end (at most two minutes) and returns its exit code and output.</summary>
+    public static CliResult Run(string workingDirectory, params string[] args)
+    {
+        using CliProcess p = Start(workingDirectory, null, args);
+        return p.WaitForExit(TimeSpan.FromMinutes(2));
+    }
+
+    /// <summary>Sends a POSIX signal (INT, TERM, KILL) with kill(1); Inconclusive where there is none.</summary>
+    public void Signal(string name)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Inconclusive("POSIX signals need Linux or macOS.");
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", name, Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("Test setup: kill did not start.");
+        kill.WaitForExit();
+        Assert.AreEqual(0, kill.ExitCode, $"kill -s {name} {Id} failed.");
+    }
+
+    /// <summary>Waits for the process to end; kills it and fails the test when it outlives <paramref name="timeout"/>.</summary>
+    public CliResult WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            Assert.Fail($"shardpack did not exit within {timeout}.\nstderr:\n{_error.Result}");
+        }
+
+        _process.WaitForExit();
+        return new CliResult(_process.ExitCode, _output.Result, _error.Result);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+}
