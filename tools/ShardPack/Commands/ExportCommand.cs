@@ -69,6 +69,7 @@ internal static class ExportCommand
             {
                 for (int chunk = 0; chunk < dataset.GetChunkCount(shard); chunk++)
                 {
+                    context.CancellationToken.ThrowIfCancellationRequested();
                     using ChunkLease lease = dataset.ReadChunk(shard, chunk);
                     for (int k = 0; k < exported.Count; k++)
                     {

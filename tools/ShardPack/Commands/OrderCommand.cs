@@ -61,6 +61,7 @@ internal static class OrderCommand
             TextWriter output = context.Output;
             foreach (long[] batch in plan)
             {
+                context.CancellationToken.ThrowIfCancellationRequested();
                 if (perBatch)
                 {
                     output.WriteLine(string.Join(' ', batch.Select(i => i.ToString(CultureInfo.InvariantCulture))));

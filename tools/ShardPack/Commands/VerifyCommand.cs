@@ -13,7 +13,7 @@ internal static class VerifyCommand
         command.SetAction(r => context.Guard(() =>
         {
             using ShardDataset ds = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
-            IReadOnlyList<InvalidDataException> problems = ds.Verify();
+            IReadOnlyList<InvalidDataException> problems = ds.Verify(context.CancellationToken);
             foreach (InvalidDataException p in problems)
             {
                 context.Error.WriteLine($"error: {p.Message}");
