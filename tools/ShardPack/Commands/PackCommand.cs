@@ -94,7 +94,7 @@ internal static class PackCommand
         using IImporter importer = ImporterRegistry.Create(arguments);
         CheckSampleSize(importer.Schema, arguments);
         cancellationToken.ThrowIfCancellationRequested();
-        using (DatasetWriter writer = DatasetWriter.Create(outputDirectory, importer.Schema, options))
+        using (DatasetWriter writer = CreateWriter(outputDirectory, importer.Schema, options))
         {
             try
             {
@@ -145,6 +145,19 @@ internal static class PackCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    // The file system's message names the hidden staging directory; say which output it was for.
+    private static DatasetWriter CreateWriter(string outputDirectory, Schema schema, DatasetWriterOptions options)
+    {
+        try
+        {
+            return DatasetWriter.Create(outputDirectory, schema, options);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"cannot create the dataset '{outputDirectory}': {e.Message}", e) { HResult = e.HResult };
+        }
     }
 
     // A sample whose fixed-shape fields add up to more than a chunk can hold is refused before anything is written.
