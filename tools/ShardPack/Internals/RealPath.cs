@@ -12,7 +12,7 @@ internal static class RealPath
     /// <exception cref="IOException">Too many symbolic links (a loop).</exception>
     public static string Resolve(string path, string workingDirectory)
     {
-        string absolute = Path.IsPathRooted(path) ? path : Path.Join(Resolve(workingDirectory), path);
+        string absolute = Path.IsPathRooted(path) ? path : Path.Join(Resolve(Path.GetFullPath(workingDirectory)), path);
         string current = Path.GetPathRoot(absolute)!;
         var pending = new Stack<string>(absolute[current.Length..].Split(s_separators).Reverse());
         int links = 0;
@@ -57,8 +57,8 @@ internal static class RealPath
         return current;
     }
 
-    /// <summary>Returns the real, absolute form of an absolute <paramref name="path"/>.</summary>
-    public static string Resolve(string path) => Resolve(Path.GetFullPath(path), Path.GetPathRoot(Path.GetFullPath(path))!);
+    /// <summary>Returns the real, absolute form of <paramref name="path"/>, a relative path taken from the current directory.</summary>
+    public static string Resolve(string path) => Resolve(path, Environment.CurrentDirectory);
 
     /// <summary>Gets whether real path <paramref name="candidate"/> is <paramref name="folder"/> or lies inside it.</summary>
     public static bool IsSameOrInside(string candidate, string folder)
