@@ -31,7 +31,14 @@ internal sealed class Interruption : IDisposable
         var interruption = new Interruption();
         foreach (PosixSignal signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
-            interruption._registrations.Add(PosixSignalRegistration.Create(signal, context => context.Cancel = interruption.Request(context.Signal)));
+            try
+            {
+                interruption._registrations.Add(PosixSignalRegistration.Create(signal, context => context.Cancel = interruption.Request(context.Signal)));
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // Where the signal does not exist the runtime's default stays; nothing to cancel on.
+            }
         }
 
         return interruption;
