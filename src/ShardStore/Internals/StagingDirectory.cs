@@ -130,10 +130,10 @@ internal sealed class StagingDirectory
             }
 
             _setAside = setAside;
-            _fs.FlushDirectory(_parent);
-            PublishTestHooks.PauseAt("set-aside");
             try
             {
+                _fs.FlushDirectory(_parent);
+                PublishTestHooks.PauseAt("set-aside");
                 _fs.MoveDirectory(StagingPath, TargetPath);
             }
             catch

@@ -12,6 +12,9 @@ internal readonly record struct WriterOwner(int ProcessId, long StartTime)
     /// <summary>Gets this process.</summary>
     public static WriterOwner Current { get; } = new(Environment.ProcessId, StartTimeOf(Environment.ProcessId) ?? 0);
 
+    /// <summary>Gets the owner identity of a running process, or null when no process has that id.</summary>
+    public static WriterOwner? TryGet(int processId) => StartTimeOf(processId) is long start ? new WriterOwner(processId, start) : null;
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{ProcessId}-{StartTime}");
 
     /// <summary>Parses the "PID-START" that <see cref="ToString"/> writes.</summary>
