@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance.Buffers;
+using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals;
@@ -11,7 +12,7 @@ namespace ShardStore;
 /// <remarks>
 /// Write each field of a sample once with <see cref="Write{T}(int, ReadOnlySpan{T})"/>, then call
 /// <see cref="EndSample"/>; or, when every field is fixed-shape, fill runs of samples in place with
-/// <see cref="ReserveSamples"/>. <see cref="Complete"/> finishes the last shard, waits until every shard is on disk,
+/// <see cref="ReserveSamples"/>. <see cref="Complete()"/> finishes the last shard, waits until every shard is on disk,
 /// writes the manifest and moves the directory into place; until then nothing is visible at the target path, and
 /// disposing an incomplete writer deletes everything it wrote. The same samples with the same options give
 /// byte-identical files. Not thread-safe: one thread writes samples; compression and flushing run in the background.
@@ -26,6 +27,7 @@ public sealed class DatasetWriter : IDisposable
     private readonly ChunkCodec? _codec;
     private readonly int _level;
     private readonly ChunkBuilder _builder;
+    private readonly Action<SafeFileHandle> _flushToDisk;
     private readonly TaskScheduler _scheduler;
     private readonly int _maxInFlight;
     private readonly Queue<Task<EncodedChunk>> _pending = new();
@@ -56,8 +58,18 @@ public sealed class DatasetWriter : IDisposable
             ArgumentOutOfRangeException.ThrowIfGreaterThan(_level, _codec.MaxLevel, "options.Level");
         }
 
-        _staging = new StagingDirectory(directory, options.Overwrite);
-        _builder = ChunkBuilder.Create(schema, options.ChunkTargetBytes);
+        _staging = new StagingDirectory(directory, options.Overwrite, options.FileSystem);
+        try
+        {
+            _builder = ChunkBuilder.Create(schema, options.ChunkTargetBytes);
+        }
+        catch
+        {
+            _staging.Abandon();
+            throw;
+        }
+
+        _flushToDisk = options.FlushToDisk ?? options.FileSystem.FlushFile;
         _scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, options.Threads).ConcurrentScheduler;
         _maxInFlight = options.Threads * 2;
     }
@@ -68,7 +80,7 @@ public sealed class DatasetWriter : IDisposable
     /// <summary>Gets the number of samples ended so far.</summary>
     public long SampleCount { get; private set; }
 
-    /// <summary>Gets the directory the dataset appears at after <see cref="Complete"/>.</summary>
+    /// <summary>Gets the directory the dataset appears at after <see cref="Complete()"/>.</summary>
     public string TargetDirectory => _staging.TargetPath;
 
     /// <summary>Starts a dataset that will appear at <paramref name="directory"/> when completed.</summary>
@@ -274,8 +286,15 @@ public sealed class DatasetWriter : IDisposable
 
     /// <summary>Finishes the last chunk and shard, waits until every shard is on disk, writes the manifest and moves the dataset into place.</summary>
     /// <exception cref="InvalidOperationException">The current sample is incomplete, samples are reserved, or the writer is completed or faulted.</exception>
-    /// <exception cref="IOException">Writing or flushing failed; nothing is published.</exception>
-    public void Complete()
+    /// <exception cref="IOException">Writing or flushing failed, or the target may no longer be replaced; nothing is published.</exception>
+    public void Complete() => Complete(CancellationToken.None);
+
+    /// <summary>Finishes the last chunk and shard, waits until every shard is on disk, writes the manifest and moves the dataset into place, unless cancelled first.</summary>
+    /// <param name="cancellationToken">Cancels the work up to the moment the dataset replaces the target; a cancelled writer publishes nothing and deletes what it wrote.</param>
+    /// <exception cref="InvalidOperationException">The current sample is incomplete, samples are reserved, or the writer is completed or faulted.</exception>
+    /// <exception cref="IOException">Writing or flushing failed, or the target may no longer be replaced; nothing is published.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is published.</exception>
+    public void Complete(CancellationToken cancellationToken)
     {
         ThrowIfNotWritable();
         ThrowIfReserved();
@@ -286,6 +305,7 @@ public sealed class DatasetWriter : IDisposable
 
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (_builder.Count > 0)
             {
                 Submit(_builder.Count);
@@ -293,6 +313,7 @@ public sealed class DatasetWriter : IDisposable
 
             while (_pending.Count > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 WriteNext();
             }
 
@@ -301,7 +322,23 @@ public sealed class DatasetWriter : IDisposable
             // A dataset is published only once every shard it lists is durable.
             while (_flushing.Count > 0)
             {
-                _flushing.Dequeue().GetAwaiter().GetResult();
+                Task flush = _flushing.Dequeue();
+                try
+                {
+                    flush.Wait(cancellationToken);
+                }
+                catch (AggregateException)
+                {
+                    // The flush failed; GetResult below rethrows its own exception, unwrapped.
+                }
+                catch (OperationCanceledException)
+                {
+                    // Dispose waits for the flush before it deletes the file.
+                    _flushing.Enqueue(flush);
+                    throw;
+                }
+
+                flush.GetAwaiter().GetResult();
             }
 
             var manifest = new DatasetManifest(
@@ -314,12 +351,17 @@ public sealed class DatasetWriter : IDisposable
                 _options.ShardTargetBytes,
                 _shards,
                 _options.Metadata ?? new Dictionary<string, string>());
-            _staging.Publish(FormatConstants.ManifestFileName, ManifestSerializer.Serialize(manifest));
+            _staging.Publish(FormatConstants.ManifestFileName, ManifestSerializer.Serialize(manifest), cancellationToken);
             _completed = true;
         }
         catch (Exception e)
         {
             _fault ??= e;
+            if (e is OperationCanceledException)
+            {
+                Dispose();
+            }
+
             throw;
         }
     }
@@ -386,7 +428,7 @@ public sealed class DatasetWriter : IDisposable
             FinishShard();
         }
 
-        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FlushToDisk, _options.FlushIntervalBytes);
+        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
     }

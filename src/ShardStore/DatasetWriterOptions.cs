@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
+using ShardStore.Internals.Publishing;
 
 namespace ShardStore;
 
@@ -33,8 +34,11 @@ public sealed class DatasetWriterOptions
     /// <summary>Gets user metadata stored in the manifest.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
-    /// <summary>Gets how a shard file is flushed to disk; tests replace it to see flushes fail.</summary>
-    internal Action<SafeFileHandle> FlushToDisk { get; init; } = RandomAccess.FlushToDisk;
+    /// <summary>Gets how a shard file is flushed to disk, or null for <see cref="FileSystem"/>'s flush; tests replace it to see flushes fail.</summary>
+    internal Action<SafeFileHandle>? FlushToDisk { get; init; }
+
+    /// <summary>Gets the file system calls the writer makes; tests replace it to inject failures.</summary>
+    internal IWriterFileSystem FileSystem { get; init; } = PhysicalWriterFileSystem.Instance;
 
     /// <summary>Gets how many bytes are appended to a shard between the starts of two background flushes; tests lower it.</summary>
     internal long FlushIntervalBytes { get; init; } = 64L << 20;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals;
+using ShardStore.Internals.Publishing;
 
 namespace ShardStore;
 
@@ -99,7 +100,7 @@ public sealed class ShardDataset : IDisposable
         }
 
         directory = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(directory))
+        if (!System.IO.Directory.Exists(directory) && !PublishLeftovers.RestoreMissingTarget(PhysicalWriterFileSystem.Instance, directory))
         {
             throw new DirectoryNotFoundException($"Dataset directory '{directory}' does not exist.");
         }

@@ -11,7 +11,7 @@ internal static unsafe class MemoryHints
     private static readonly long s_pageSize = Environment.SystemPageSize;
     private static volatile bool s_unavailable;
 
-    static MemoryHints() => RegisterResolver();
+    static MemoryHints() => EnsureResolverRegistered();
 
     public static void Advise(byte* address, long length, MemoryAdvice advice)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Format;
+using ShardStore.Internals.Publishing;
 
 namespace ShardStore.Internals;
 
@@ -12,6 +13,7 @@ namespace ShardStore.Internals;
 internal sealed class ShardFileWriter : IDisposable
 {
     private readonly string _path;
+    private readonly IWriterFileSystem _fs;
     private readonly SafeFileHandle _handle;
     private readonly ShardHeader _headerTemplate;
     private readonly Action<SafeFileHandle> _flushToDisk;
@@ -30,14 +32,16 @@ internal sealed class ShardFileWriter : IDisposable
     /// <param name="schema">The dataset's schema.</param>
     /// <param name="index">The shard's index in the dataset.</param>
     /// <param name="firstSample">The dataset index of the shard's first sample.</param>
+    /// <param name="fs">Creates and writes the file.</param>
     /// <param name="flushToDisk">Flushes the file to disk.</param>
     /// <param name="flushIntervalBytes">Bytes appended between the starts of two part-way flushes.</param>
-    public ShardFileWriter(string path, Schema schema, int index, long firstSample, Action<SafeFileHandle> flushToDisk, long flushIntervalBytes)
+    public ShardFileWriter(string path, Schema schema, int index, long firstSample, IWriterFileSystem fs, Action<SafeFileHandle> flushToDisk, long flushIntervalBytes)
     {
         _path = path;
+        _fs = fs;
         _flushToDisk = flushToDisk;
         _flushIntervalBytes = flushIntervalBytes;
-        _handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        _handle = fs.CreateFile(path);
         _headerTemplate = new ShardHeader(schema.Fingerprint, index, schema.Count, firstSample, 0, 0);
     }
 
@@ -55,7 +59,7 @@ internal sealed class ShardFileWriter : IDisposable
     {
         long offset = FormatConstants.AlignUp(_end, FormatConstants.ChunkAlignment);
         WritePadding(_end, offset);
-        RandomAccess.Write(_handle, chunk.Stored, offset);
+        _fs.Write(_handle, chunk.Stored, offset);
         _entries.Add(new ChunkEntry(offset, chunk.Stored.Length, chunk.RawLength, _samples, chunk.SampleCount, chunk.Codec, chunk.Crc));
         _end = offset + chunk.Stored.Length;
         _samples += chunk.SampleCount;
@@ -86,11 +90,11 @@ internal sealed class ShardFileWriter : IDisposable
         int tableLength = _entries.Count * FormatConstants.ChunkEntrySize;
         uint tableCrc = Crc32C.Compute(tail.AsSpan(0, tableLength));
         new ShardFooter(tableOffset, _entries.Count, tableCrc).Write(tail.AsSpan(tableLength));
-        RandomAccess.Write(_handle, tail, tableOffset);
+        _fs.Write(_handle, tail, tableOffset);
 
         byte[] headerPage = new byte[FormatConstants.FirstChunkOffset];
         (_headerTemplate with { SampleCount = _samples, ChunkCount = _entries.Count }).Write(headerPage);
-        RandomAccess.Write(_handle, headerPage, 0);
+        _fs.Write(_handle, headerPage, 0);
 
         // The final flush follows a part-way one still running, so the task faults if either failed.
         _flush = StartFlush(_flush, close: true);
@@ -150,7 +154,7 @@ internal sealed class ShardFileWriter : IDisposable
         {
             Span<byte> zeros = stackalloc byte[FormatConstants.ChunkAlignment];
             zeros.Clear();
-            RandomAccess.Write(_handle, zeros[..(int)(to - from)], from);
+            _fs.Write(_handle, zeros[..(int)(to - from)], from);
         }
     }
 }

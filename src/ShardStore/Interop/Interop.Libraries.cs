@@ -9,19 +9,14 @@ internal static partial class Interop
     internal const string LibC = "libc";
     internal const string Kernel32 = "kernel32.dll";
 
-    private static int s_resolverRegistered;
-
-    /// <summary>Registers the one import resolver of this assembly, which maps "libc" to the platform's C library.</summary>
-    /// <exception cref="InvalidOperationException">Called twice.</exception>
-    internal static void RegisterResolver()
+    private static readonly Lazy<bool> s_resolver = new(() =>
     {
-        if (Interlocked.Exchange(ref s_resolverRegistered, 1) != 0)
-        {
-            throw new InvalidOperationException("The ShardStore import resolver is already registered.");
-        }
-
         NativeLibrary.SetDllImportResolver(typeof(Interop).Assembly, Resolve);
-    }
+        return true;
+    });
+
+    /// <summary>Registers the one import resolver of this assembly, which maps "libc" to the platform's C library; every user of libc calls it first, and only the first call registers.</summary>
+    internal static void EnsureResolverRegistered() => _ = s_resolver.Value;
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
