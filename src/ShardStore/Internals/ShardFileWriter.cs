@@ -32,13 +32,14 @@ internal sealed class ShardFileWriter : IDisposable
     /// <param name="firstSample">The dataset index of the shard's first sample.</param>
     /// <param name="flushToDisk">Flushes the file to disk.</param>
     /// <param name="flushIntervalBytes">Bytes appended between the starts of two part-way flushes.</param>
-    public ShardFileWriter(string path, Schema schema, int index, long firstSample, Action<SafeFileHandle> flushToDisk, long flushIntervalBytes)
+    /// <param name="identity">The dataset's identity, written after the header.</param>
+    public ShardFileWriter(string path, Schema schema, int index, long firstSample, Action<SafeFileHandle> flushToDisk, long flushIntervalBytes, DatasetIdentity identity)
     {
         _path = path;
         _flushToDisk = flushToDisk;
         _flushIntervalBytes = flushIntervalBytes;
         _handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        _headerTemplate = new ShardHeader(schema.Fingerprint, index, schema.Count, firstSample, 0, 0);
+        _headerTemplate = new ShardHeader(schema.Fingerprint, index, schema.Count, firstSample, 0, 0, identity);
     }
 
     public int ChunkCount => _entries.Count;
