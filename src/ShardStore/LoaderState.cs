@@ -95,8 +95,8 @@ public sealed record LoaderState
 
         try
         {
-            var reader = new Utf8JsonReader(bytes);
-            using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+            // Parse, not ParseValue: content after the object (a second state appended, garbage) is an error.
+            using JsonDocument doc = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
             JsonElement root = doc.RootElement;
             int version = root.GetProperty("version").GetInt32();
             if (version != FormatVersion)

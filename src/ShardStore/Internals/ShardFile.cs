@@ -181,6 +181,11 @@ internal sealed class ShardFile
             throw Fail(path, info, $"the chunk table ({footer.ChunkCount} entries at byte {footer.TableOffset}) does not end where the footer starts", length - FormatConstants.FooterSize);
         }
 
+        if (header.ChunkCount != footer.ChunkCount)
+        {
+            throw Fail(path, info, $"the header counts {header.ChunkCount} chunks but the footer {footer.ChunkCount}", 0);
+        }
+
         // Every chunk holds at least one byte at its own 4 KiB-aligned offset before the table, so no more chunks fit
         // than 4 KiB pages there: checked before the table is read, so a footer cannot make open read or allocate much.
         long maxChunks = MaxChunks(footer.TableOffset);
@@ -224,11 +229,6 @@ internal sealed class ShardFile
         if (tableCrc != footer.TableCrc)
         {
             throw Fail(path, info, $"chunk table CRC32C mismatch (stored 0x{footer.TableCrc:X8}, computed 0x{tableCrc:X8})", footer.TableOffset);
-        }
-
-        if (header.ChunkCount != footer.ChunkCount)
-        {
-            throw Fail(path, info, $"the header counts {header.ChunkCount} chunks but the footer {footer.ChunkCount}", 0);
         }
 
         if (header.Identity != identity)

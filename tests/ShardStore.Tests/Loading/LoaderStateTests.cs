@@ -55,6 +55,25 @@ public sealed class LoaderStateTests
     }
 
     [TestMethod]
+    [DataRow("{}")]
+    [DataRow("x")]
+    [DataRow(",")]
+    public void FromBytes_TrailingContent_ThrowsInvalidDataException(string trailing)
+    {
+        byte[] bytes = [.. s_state.ToBytes(), .. Encoding.UTF8.GetBytes(trailing)];
+
+        Assert.ThrowsExactly<InvalidDataException>(() => LoaderState.FromBytes(bytes));
+    }
+
+    [TestMethod]
+    public void FromBytes_TrailingWhitespace_ReturnsTheState()
+    {
+        byte[] bytes = [.. s_state.ToBytes(), .. "\n  \r\n"u8];
+
+        Assert.AreEqual(s_state, LoaderState.FromBytes(bytes));
+    }
+
+    [TestMethod]
     public void FromBytes_StateWithoutIdentity_LoadsWithNullIdentity()
     {
         LoaderState old = s_state with { DatasetIdentity = null };
