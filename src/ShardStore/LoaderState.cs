@@ -150,14 +150,23 @@ public sealed record LoaderState
         string directory = Path.GetDirectoryName(path)!;
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}");
         byte[] bytes = ToBytes();
-        try
+        using (SafeFileHandle handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
-            using (SafeFileHandle handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            try
             {
                 RandomAccess.Write(handle, bytes, 0);
                 RandomAccess.FlushToDisk(handle);
             }
+            catch
+            {
+                handle.Dispose();
+                File.Delete(temporary);
+                throw;
+            }
+        }
 
+        try
+        {
             File.Move(temporary, path, overwrite: true);
         }
         catch

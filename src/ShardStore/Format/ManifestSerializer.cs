@@ -42,6 +42,7 @@ internal static class ManifestSerializer
             {
                 w.WriteString("identity", manifest.Identity.ToString());
             }
+
             w.WriteStartObject("schema");
             w.WriteString("fingerprint", manifest.Schema.Fingerprint.ToString("x16", CultureInfo.InvariantCulture));
             w.WriteStartArray("fields");

@@ -89,14 +89,12 @@ internal sealed class ShardFile
         SafeFileHandle handle = OpenRegular(Path, Info, out FileIdentity now);
         try
         {
-            if (now.Length != Info.FileBytes)
-            {
-                throw LengthDiffers(Path, Info, now.Length);
-            }
-
+            // The identity includes the length, so a file cut short or grown is reported here too.
             if (now != FileIdentity)
             {
-                throw Replaced($"it was {FileIdentity} at open, now {now}");
+                throw Replaced(now.Length != FileIdentity.Length
+                    ? $"it has {now.Length} bytes, {FileIdentity.Length} at open; it was truncated or was replaced"
+                    : $"it was {FileIdentity} at open, now {now}");
             }
 
             if (!DatasetIdentity.IsNone)
@@ -136,10 +134,6 @@ internal sealed class ShardFile
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw DataErrors.Create($"the shard file cannot be opened ({e.Message})", path, info.Index, innerException: e);
         }
 
         return handle ?? throw (kind == "a directory"
