@@ -221,9 +221,10 @@ public class ChunkDecodeBenchmarks : ScratchDirectoryBenchmark
         var stored = new List<byte[]>();
         var rawLengths = new List<int>();
         using ShardDataset dataset = ShardDataset.Open(ScratchDirectory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        DatasetIdentity identity = DatasetIdentity.TryParse(dataset.Identity, out DatasetIdentity parsed) ? parsed : default;
         foreach (ShardInfo info in dataset.Shards)
         {
-            ShardFile file = ShardFile.Open(dataset.Directory, info, dataset.Schema, NativeCodecs.Provider, map: true);
+            ShardFile file = ShardFile.Open(dataset.Directory, info, dataset.Schema, identity, NativeCodecs.Provider, map: true);
             try
             {
                 foreach (ChunkEntry entry in file.Entries)

@@ -44,7 +44,7 @@ internal abstract class SyntheticDataset
             writer.EndSample();
         }
 
-        writer.Complete();
+        writer.Complete(cancellationToken);
         return labelSum;
     }
 

@@ -19,8 +19,12 @@ public sealed unsafe class ChunkLease : IDisposable
     private readonly FieldSection[] _sections;
     private readonly byte* _pointer;
     private readonly int _length;
-    private DecodedChunk? _decoded;
-    private ShardMapping? _mapping;
+    private readonly DecodedChunk? _decoded;
+    private readonly ShardMapping? _mapping;
+
+    // Holders of the memory: 1 for the lease until Dispose, plus 1 per read in progress inside a method of the lease.
+    // The memory is released when it drops to 0, so a Dispose racing such a read frees it only after the read.
+    private int _holders = 1;
     private int _disposed;
 
     internal ChunkLease(ShardDataset owner, DecodedChunk decoded, long firstSample, int sampleCount, CodecKind codec)
@@ -72,15 +76,22 @@ public sealed unsafe class ChunkLease : IDisposable
     public bool IsZeroCopy => _mapping is not null;
 
     /// <summary>Gets the whole raw chunk in its on-disk layout (docs/FORMAT.md).</summary>
+    /// <remarks>
+    /// Throws once <see cref="Dispose"/> has started, from any thread. A span obtained before must not be used
+    /// after the lease is disposed: the lease cannot know when the caller stops using it.
+    /// </remarks>
     /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
     public ReadOnlySpan<byte> RawBytes
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return _decoded is { } d ? d.Buffer.AsSpan(0, _length) : new ReadOnlySpan<byte>(_pointer, _length);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return Raw;
         }
     }
+
+    // The fields never change after construction, so a concurrent Dispose cannot make this point at nothing.
+    private ReadOnlySpan<byte> Raw => _decoded is { } d ? d.Buffer.AsSpan(0, _length) : new ReadOnlySpan<byte>(_pointer, _length);
 
     /// <summary>Returns a fixed field's values for all samples, <c>SampleCount x elementsPerSample</c>, sample-major.</summary>
     /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
@@ -140,14 +151,24 @@ public sealed unsafe class ChunkLease : IDisposable
         FieldSpec spec = _owner.Schema[field];
         if (spec.IsVariable)
         {
-            return GetVariable<T>(field)[index];
+            // Reads the sample's offsets from the chunk here, so the memory is held until they are read.
+            AcquireRead();
+            try
+            {
+                return GetVariable<T>(field)[index];
+            }
+            finally
+            {
+                ReleaseRead();
+            }
         }
 
         int perSample = spec.BytesPerSample / Unsafe.SizeOf<T>();
         return GetFixed<T>(field).Slice(index * perSample, perSample);
     }
 
-    /// <summary>Releases the chunk's memory; spans obtained from this lease must no longer be used. Safe to call twice.</summary>
+    /// <summary>Releases the chunk's memory; spans obtained from this lease must no longer be used. Safe to call twice, and from another thread.</summary>
+    /// <remarks>A read running inside a method of the lease on another thread finishes first; the memory is released after it.</remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -155,17 +176,40 @@ public sealed unsafe class ChunkLease : IDisposable
             return;
         }
 
-        _decoded?.Release();
-        _decoded = null;
-        _mapping?.Release();
-        _mapping = null;
         _owner.OnLeaseDisposed();
+        ReleaseRead();
+    }
+
+    // Holds the memory for a read inside the lease; throws if the lease was disposed (or is being disposed).
+    private void AcquireRead()
+    {
+        int holders = Volatile.Read(ref _holders);
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(holders == 0 || Volatile.Read(ref _disposed) != 0, this);
+            int seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return;
+            }
+
+            holders = seen;
+        }
+    }
+
+    private void ReleaseRead()
+    {
+        if (Interlocked.Decrement(ref _holders) == 0)
+        {
+            _decoded?.Release();
+            _mapping?.Release();
+        }
     }
 
     private FieldSection Section<T>(int field, bool variable)
         where T : unmanaged
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         FieldViews.Check<T>(_owner.Schema, field, variable);
         return _sections[field];
     }

@@ -14,7 +14,8 @@ namespace ShardStore;
 /// <see cref="EndSample"/>; or, when every field is fixed-shape, fill runs of samples in place with
 /// <see cref="ReserveSamples"/>. <see cref="Complete()"/> finishes the last shard, waits until every shard is on disk,
 /// writes the manifest and moves the directory into place; until then nothing is visible at the target path, and
-/// disposing an incomplete writer deletes everything it wrote. The same samples with the same options give
+/// disposing an incomplete writer deletes everything it wrote. Each dataset gets a random identity
+/// (<see cref="DatasetWriterOptions.Identity"/>); the same samples with the same options and identity give
 /// byte-identical files. Not thread-safe: one thread writes samples; compression and flushing run in the background.
 /// </remarks>
 public sealed class DatasetWriter : IDisposable
@@ -30,6 +31,7 @@ public sealed class DatasetWriter : IDisposable
     private readonly Action<SafeFileHandle> _flushToDisk;
     private readonly TaskScheduler _scheduler;
     private readonly int _maxInFlight;
+    private readonly DatasetIdentity _identity;
     private readonly Queue<Task<EncodedChunk>> _pending = new();
     private readonly Queue<Task> _flushing = new();
     private readonly List<ShardInfo> _shards = [];
@@ -56,6 +58,15 @@ public sealed class DatasetWriter : IDisposable
             _level = options.Level ?? _codec.DefaultLevel;
             ArgumentOutOfRangeException.ThrowIfLessThan(_level, _codec.MinLevel, "options.Level");
             ArgumentOutOfRangeException.ThrowIfGreaterThan(_level, _codec.MaxLevel, "options.Level");
+        }
+
+        if (options.Identity is null)
+        {
+            _identity = DatasetIdentity.NewRandom();
+        }
+        else if (!DatasetIdentity.TryParse(options.Identity, out _identity))
+        {
+            throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
         }
 
         _staging = new StagingDirectory(directory, options.Overwrite, options.FileSystem);
@@ -350,7 +361,8 @@ public sealed class DatasetWriter : IDisposable
                 _options.ChunkTargetBytes,
                 _options.ShardTargetBytes,
                 _shards,
-                _options.Metadata ?? new Dictionary<string, string>());
+                _options.Metadata ?? new Dictionary<string, string>(),
+                _identity);
             _staging.Publish(FormatConstants.ManifestFileName, ManifestSerializer.Serialize(manifest), cancellationToken);
             _completed = true;
         }
@@ -428,7 +440,7 @@ public sealed class DatasetWriter : IDisposable
             FinishShard();
         }
 
-        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes);
+        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
     }

@@ -31,6 +31,13 @@ public sealed class DatasetWriterOptions
     /// <summary>Gets whether an existing non-empty target directory is replaced (only once the new dataset is complete).</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// Gets the dataset's identity (32 lower-case hex digits, not all zero), or null for a new random one (the default).
+    /// Readers use it to tell two packs apart; set it only to reproduce a pack byte for byte, never to give two
+    /// different packs the same identity.
+    /// </summary>
+    public string? Identity { get; init; }
+
     /// <summary>Gets user metadata stored in the manifest.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 

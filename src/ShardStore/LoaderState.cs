@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+using ShardStore.Internals;
 
 namespace ShardStore;
 
@@ -16,6 +19,12 @@ public sealed record LoaderState
 
     /// <summary>Gets the <see cref="ShardDataset.Fingerprint"/> of the dataset the state belongs to.</summary>
     public required string DatasetFingerprint { get; init; }
+
+    /// <summary>
+    /// Gets the <see cref="ShardDataset.Identity"/> of the dataset the state belongs to, or null when that dataset has
+    /// none or the state was saved before identities existed.
+    /// </summary>
+    public string? DatasetIdentity { get; init; }
 
     /// <summary>Gets the shuffle seed.</summary>
     public required ulong Seed { get; init; }
@@ -54,6 +63,10 @@ public sealed record LoaderState
             w.WriteStartObject();
             w.WriteNumber("version", FormatVersion);
             w.WriteString("dataset", DatasetFingerprint);
+            if (DatasetIdentity is not null)
+            {
+                w.WriteString("datasetIdentity", DatasetIdentity);
+            }
             w.WriteString("seed", Seed.ToString(CultureInfo.InvariantCulture));
             w.WriteString("order", Order.ToString());
             w.WriteNumber("batchSize", BatchSize);
@@ -82,8 +95,8 @@ public sealed record LoaderState
 
         try
         {
-            var reader = new Utf8JsonReader(bytes);
-            using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+            // Parse, not ParseValue: content after the object (a second state appended, garbage) is an error.
+            using JsonDocument doc = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
             JsonElement root = doc.RootElement;
             int version = root.GetProperty("version").GetInt32();
             if (version != FormatVersion)
@@ -94,6 +107,9 @@ public sealed record LoaderState
             var state = new LoaderState
             {
                 DatasetFingerprint = root.GetProperty("dataset").GetString() ?? throw Invalid("dataset is null"),
+                DatasetIdentity = root.TryGetProperty("datasetIdentity", out JsonElement identity)
+                    ? Format.DatasetIdentity.TryParse(identity.GetString(), out _) ? identity.GetString() : throw Invalid("datasetIdentity is not 32 lower-case hex digits")
+                    : null,
                 Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture),
                 Order = Enum.TryParse(root.GetProperty("order").GetString(), ignoreCase: false, out SampleOrder order) && Enum.IsDefined(order)
                     ? order
@@ -116,6 +132,81 @@ public sealed record LoaderState
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or OverflowException or InvalidOperationException)
         {
             throw Invalid(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Writes the state to <paramref name="path"/> atomically: to a temporary file in the same directory, flushed to
+    /// disk, renamed over <paramref name="path"/>, and the directory flushed (on Linux), so a crash leaves either the
+    /// previous state or this one, never a partial file.
+    /// </summary>
+    /// <param name="path">The file to write; its directory must exist.</param>
+    /// <exception cref="IOException">Writing, flushing or renaming failed; the previous file, if any, is unchanged.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory is not writable.</exception>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        path = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(path)!;
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}");
+        byte[] bytes = ToBytes();
+        using (SafeFileHandle handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            try
+            {
+                RandomAccess.Write(handle, bytes, 0);
+                RandomAccess.FlushToDisk(handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                File.Delete(temporary);
+                throw;
+            }
+        }
+
+        try
+        {
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        Internals.Publishing.PhysicalWriterFileSystem.Instance.FlushDirectory(directory);
+    }
+
+    /// <summary>Reads a state written by <see cref="Save"/> (or the bytes of <see cref="ToBytes"/> in a file).</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The state.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a regular file or not a valid loader state; the message names it.</exception>
+    /// <exception cref="IOException">Reading failed.</exception>
+    public static LoaderState Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        SafeFileHandle handle = RegularFile.TryOpenRead(path, out _, out string? kind)
+            ?? throw DataErrors.Create($"{kind} stands where the loader state should be, not a regular file", path);
+        using (handle)
+        {
+            // One byte more than a state may have, so an oversized file is refused without reading all of it.
+            byte[] buffer = new byte[MaxBytes + 1];
+            int length = 0;
+            for (int read; length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0;)
+            {
+                length += read;
+            }
+
+            try
+            {
+                return FromBytes(buffer.AsSpan(0, length));
+            }
+            catch (InvalidDataException e)
+            {
+                throw DataErrors.Create(e.Message, path, innerException: e);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals;
@@ -36,6 +37,7 @@ public sealed class ShardDataset : IDisposable
         Codec = manifest.Codec;
         Metadata = manifest.Metadata;
         Fingerprint = fingerprint;
+        Identity = manifest.Identity.IsNone ? null : manifest.Identity.ToString();
         Shards = [.. shards.Select(s => s.Info)];
         _shards = shards;
         _shardStarts = [.. shards.Select(s => s.Info.FirstSample)];
@@ -71,6 +73,12 @@ public sealed class ShardDataset : IDisposable
     /// <summary>Gets a hex digest of the manifest (which holds every shard's table checksum); it changes when any byte of the data does.</summary>
     public string Fingerprint { get; }
 
+    /// <summary>
+    /// Gets the dataset's identity: 32 lower-case hex digits that its writer chose at random, recorded in the manifest
+    /// and in every shard; null for a dataset written before identities existed. A re-pack gets a new identity.
+    /// </summary>
+    public string? Identity { get; }
+
     /// <summary>Gets the bytes of decode buffers allocated under the budget (rented or kept for reuse).</summary>
     public long DecodeBytesAllocated => _pool.AllocatedBytes;
 
@@ -85,7 +93,10 @@ public sealed class ShardDataset : IDisposable
     /// <param name="options">Codecs, checksum policy and memory limits; null for the defaults.</param>
     /// <returns>The open dataset; dispose it to unmap every shard.</returns>
     /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
-    /// <exception cref="InvalidDataException">The manifest is missing or invalid, or a shard is missing, truncated, corrupt or disagrees with the manifest; the message names the file and shard.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The manifest is missing, invalid or not a regular file, or a shard is missing, not a regular file, truncated,
+    /// corrupt, disagrees with the manifest or belongs to another dataset; the message names the file and shard.
+    /// </exception>
     /// <exception cref="NotSupportedException">Chunks use a codec that <see cref="ShardDatasetOptions.Codecs"/> does not supply.</exception>
     /// <exception cref="ArgumentException">An option is out of range, or the decode budget cannot hold the largest compressed chunk.</exception>
     public static ShardDataset Open(string directory, ShardDatasetOptions? options = null)
@@ -118,7 +129,7 @@ public sealed class ShardDataset : IDisposable
             int largestShard = -1;
             for (int i = 0; i < shards.Length; i++)
             {
-                shards[i] = ShardFile.Open(directory, manifest.Shards[i], manifest.Schema, options.Codecs, map: i < options.MaxMappedShards);
+                shards[i] = ShardFile.Open(directory, manifest.Shards[i], manifest.Schema, manifest.Identity, options.Codecs, map: i < options.MaxMappedShards);
                 foreach (ChunkEntry e in shards[i].Entries)
                 {
                     if (e.Codec != CodecKind.None && e.RawSize > largestCompressed)
@@ -419,22 +430,11 @@ public sealed class ShardDataset : IDisposable
 
     private static byte[] ReadManifest(string path)
     {
-        if (System.IO.Directory.Exists(path))
-        {
-            throw DataErrors.Create("a directory stands where the manifest file should be", path);
-        }
-
+        SafeFileHandle? handle;
+        string? kind;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.Length > ManifestSerializer.MaxManifestBytes)
-            {
-                throw DataErrors.Create($"the manifest is {stream.Length} bytes, more than the {ManifestSerializer.MaxManifestBytes} a manifest may have", path);
-            }
-
-            byte[] bytes = new byte[stream.Length];
-            stream.ReadExactly(bytes);
-            return bytes;
+            handle = RegularFile.TryOpenRead(path, out _, out kind);
         }
         catch (FileNotFoundException e)
         {
@@ -442,6 +442,34 @@ public sealed class ShardDataset : IDisposable
                 "no manifest; this is not a dataset, or its writing was interrupted (a dataset without a manifest does not exist)",
                 path,
                 innerException: e);
+        }
+
+        if (handle is null)
+        {
+            throw DataErrors.Create($"{kind} stands where the manifest file should be, not a regular file", path);
+        }
+
+        using (handle)
+        {
+            long length = RandomAccess.GetLength(handle);
+            if (length > ManifestSerializer.MaxManifestBytes)
+            {
+                throw DataErrors.Create($"the manifest is {length} bytes, more than the {ManifestSerializer.MaxManifestBytes} a manifest may have", path);
+            }
+
+            byte[] bytes = new byte[length];
+            for (int done = 0; done < bytes.Length;)
+            {
+                int read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+                if (read == 0)
+                {
+                    throw DataErrors.Create($"the manifest ended at byte {done} while being read; it was truncated", path, byteOffset: done);
+                }
+
+                done += read;
+            }
+
+            return bytes;
         }
     }
 
@@ -597,7 +625,7 @@ public sealed class ShardDataset : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (file.Mapping is null)
             {
-                file.Mapping = ShardFile.Map(file.Path, file.Info);
+                file.Mapping = file.Map();
                 file.LruNode = _mapped.AddFirst(file);
                 if (_mapped.Count > _options.MaxMappedShards)
                 {

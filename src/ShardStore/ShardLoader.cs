@@ -318,6 +318,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             return new LoaderState
             {
                 DatasetFingerprint = _fingerprint,
+                DatasetIdentity = _dataset.Identity,
                 Seed = _options.Seed,
                 Order = _options.Order,
                 BatchSize = _options.BatchSize,
@@ -475,6 +476,13 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     private static void CheckState(ShardDataset dataset, ShardLoaderOptions options, LoaderState state)
     {
+        if (state.DatasetIdentity is { } identity && dataset.Identity is { } current && identity != current)
+        {
+            throw new ArgumentException(
+                $"The loader state belongs to dataset {identity} (fingerprint {state.DatasetFingerprint}), not to '{dataset.Directory}' (dataset {current}, fingerprint {dataset.Fingerprint}), which is another pack; resume with the dataset it was taken from.",
+                nameof(options));
+        }
+
         if (state.DatasetFingerprint != dataset.Fingerprint)
         {
             throw new ArgumentException(

@@ -175,4 +175,51 @@ public sealed class ChunkLeaseTests
         Assert.AreEqual(0, ds.LiveLeases);
         Assert.IsLessThanOrEqualTo(1L << 20, ds.DecodeBytesAllocated);
     }
+
+    [TestMethod]
+    [DataRow(CodecKind.None)]
+    [DataRow(CodecKind.Lz4)]
+    public void Dispose_WhileAnotherThreadReadsSamples_ReadsSucceedOrThrowObjectDisposed(CodecKind codec)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        TestData.WriteMixed(path, 600, TestData.Options(codec, shardBytes: 8 << 10));
+        using ShardDataset ds = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = TestData.ReadOptions().Codecs, MaxMappedShards = 1, DecodeBudgetBytes = 1 << 20 });
+        int disposedDuringReads = 0;
+        for (int round = 0; round < 400; round++)
+        {
+            (int shard, int chunk, _) = ds.Locate((round * 37L) % ds.SampleCount);
+            ChunkLease lease = ds.ReadChunk(shard, chunk);
+
+            // Map another shard, so that the lease holds the last reference to its own shard's mapping.
+            using (ds.ReadSample(shard == 0 ? ds.SampleCount - 1 : 0))
+            {
+            }
+
+            using var start = new Barrier(2);
+            Task<bool> reader = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                for (int k = 0; ; k++)
+                {
+                    int i = k % lease.SampleCount;
+                    try
+                    {
+                        Assert.AreEqual(TestData.Tokens(lease.FirstSample + i).Length, lease.GetSample<int>(2, i).Length);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return k > 0;
+                    }
+                }
+            });
+            start.SignalAndWait();
+            Thread.SpinWait(round % 64);
+            lease.Dispose();
+            disposedDuringReads += reader.GetAwaiter().GetResult() ? 1 : 0;
+        }
+
+        Assert.AreEqual(0, ds.LiveLeases);
+        Assert.IsGreaterThan(0, disposedDuringReads, "no Dispose happened while reads were running");
+    }
 }

@@ -277,8 +277,9 @@ public sealed class DatasetRoundTripTests
     {
         using var dir = new TempDirectory();
         string a = dir.Combine("a"), b = dir.Combine("b");
-        TestData.WriteMixed(a, 2500, TestData.Options(codec, chunkBytes: 2048, shardBytes: 40 << 10, threads: 1));
-        TestData.WriteMixed(b, 2500, TestData.Options(codec, chunkBytes: 2048, shardBytes: 40 << 10, threads: 4));
+        const string Identity = "00112233445566778899aabbccddeeff";
+        TestData.WriteMixed(a, 2500, TestData.Options(codec, chunkBytes: 2048, shardBytes: 40 << 10, threads: 1, identity: Identity));
+        TestData.WriteMixed(b, 2500, TestData.Options(codec, chunkBytes: 2048, shardBytes: 40 << 10, threads: 4, identity: Identity));
         string[] filesA = [.. Directory.GetFiles(a).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
         string[] filesB = [.. Directory.GetFiles(b).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
         CollectionAssert.AreEqual(filesA, filesB);

@@ -21,7 +21,7 @@ public sealed class DatasetWriterReserveTests
         using var dir = new TempDirectory();
         string a = dir.Combine("a"), b = dir.Combine("b");
         const int Samples = 3000;
-        DatasetWriterOptions options = TestData.Options(codec, chunkBytes, shardBytes: 24 << 10);
+        DatasetWriterOptions options = TestData.Options(codec, chunkBytes, shardBytes: 24 << 10, identity: "0123456789abcdef0123456789abcdef");
         using (DatasetWriter writer = DatasetWriter.Create(a, s_fixedSchema, options))
         {
             WriteOneByOne(writer, 0, Samples);
@@ -44,7 +44,7 @@ public sealed class DatasetWriterReserveTests
     {
         using var dir = new TempDirectory();
         string a = dir.Combine("a"), b = dir.Combine("b");
-        DatasetWriterOptions options = TestData.Options(CodecKind.Lz4, chunkBytes: 2048, shardBytes: 8 << 10);
+        DatasetWriterOptions options = TestData.Options(CodecKind.Lz4, chunkBytes: 2048, shardBytes: 8 << 10, identity: "0123456789abcdef0123456789abcdef");
         using (DatasetWriter writer = DatasetWriter.Create(a, s_fixedSchema, options))
         {
             WriteOneByOne(writer, 0, 1000);

@@ -43,7 +43,7 @@ public sealed class ReadmeExampleTests
         using var dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider, Checksums = ChecksumPolicy.FirstTouch });
         var options = new ShardLoaderOptions { BatchSize = 256, Order = SampleOrder.Window, Seed = 1234, Epochs = 10, Rank = 0, WorldSize = 1, MemoryBudgetBytes = 512L << 20 };
         var seen = new List<long>();
-        byte[] saved = [];
+        string stateFile = dir.Combine("loader.state");
         using (var loader = ShardLoader.Create(dataset, options))
         {
             while (loader.NextBatch() is { } batch)
@@ -66,13 +66,14 @@ public sealed class ReadmeExampleTests
 
                 if (seen.Count >= 2500)
                 {
-                    saved = loader.GetState().ToBytes();
+                    loader.GetState().Save(stateFile);
                     break;
                 }
             }
         }
 
-        var state = LoaderState.FromBytes(saved);
+        var state = LoaderState.Load(stateFile);
+        Assert.AreEqual(dataset.Identity, state.DatasetIdentity);
         using var resumed = ShardLoader.Create(dataset, options with { ResumeFrom = state });
         while (resumed.NextBatch() is { } batch)
         {

@@ -481,9 +481,9 @@ public sealed class ShardDatasetCorruptionTests
     }
 
     [TestMethod]
-    [DataRow("by one byte")]
-    [DataRow("by long.MaxValue")]
-    public void Open_ResignedStoredSizeRunsIntoTable_ThrowsBadEntry(string amount)
+    [DataRow("by one byte", "run past the chunk table")]
+    [DataRow("by long.MaxValue", "is outside [1, 2147483591]")]
+    public void Open_ResignedStoredSizeRunsIntoTable_ThrowsBadEntry(string amount, string expected)
     {
         using var dir = new TempDirectory();
         string path = Write(dir);
@@ -500,7 +500,7 @@ public sealed class ShardDatasetCorruptionTests
                 return e with { StoredSize = size, RawSize = size };
             });
 
-        AssertOpenFailsAtEntry(path, 1, last, "run past the chunk table");
+        AssertOpenFailsAtEntry(path, 1, last, expected);
     }
 
     [TestMethod]
@@ -651,8 +651,19 @@ public sealed class ShardDatasetCorruptionTests
     }
 
     [TestMethod]
-    [DataRow(CodecKind.None, CodecKind.Lz4)]
-    [DataRow(CodecKind.None, CodecKind.Zstd)]
+    [DataRow(CodecKind.Lz4)]
+    [DataRow(CodecKind.Zstd)]
+    public void Open_ResignedUncompressedChunkClaimsCompressed_ThrowsBadEntry(CodecKind claimed)
+    {
+        using var dir = new TempDirectory();
+        string path = Write(dir, CodecKind.None);
+        (int shard, int chunk, _) = ShardCorruptor.FindChunk(path, (s, c, e) => s == 1 && c >= 1);
+        ShardCorruptor.RewriteEntry(path, shard, chunk, e => e with { Codec = claimed });
+
+        AssertOpenFailsAtEntry(path, shard, chunk, "is not smaller than its raw size");
+    }
+
+    [TestMethod]
     [DataRow(CodecKind.Lz4, CodecKind.Zstd)]
     [DataRow(CodecKind.Zstd, CodecKind.Lz4)]
     [DataRow(CodecKind.Zstd, CodecKind.Lz4HC)]

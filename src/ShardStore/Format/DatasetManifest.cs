@@ -12,4 +12,5 @@ internal sealed record DatasetManifest(
     int ChunkTargetBytes,
     long ShardTargetBytes,
     IReadOnlyList<ShardInfo> Shards,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata,
+    DatasetIdentity Identity = default);

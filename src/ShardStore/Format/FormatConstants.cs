@@ -12,6 +12,12 @@ internal static class FormatConstants
     public const int FirstChunkOffset = ChunkAlignment;
     public const int TableAlignment = 64;
 
+    /// <summary>Where the dataset identity (16 bytes) and its CRC32C (4 bytes) lie, in the header page after the 64-byte header.</summary>
+    public const int IdentityOffset = HeaderSize;
+
+    /// <summary>Bytes a reader reads from offset 0: the header and the identity after it.</summary>
+    public const int HeaderReadSize = IdentityOffset + DatasetIdentity.Size + 4;
+
     /// <summary>Smallest valid shard: header page plus footer (a shard with no chunks).</summary>
     public const long MinShardLength = FirstChunkOffset + FooterSize;
 

@@ -12,12 +12,25 @@ namespace ShardStore.Format;
 internal static class ManifestSerializer
 {
     /// <summary>Manifests larger than this are refused before reading; 10,000 shards take about 3 MB.</summary>
-    public const long MaxManifestBytes = 256L << 20;
+    public const long MaxManifestBytes = 64L << 20;
+
+    /// <summary>The most shards a manifest may list (a few hundred bytes each, so also bounded by <see cref="MaxManifestBytes"/>).</summary>
+    public const int MaxShards = 1_000_000;
+
+    /// <summary>The most metadata entries a manifest may hold.</summary>
+    public const int MaxMetadataEntries = 65_536;
 
     private static readonly JsonWriterOptions s_writerOptions = new() { Indented = true, SkipValidation = false };
 
+    /// <exception cref="InvalidOperationException">The manifest would break a bound that readers enforce (too many shards or metadata entries, or too many bytes).</exception>
     public static byte[] Serialize(DatasetManifest manifest)
     {
+        if (manifest.Shards.Count > MaxShards || manifest.Metadata.Count > MaxMetadataEntries)
+        {
+            throw new InvalidOperationException(
+                $"The dataset would have {manifest.Shards.Count} shards and {manifest.Metadata.Count} metadata entries; readers accept at most {MaxShards} and {MaxMetadataEntries}. Raise ShardTargetBytes or store less metadata.");
+        }
+
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, s_writerOptions))
         {
@@ -25,6 +38,11 @@ internal static class ManifestSerializer
             w.WriteString("format", FormatConstants.FormatName);
             w.WriteNumber("formatVersion", FormatConstants.Version);
             w.WriteString("creator", manifest.Creator);
+            if (!manifest.Identity.IsNone)
+            {
+                w.WriteString("identity", manifest.Identity.ToString());
+            }
+
             w.WriteStartObject("schema");
             w.WriteString("fingerprint", manifest.Schema.Fingerprint.ToString("x16", CultureInfo.InvariantCulture));
             w.WriteStartArray("fields");
@@ -85,6 +103,12 @@ internal static class ManifestSerializer
         }
 
         stream.WriteByte((byte)'\n');
+        if (stream.Length > MaxManifestBytes)
+        {
+            throw new InvalidOperationException(
+                $"The manifest would be {stream.Length} bytes; readers accept at most {MaxManifestBytes}. Raise ShardTargetBytes or store less metadata.");
+        }
+
         return stream.ToArray();
     }
 
@@ -137,6 +161,14 @@ internal static class ManifestSerializer
                     ? $"format version {version} is newer than this reader understands ({FormatConstants.Version}); upgrade ShardStore"
                     : $"unsupported format version {version}");
 
+            var identity = default(DatasetIdentity);
+            if (root.TryGetProperty("identity", out JsonElement identityElement))
+            {
+                Expect(
+                    identityElement.ValueKind == JsonValueKind.String && DatasetIdentity.TryParse(identityElement.GetString(), out identity),
+                    "'identity' is not 32 lower-case hex digits (not all zero)");
+            }
+
             Schema schema = ReadSchema(Get(root, "schema", JsonValueKind.Object));
             long sampleCount = GetInt64(root, "sampleCount");
             Expect(sampleCount >= 0, "'sampleCount' is negative");
@@ -149,7 +181,9 @@ internal static class ManifestSerializer
             var shards = new List<ShardInfo>();
             var names = new HashSet<string>(StringComparer.Ordinal);
             long next = 0;
-            foreach (JsonElement s in Get(root, "shards", JsonValueKind.Array).EnumerateArray())
+            JsonElement shardList = Get(root, "shards", JsonValueKind.Array);
+            Expect(shardList.GetArrayLength() <= MaxShards, $"it lists {shardList.GetArrayLength()} shards, more than the {MaxShards} a dataset may have");
+            foreach (JsonElement s in shardList.EnumerateArray())
             {
                 int index = shards.Count;
                 Expect(s.ValueKind == JsonValueKind.Object, $"shards[{index}] is not an object");
@@ -184,18 +218,21 @@ internal static class ManifestSerializer
                 Expect(meta.ValueKind == JsonValueKind.Object, "'metadata' is not an object");
                 foreach (JsonProperty p in meta.EnumerateObject())
                 {
+                    Expect(metadata.Count < MaxMetadataEntries, $"'metadata' has more than {MaxMetadataEntries} entries");
                     Expect(p.Value.ValueKind == JsonValueKind.String, $"metadata '{p.Name}' is not a string");
                     metadata[p.Name] = p.Value.GetString()!;
                 }
             }
 
-            return new DatasetManifest(GetString(root, "creator"), schema, sampleCount, codec, level, chunkTarget, shardTarget, shards, metadata);
+            return new DatasetManifest(GetString(root, "creator"), schema, sampleCount, codec, level, chunkTarget, shardTarget, shards, metadata, identity);
         }
 
         private Schema ReadSchema(JsonElement element)
         {
             var fields = new List<FieldSpec>();
-            foreach (JsonElement f in Get(element, "fields", JsonValueKind.Array).EnumerateArray())
+            JsonElement fieldList = Get(element, "fields", JsonValueKind.Array);
+            Expect(fieldList.GetArrayLength() <= Schema.MaxFields, $"schema.fields has {fieldList.GetArrayLength()} fields, more than {Schema.MaxFields}");
+            foreach (JsonElement f in fieldList.EnumerateArray())
             {
                 string where = $"schema.fields[{fields.Count}]";
                 Expect(f.ValueKind == JsonValueKind.Object, $"{where} is not an object");
@@ -211,7 +248,9 @@ internal static class ManifestSerializer
                     }
                     else
                     {
-                        int[] shape = [.. Get(f, "shape", JsonValueKind.Array).EnumerateArray().Select(d => (int)GetNumber(d, where + ".shape", quote: false, 1, int.MaxValue))];
+                        JsonElement shapeList = Get(f, "shape", JsonValueKind.Array);
+                        Expect(shapeList.GetArrayLength() <= FieldSpec.MaxRank, $"{where}.shape has {shapeList.GetArrayLength()} dimensions, more than {FieldSpec.MaxRank}");
+                        int[] shape = [.. shapeList.EnumerateArray().Select(d => (int)GetNumber(d, where + ".shape", quote: false, 1, int.MaxValue))];
                         fields.Add(FieldSpec.Fixed(name, dtype, shape));
                     }
                 }

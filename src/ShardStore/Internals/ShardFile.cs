@@ -11,9 +11,10 @@ internal sealed class ShardFile
 {
     private readonly byte[] _verified;
 
-    private ShardFile(string path, ShardInfo info, ChunkEntry[] entries, long[] chunkStarts)
+    private ShardFile(string path, ShardInfo info, ChunkEntry[] entries, long[] chunkStarts, DatasetIdentity datasetIdentity)
     {
         Path = path;
+        DatasetIdentity = datasetIdentity;
         Info = info;
         Entries = entries;
         ChunkStarts = chunkStarts;
@@ -23,6 +24,12 @@ internal sealed class ShardFile
     public string Path { get; }
 
     public ShardInfo Info { get; }
+
+    /// <summary>Gets the identity of the dataset the shard belongs to (checked against the manifest at open).</summary>
+    public DatasetIdentity DatasetIdentity { get; }
+
+    /// <summary>Gets the identity of the file that was validated at open; a re-opened file must have the same.</summary>
+    public FileIdentity FileIdentity { get; private set; }
 
     public ChunkEntry[] Entries { get; }
 
@@ -44,57 +51,100 @@ internal sealed class ShardFile
     /// dataset's mapped set are mapped later, when first read: mapping and unmapping each at open cost more
     /// than the reads.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is missing, truncated, corrupt, or disagrees with the manifest.</exception>
-    public static ShardFile Open(string directory, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, bool map)
+    /// <exception cref="InvalidDataException">The file is missing, not a regular file, truncated, corrupt, disagrees with the manifest, or belongs to another dataset.</exception>
+    public static ShardFile Open(string directory, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, bool map)
     {
         string path = System.IO.Path.Combine(directory, info.FileName);
-        ShardFile file;
-        using (SafeFileHandle handle = Opening(path, info, () => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.RandomAccess)))
-        {
-            long actual = RandomAccess.GetLength(handle);
-            if (actual != info.FileBytes || actual == 0)
-            {
-                throw LengthDiffers(path, info, actual);
-            }
-
-            file = Validate(path, info, schema, codecs, handle, actual);
-        }
-
-        if (map)
-        {
-            file.Mapping = Map(path, info);
-        }
-
-        return file;
-    }
-
-    /// <summary>Maps the shard file, which must exist and have the manifest's length (at open, and again after an unmap).</summary>
-    /// <exception cref="InvalidDataException">The file is missing, not a file, or has another length.</exception>
-    public static ShardMapping Map(string path, ShardInfo info) =>
-        Opening(path, info, () => ShardMapping.Open(path, info.FileBytes, out long actual) ?? throw LengthDiffers(path, info, actual));
-
-    // Turns the ways opening a shard file fails into errors that name the shard.
-    private static T Opening<T>(string path, ShardInfo info, Func<T> open)
-    {
+        SafeFileHandle handle = OpenRegular(path, info, out FileIdentity fileIdentity);
         try
         {
-            return open();
+            if (fileIdentity.Length != info.FileBytes || fileIdentity.Length == 0)
+            {
+                throw LengthDiffers(path, info, fileIdentity.Length);
+            }
+
+            ShardFile file = Validate(path, info, schema, identity, codecs, handle, fileIdentity.Length);
+            file.FileIdentity = fileIdentity;
+            if (map)
+            {
+                file.Mapping = ShardMapping.Create(handle, fileIdentity.Length);
+                handle = null!;
+            }
+
+            return file;
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Opens and maps the shard file again (after an unmap); it must be the very file validated at open: same device,
+    /// inode, length and modification time, and the same dataset identity in its header.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing, not a regular file, or was replaced or modified since the dataset was opened.</exception>
+    public ShardMapping Map()
+    {
+        SafeFileHandle handle = OpenRegular(Path, Info, out FileIdentity now);
+        try
+        {
+            // The identity includes the length, so a file cut short or grown is reported here too.
+            if (now != FileIdentity)
+            {
+                throw Replaced(now.Length != FileIdentity.Length
+                    ? $"it has {now.Length} bytes, {FileIdentity.Length} at open; it was truncated or was replaced"
+                    : $"it was {FileIdentity} at open, now {now}");
+            }
+
+            if (!DatasetIdentity.IsNone)
+            {
+                Span<byte> header = stackalloc byte[FormatConstants.HeaderReadSize];
+                ReadExactly(Path, Info, handle, header, 0);
+                string? problem = ShardHeader.TryReadIdentity(header, out DatasetIdentity identity);
+                if (problem is not null || identity != DatasetIdentity)
+                {
+                    throw Replaced($"its header now says dataset {(problem is null ? identity : "unreadable")}, at open {DatasetIdentity}");
+                }
+            }
+
+            ShardMapping mapping = ShardMapping.Create(handle, now.Length);
+            handle = null!;
+            return mapping;
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    private InvalidDataException Replaced(string detail) =>
+        Fail(Path, Info, $"the dataset was replaced or modified while it was open: the shard file is not the one validated at open ({detail}); reopen the dataset");
+
+    // Opens the shard file for reading, refusing anything but a regular file without blocking (a FIFO would), and
+    // turns the ways opening fails into errors that name the shard.
+    private static SafeFileHandle OpenRegular(string path, ShardInfo info, out FileIdentity identity)
+    {
+        SafeFileHandle? handle;
+        string? kind;
+        try
+        {
+            handle = RegularFile.TryOpenRead(path, out identity, out kind);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException && System.IO.Directory.Exists(path))
-        {
-            // Checked only here, after the open failed: a check before every open cost 18 ms per 10,000 shards.
-            throw DataErrors.Create("a directory stands where the shard file should be", path, info.Index, innerException: e);
-        }
+
+        return handle ?? throw (kind == "a directory"
+            ? DataErrors.Create("a directory stands where the shard file should be", path, info.Index)
+            : DataErrors.Create($"{kind} stands where the shard file should be, not a regular file", path, info.Index));
     }
 
     private static InvalidDataException LengthDiffers(string path, ShardInfo info, long actual) =>
         Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
 
-    private static ShardFile Validate(string path, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, SafeFileHandle handle, long length)
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, SafeFileHandle handle, long length)
     {
         if (length < FormatConstants.MinShardLength)
         {
@@ -109,7 +159,7 @@ internal sealed class ShardFile
             throw Fail(path, info, problem, length - FormatConstants.FooterSize);
         }
 
-        Span<byte> headerBytes = stackalloc byte[FormatConstants.HeaderSize];
+        Span<byte> headerBytes = stackalloc byte[FormatConstants.HeaderReadSize];
         ReadExactly(path, info, handle, headerBytes, 0);
         problem = ShardHeader.TryRead(headerBytes, out ShardHeader header);
         if (problem is not null)
@@ -125,12 +175,25 @@ internal sealed class ShardFile
             throw Fail(path, info, $"the chunk table ({footer.ChunkCount} entries at byte {footer.TableOffset}) does not end where the footer starts", length - FormatConstants.FooterSize);
         }
 
+        if (header.ChunkCount != footer.ChunkCount)
+        {
+            throw Fail(path, info, $"the header counts {header.ChunkCount} chunks but the footer {footer.ChunkCount}", 0);
+        }
+
+        // Every chunk holds at least one byte at its own 4 KiB-aligned offset before the table, so no more chunks fit
+        // than 4 KiB pages there: checked before the table is read, so a footer cannot make open read or allocate much.
+        long maxChunks = MaxChunks(footer.TableOffset);
+        if (footer.ChunkCount > maxChunks)
+        {
+            throw Fail(path, info, $"the footer declares {footer.ChunkCount} chunks, more than the {maxChunks} that fit before the chunk table at byte {footer.TableOffset}", length - FormatConstants.FooterSize);
+        }
+
         byte[] tableBuffer = ArrayPool<byte>.Shared.Rent((int)tableLength);
         try
         {
             Span<byte> table = tableBuffer.AsSpan(0, (int)tableLength);
             ReadExactly(path, info, handle, table, footer.TableOffset);
-            return Validate(path, info, schema, codecs, header, footer, table);
+            return Validate(path, info, schema, identity, codecs, header, footer, table);
         }
         finally
         {
@@ -154,7 +217,7 @@ internal sealed class ShardFile
     }
 
     // Checks the chunk table and the totals against header, footer and manifest.
-    private static ShardFile Validate(string path, ShardInfo info, Schema schema, IChunkCodecProvider? codecs, ShardHeader header, ShardFooter footer, ReadOnlySpan<byte> table)
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, ShardHeader header, ShardFooter footer, ReadOnlySpan<byte> table)
     {
         uint tableCrc = Crc32C.Compute(table);
         if (tableCrc != footer.TableCrc)
@@ -162,9 +225,13 @@ internal sealed class ShardFile
             throw Fail(path, info, $"chunk table CRC32C mismatch (stored 0x{footer.TableCrc:X8}, computed 0x{tableCrc:X8})", footer.TableOffset);
         }
 
-        if (header.ChunkCount != footer.ChunkCount)
+        if (header.Identity != identity)
         {
-            throw Fail(path, info, $"the header counts {header.ChunkCount} chunks but the footer {footer.ChunkCount}", 0);
+            throw Fail(
+                path,
+                info,
+                $"the shard belongs to another dataset: its header says dataset {header.Identity}, the manifest {identity}; files of different packs were mixed, re-pack or restore the dataset",
+                FormatConstants.IdentityOffset);
         }
 
         Disagree(path, info, header.SchemaFingerprint == schema.Fingerprint, $"schema fingerprint {header.SchemaFingerprint:x16} differs from the manifest's {schema.Fingerprint:x16}");
@@ -204,7 +271,7 @@ internal sealed class ShardFile
 
         Disagree(path, info, nextSample == header.SampleCount, $"the chunks hold {nextSample} samples but the header counts {header.SampleCount}");
         Disagree(path, info, raw == info.RawBytes && stored == info.StoredBytes, $"the chunks hold {raw} raw / {stored} stored bytes, the manifest says {info.RawBytes} / {info.StoredBytes}");
-        return new ShardFile(path, info, entries, starts);
+        return new ShardFile(path, info, entries, starts, identity);
     }
 
     private static string? CheckEntry(ChunkEntry e, long minOffset, long tableOffset, long expectedFirst, Schema schema, bool allFixed, IChunkCodecProvider? codecs)
@@ -212,6 +279,11 @@ internal sealed class ShardFile
         if (e.Offset % FormatConstants.ChunkAlignment != 0 || e.Offset < minOffset)
         {
             return $"offset {e.Offset} is not 4 KiB aligned or overlaps the header or the previous chunk (which ends at {minOffset})";
+        }
+
+        if (e.StoredSize < 1 || e.StoredSize > Array.MaxLength)
+        {
+            return $"stored size {e.StoredSize} is outside [1, {Array.MaxLength}], the sizes a reader handles";
         }
 
         if (e.StoredSize > tableOffset - e.Offset)
@@ -241,11 +313,21 @@ internal sealed class ShardFile
                 $"The dataset has {CodecNames.GetName(e.Codec)} chunks; set ShardDatasetOptions.Codecs to NativeCodecs.Provider (ShardStore.Codecs) to read them.");
         }
 
+        // The writer stores a chunk compressed only when that makes it smaller, so a compressed chunk is smaller than raw.
+        if (e.StoredSize >= e.RawSize)
+        {
+            return $"a {CodecNames.GetName(e.Codec)} chunk's stored size {e.StoredSize} is not smaller than its raw size {e.RawSize}";
+        }
+
         long maxRaw = codec.GetMaxDecodedLength(e.StoredSize);
         return e.RawSize <= maxRaw
             ? null
             : $"raw size {e.RawSize} is more than {CodecNames.GetName(e.Codec)} can expand {e.StoredSize} stored bytes to (at most {maxRaw}); refusing a decompression bomb";
     }
+
+    /// <summary>The most chunks that fit before a table at <paramref name="tableOffset"/>: one per 4 KiB page from the first chunk offset on.</summary>
+    public static long MaxChunks(long tableOffset) =>
+        (tableOffset - FormatConstants.FirstChunkOffset + FormatConstants.ChunkAlignment - 1) / FormatConstants.ChunkAlignment;
 
     private static void Disagree(string path, ShardInfo info, bool agrees, [InterpolatedStringHandlerArgument(nameof(agrees))] ref FailureMessage problem)
     {

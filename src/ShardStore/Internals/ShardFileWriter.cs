@@ -35,14 +35,15 @@ internal sealed class ShardFileWriter : IDisposable
     /// <param name="fs">Creates and writes the file.</param>
     /// <param name="flushToDisk">Flushes the file to disk.</param>
     /// <param name="flushIntervalBytes">Bytes appended between the starts of two part-way flushes.</param>
-    public ShardFileWriter(string path, Schema schema, int index, long firstSample, IWriterFileSystem fs, Action<SafeFileHandle> flushToDisk, long flushIntervalBytes)
+    /// <param name="identity">The dataset's identity, written after the header.</param>
+    public ShardFileWriter(string path, Schema schema, int index, long firstSample, IWriterFileSystem fs, Action<SafeFileHandle> flushToDisk, long flushIntervalBytes, DatasetIdentity identity)
     {
         _path = path;
         _fs = fs;
         _flushToDisk = flushToDisk;
         _flushIntervalBytes = flushIntervalBytes;
         _handle = fs.CreateFile(path);
-        _headerTemplate = new ShardHeader(schema.Fingerprint, index, schema.Count, firstSample, 0, 0);
+        _headerTemplate = new ShardHeader(schema.Fingerprint, index, schema.Count, firstSample, 0, 0, identity);
     }
 
     public int ChunkCount => _entries.Count;

@@ -26,34 +26,32 @@ internal sealed unsafe class ShardMapping
 
     public long Length { get; }
 
-    /// <summary>Maps <paramref name="path"/>; the file must be exactly <paramref name="expectedLength"/> bytes.</summary>
-    /// <returns>The mapping, or null with <paramref name="actualLength"/> set when the length differs.</returns>
-    public static ShardMapping? Open(string path, long expectedLength, out long actualLength)
+    /// <summary>
+    /// Gets the open file the mapping was made from; it stays open as long as the mapping, so positioned reads through
+    /// it see the same file (even after the path was replaced).
+    /// </summary>
+    public SafeFileHandle Handle => _handle;
+
+    /// <summary>Maps the whole of an open file of <paramref name="length"/> bytes (> 0), taking ownership of the handle.</summary>
+    public static ShardMapping Create(SafeFileHandle handle, long length)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1, FileOptions.RandomAccess);
+        MemoryMappedFile? file = null;
         try
         {
-            actualLength = stream.Length;
-            if (actualLength != expectedLength || actualLength == 0)
-            {
-                stream.Dispose();
-                return null;
-            }
-
-            MemoryMappedFile file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            try
-            {
-                return new ShardMapping(file, stream.SafeFileHandle, file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read), actualLength);
-            }
-            catch
-            {
-                file.Dispose();
-                throw;
-            }
+            file = MemoryMappedFile.CreateFromFile(handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            return new ShardMapping(file, handle, file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read), length);
         }
         catch
         {
-            stream.Dispose();
+            if (file is null)
+            {
+                handle.Dispose();
+            }
+            else
+            {
+                file.Dispose();
+            }
+
             throw;
         }
     }

@@ -16,8 +16,9 @@ internal static class TestData
 
     public static int[] Tokens(long sample) => [.. Enumerable.Range(0, (int)(sample % 7)).Select(i => (int)(sample * 100) + i)];
 
-    public static DatasetWriterOptions Options(CodecKind codec = CodecKind.None, int chunkBytes = 1024, long shardBytes = 64 << 10, int threads = 2) => new()
+    public static DatasetWriterOptions Options(CodecKind codec = CodecKind.None, int chunkBytes = 1024, long shardBytes = 64 << 10, int threads = 2, string? identity = null) => new()
     {
+        Identity = identity,
         Codec = codec,
         Codecs = NativeCodecs.Provider,
         ChunkTargetBytes = chunkBytes,
