@@ -4,7 +4,7 @@ using ShardPack.Tests.Infrastructure;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class PackCommandTests
+public sealed partial class PackCommandTests
 {
     [TestMethod]
     public void Run_UnknownFormat_ExitsTwoNamingFormats()

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using ShardPack.Importers.Internals;
 
 namespace ShardPack.Importers;
 
@@ -134,7 +135,7 @@ internal sealed class NpyImporter : IImporter
 
         public static FieldFile Open(string name, string path)
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            FileStream stream = InputFile.Open(path, bufferSize: 0);
             try
             {
                 NpyHeader header = NpyHeader.Read(stream, path);

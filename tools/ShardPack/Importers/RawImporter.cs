@@ -1,3 +1,5 @@
+using ShardPack.Importers.Internals;
+
 namespace ShardPack.Importers;
 
 /// <summary>
@@ -68,7 +70,7 @@ internal sealed class RawImporter : IImporter
             throw new UsageException($"--field: one record of {recordBytes} bytes is larger than the {Array.MaxLength} bytes a sample may hold.");
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        FileStream stream = InputFile.Open(path, bufferSize: 1);
         try
         {
             long length = stream.Length;

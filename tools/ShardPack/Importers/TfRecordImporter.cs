@@ -23,10 +23,10 @@ internal sealed class TfRecordImporter : IImporter
     private byte[] _scratch = new byte[256];
     private bool _hasRecord;
 
-    private TfRecordImporter(string path, Dictionary<string, Pin> pins)
+    private TfRecordImporter(string path, Dictionary<string, Pin> pins, int maxRecordBytes)
     {
         _path = path;
-        _reader = new TfRecordReader(path);
+        _reader = new TfRecordReader(path, maxRecordBytes);
         try
         {
             _hasRecord = ReadRecord();
@@ -60,7 +60,7 @@ internal sealed class TfRecordImporter : IImporter
             }
         }
 
-        return new TfRecordImporter(path, pins);
+        return new TfRecordImporter(path, pins, arguments.MaxRecordBytes);
     }
 
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
