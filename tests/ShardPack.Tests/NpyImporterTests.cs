@@ -8,7 +8,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class NpyImporterTests
+public sealed partial class NpyImporterTests
 {
     [TestMethod]
     [DataRow("|u1", DType.U8)]

@@ -6,7 +6,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class TfRecordImporterTests
+public sealed partial class TfRecordImporterTests
 {
     private const int Records = 20;
 

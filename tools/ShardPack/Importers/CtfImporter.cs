@@ -138,6 +138,13 @@ internal sealed class CtfImporter : IImporter
     {
         using FileStream file = InputFile.Open(path, bufferSize: 1 << 16);
         using var reader = new LineReader(new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path, maxLineChars);
+        ReadSequences(reader, () => file.Position, parser, streamCount, countOnly, onSample);
+    }
+
+    /// <summary>Groups the lines of <paramref name="reader"/> into samples and calls <paramref name="onSample"/> with each sample's rows, first line and the input position.</summary>
+    /// <exception cref="InvalidDataException">A line is too long or malformed.</exception>
+    internal static void ReadSequences(LineReader reader, Func<long> position, CtfParser parser, int streamCount, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
+    {
         var rows = new CtfParser.Rows(streamCount);
         string? currentId = null;
         bool open = false;
@@ -155,7 +162,7 @@ internal sealed class CtfImporter : IImporter
             {
                 if (open)
                 {
-                    onSample(rows, startLine, file.Position);
+                    onSample(rows, startLine, position());
                 }
 
                 rows.Clear();
@@ -169,7 +176,7 @@ internal sealed class CtfImporter : IImporter
 
         if (open)
         {
-            onSample(rows, startLine, file.Position);
+            onSample(rows, startLine, position());
         }
     }
 }
