@@ -189,7 +189,7 @@ internal sealed class CsvReader : IDisposable
 
     private void Append(char c)
     {
-        CheckLength();
+        CheckLength(terminator: 0);
         if (_recordLength == _record.Length)
         {
             Array.Resize(ref _record, Math.Max(Math.Min(_record.Length * 2, _maxRecordChars), _recordLength + 1));
@@ -200,7 +200,8 @@ internal sealed class CsvReader : IDisposable
 
     private void EndField()
     {
-        CheckLength();
+        // The separator or line break that ends the field has been consumed already; it does not count.
+        CheckLength(terminator: 1);
         if (_fieldCount == _fieldEnds.Length)
         {
             Array.Resize(ref _fieldEnds, _fieldEnds.Length * 2);
@@ -210,9 +211,9 @@ internal sealed class CsvReader : IDisposable
     }
 
     // Fields and separators both grow the buffers, so the bound is on the characters the record spans so far.
-    private void CheckLength()
+    private void CheckLength(int terminator)
     {
-        if (_consumed + _position - _recordStart > _maxRecordChars)
+        if (_consumed + _position - _recordStart - terminator > _maxRecordChars)
         {
             throw DataErrors.Create(
                 $"the record is longer than {_maxRecordChars} characters; is a line break missing or a quote not closed? Raise --max-line-bytes if rows this long are intended.",

@@ -123,7 +123,7 @@ internal sealed class FilesImporter : IImporter
             throw Error($"column '{column}' is empty; each row must name a file.");
         }
 
-        string fullPath = Path.GetFullPath(Path.Combine(_baseDirectory, relativePath));
+        string fullPath = Path.Combine(_baseDirectory, relativePath);
         string realPath;
         try
         {

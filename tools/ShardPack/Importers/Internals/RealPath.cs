@@ -15,7 +15,8 @@ internal static class RealPath
     /// <exception cref="IOException">The path holds a loop of links.</exception>
     public static string Resolve(string path)
     {
-        string full = Path.GetFullPath(path);
+        // Not Path.GetFullPath: it applies '..' to the text, before the links it follows are known.
+        string full = Path.IsPathFullyQualified(path) ? path : Path.Join(Directory.GetCurrentDirectory(), path);
         string root = Path.GetPathRoot(full) ?? string.Empty;
         var pending = new Stack<string>();
         Push(pending, full[root.Length..]);
@@ -47,11 +48,10 @@ internal static class RealPath
                 throw new IOException($"'{path}' has more than {MaxLinks} symbolic links to follow; is there a loop?");
             }
 
-            if (Path.IsPathRooted(target))
+            if (Path.IsPathFullyQualified(target))
             {
-                string targetFull = Path.GetFullPath(target);
-                current = Path.GetPathRoot(targetFull) ?? string.Empty;
-                Push(pending, targetFull[current.Length..]);
+                current = Path.GetPathRoot(target) ?? string.Empty;
+                Push(pending, target[current.Length..]);
             }
             else
             {
