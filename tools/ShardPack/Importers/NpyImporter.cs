@@ -91,6 +91,11 @@ internal sealed class NpyImporter : IImporter
             sample += run;
             progress.Advance(run, run * bytesPerSample);
         }
+
+        foreach (FieldFile file in _files)
+        {
+            file.CheckFullyRead();
+        }
     }
 
     public void Dispose()
@@ -223,6 +228,20 @@ internal sealed class NpyImporter : IImporter
             if (_swap)
             {
                 Swap(destination);
+            }
+        }
+
+        /// <summary>Throws when the file has grown since it was opened, so that rows appended while packing are not dropped silently.</summary>
+        /// <exception cref="InvalidDataException">The file is longer than its header says.</exception>
+        public void CheckFullyRead()
+        {
+            long length = _stream.Length;
+            if (length != _stream.Position)
+            {
+                throw DataErrors.Create(
+                    $"the file is {length} bytes now but its header describes {_stream.Position}; it was changed while packing, so the pack is abandoned.",
+                    Path,
+                    byteOffset: _stream.Position);
             }
         }
 
