@@ -6,7 +6,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class CsvImporterTests
+public sealed partial class CsvImporterTests
 {
     private const string Header = "id,label,p0,p1,p2,note,h0,h1,s,b";
 

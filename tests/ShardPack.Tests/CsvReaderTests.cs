@@ -73,6 +73,33 @@ public sealed class CsvReaderTests
         Assert.Contains("line 1", e.Message);
     }
 
+    [TestMethod]
+    [DataRow("a\n1,2,3,4,5,6,7,8,9\n")]
+    [DataRow("a\n,,,,,,,,,,,,,,,,\n")]
+    [DataRow("a\n\"quoted\nover\nlines\"\n")]
+    public void Read_RecordLongerThanLimit_ThrowsNamingLine(string text)
+    {
+        using var reader = new CsvReader(new StringReader(text), "x.csv", maxRecordChars: 8);
+        Assert.IsTrue(reader.Read());
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => reader.Read());
+
+        Assert.Contains("'x.csv', line 2", e.Message);
+        Assert.Contains("--max-line-bytes", e.Message);
+    }
+
+    [TestMethod]
+    public void Read_RecordAtLimit_Reads()
+    {
+        using var reader = new CsvReader(new StringReader("a\n1234,678\nxy"), "x.csv", maxRecordChars: 8);
+
+        Assert.IsTrue(reader.Read());
+        Assert.IsTrue(reader.Read());
+        CollectionAssert.AreEqual(new[] { "1234", "678" }, reader.ToArray());
+        Assert.IsTrue(reader.Read());
+        Assert.IsFalse(reader.Read());
+    }
+
     private static List<(long Line, string[] Fields)> ReadAll(string text)
     {
         using var reader = new CsvReader(new StringReader(text), "test.csv");

@@ -4,7 +4,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class CtfImporterTests
+public sealed partial class CtfImporterTests
 {
     [TestMethod]
     public void Pack_DenseSparseAndComments_ReadsBackEveryValue()

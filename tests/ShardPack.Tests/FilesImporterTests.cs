@@ -5,7 +5,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class FilesImporterTests
+public sealed partial class FilesImporterTests
 {
     [TestMethod]
     public void Run_BinaryMultiClassAndMultiLabel_RoundTripsBytesAndLabels()

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using ShardPack.Commands;
+using ShardPack.Importers;
 using ShardPack.Tests.Infrastructure;
 using ShardStore.Codecs;
 using ShardStore.Compression;
@@ -75,6 +76,27 @@ public sealed class NpyImporterRunTests
         {
             CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(dir.Combine("expected"), f)), File.ReadAllBytes(Path.Combine(dir.Combine("packed"), f)), f);
         }
+    }
+
+    [TestMethod]
+    public void WriteSamples_FileGrownAfterOpen_ThrowsInsteadOfDroppingRows()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("x.npy");
+        NpyWriter.Write<int>(path, "<i4", [3], new[] { 1, 2, 3 });
+        using IImporter importer = NpyImporter.Create(new PackArguments { From = "npy", Fields = [$"x={path}"] });
+        using (FileStream append = new(path, FileMode.Append))
+        {
+            append.Write(new byte[4]);
+        }
+
+        var options = new DatasetWriterOptions { Codec = CodecKind.None, Codecs = NativeCodecs.Provider };
+        using DatasetWriter writer = DatasetWriter.Create(dir.Combine("out"), importer.Schema, options);
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => importer.WriteSamples(writer, new PackProgress(), CancellationToken.None));
+
+        Assert.Contains($"'{path}'", e.Message);
+        Assert.Contains("changed while packing", e.Message);
     }
 
     private static long PackCommandSize(string text) => PackCommand.ParseSize(text, "--size");

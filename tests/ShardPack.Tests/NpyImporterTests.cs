@@ -8,7 +8,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class NpyImporterTests
+public sealed partial class NpyImporterTests
 {
     [TestMethod]
     [DataRow("|u1", DType.U8)]
@@ -267,6 +267,49 @@ public sealed class NpyImporterTests
 
         Assert.Contains("bad.npy", e.Message);
         Assert.AreEqual(10L + text.Length, e.Data[DataErrors.ByteOffsetKey]);
+    }
+
+    [TestMethod]
+    [DataRow("[", 20_000)]
+    [DataRow("(", 33)]
+    [DataRow("{'a': ", 40)]
+    public void Read_NestingDeeperThanLimit_ThrowsNamingFileAndOffset(string open, int depth)
+    {
+        string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + string.Concat(Enumerable.Repeat(open, depth)) + "\n";
+        byte[] text = Encoding.ASCII.GetBytes(dict);
+        byte[] file = [0x93, .. "NUMPY"u8, 2, 0, .. BitConverter.GetBytes((uint)text.Length), .. text];
+        using var stream = new MemoryStream(file);
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => NpyHeader.Read(stream, "deep.npy"));
+
+        Assert.Contains("'deep.npy'", e.Message);
+        Assert.Contains("nest", e.Message);
+        Assert.IsInstanceOfType<long>(e.Data[DataErrors.ByteOffsetKey]);
+    }
+
+    [TestMethod]
+    public void Read_NestingAtLimit_ParsesPastIt()
+    {
+        // Nesting up to the limit is accepted by the parser; the shape it yields is then rejected as not a tuple of integers.
+        string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + new string('(', NpyHeader.MaxNesting - 1) + new string(')', NpyHeader.MaxNesting - 1) + "}\n";
+        byte[] text = Encoding.ASCII.GetBytes(dict);
+        byte[] file = [0x93, .. "NUMPY"u8, 2, 0, .. BitConverter.GetBytes((uint)text.Length), .. text];
+        using var stream = new MemoryStream(file);
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => NpyHeader.Read(stream, "ok.npy"));
+
+        Assert.Contains("'shape' tuple", e.Message);
+    }
+
+    [TestMethod]
+    public void Read_HeaderLengthAboveLimit_ThrowsWithoutReadingIt()
+    {
+        byte[] file = [0x93, .. "NUMPY"u8, 2, 0, .. BitConverter.GetBytes((uint)NpyHeader.MaxHeaderBytes + 1)];
+        using var stream = new MemoryStream(file);
+
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => NpyHeader.Read(stream, "long.npy"));
+
+        Assert.Contains("'long.npy', byte offset 8", e.Message);
     }
 
     [TestMethod]

@@ -15,6 +15,19 @@ public sealed class RawImporterTests
     ];
 
     [TestMethod]
+    public void Run_RecordAboveRecordLimit_ExitsTwoBeforeAllocating()
+    {
+        using var dir = new TempDirectory();
+        string input = dir.Combine("in.bin");
+        File.WriteAllBytes(input, new byte[8192]);
+
+        CliResult r = Cli.Run("pack", "--from", "raw", "--input", input, "--field", "x:u8:8192", "--max-record-bytes", "4K", "-o", dir.Combine("out"), "--quiet");
+
+        Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
+        Assert.Contains("--max-record-bytes", r.Error);
+    }
+
+    [TestMethod]
     public void Run_MixedDtypes_RoundTripsEveryValue()
     {
         using var dir = new TempDirectory();

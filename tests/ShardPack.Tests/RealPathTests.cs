@@ -30,6 +30,19 @@ public sealed class RealPathTests
     }
 
     [TestMethod]
+    public void Resolve_DotDotAfterSymlinkedFolder_AppliesToLinkTarget()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.Combine("a/deep/er"));
+        Directory.CreateDirectory(dir.Combine("b"));
+        SpecialFiles.CreateSymbolicLink(dir.Combine("b/link"), dir.Combine("a/deep/er"), directory: true);
+        string root = RealPath.Resolve(dir.Path);
+
+        // The kernel applies '..' to the link's target (a/deep), not lexically to b.
+        Assert.AreEqual(Path.Combine(root, "a", "deep", "f.bin"), RealPath.Resolve(dir.Combine("b/link/../f.bin")));
+    }
+
+    [TestMethod]
     public void Resolve_LinkLoop_ThrowsIOException()
     {
         using var dir = new TempDirectory();

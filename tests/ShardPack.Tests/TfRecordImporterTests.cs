@@ -6,7 +6,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class TfRecordImporterTests
+public sealed partial class TfRecordImporterTests
 {
     private const int Records = 20;
 
@@ -180,7 +180,7 @@ public sealed class TfRecordImporterTests
         using var dir = new TempDirectory();
         string input = dir.Combine("data.tfrecord");
         var header = new byte[12];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)TfRecordReader.MaxRecordBytes + 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)InputLimits.DefaultMaxRecordBytes + 1);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), TfRecordWriter.MaskedCrc(header.AsSpan(0, 8)));
         File.WriteAllBytes(input, header);
 

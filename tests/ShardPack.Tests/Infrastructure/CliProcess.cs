@@ -6,6 +6,9 @@ namespace ShardPack.Tests.Infrastructure;
 /// <summary>Runs the built shardpack executable as a child process, for what only a real process shows: signals, the working directory, exit codes.</summary>
 internal sealed class CliProcess : IDisposable
 {
+    /// <summary>The heap limit of a small container: 256 MiB (for DOTNET_GCHeapHardLimit).</summary>
+    public const string SmallHeap = "0x10000000";
+
     private readonly Process _process;
     private readonly Task<string> _output;
     private readonly Task<string> _error;
@@ -57,6 +60,13 @@ internal sealed class CliProcess : IDisposable
     {
         using CliProcess p = Start(workingDirectory, null, args);
         return p.WaitForExit(TimeSpan.FromMinutes(2));
+    }
+
+    /// <summary>Runs shardpack with extra environment variables to the end, failing the test when it outlives <paramref name="timeout"/>.</summary>
+    public static CliResult Run(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        using CliProcess p = Start(Environment.CurrentDirectory, environment, args);
+        return p.WaitForExit(timeout);
     }
 
     /// <summary>Sends a POSIX signal (INT, TERM, KILL) with kill(1); Inconclusive where there is none.</summary>

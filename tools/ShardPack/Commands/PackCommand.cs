@@ -33,6 +33,12 @@ internal static class PackCommand
         {
             from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite,
         };
+        var limits = new InputLimits();
+        foreach (Option option in limits.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(r => context.Guard(() =>
         {
             var arguments = new PackArguments
@@ -44,6 +50,9 @@ internal static class PackCommand
                 PathColumn = r.GetValue(pathColumn),
                 Streams = r.GetValue(stream) ?? [],
                 Features = r.GetValue(feature) ?? [],
+                MaxLineBytes = limits.GetMaxLineBytes(r),
+                MaxRecordBytes = limits.GetMaxRecordBytes(r),
+                AllowOutsidePaths = limits.GetAllowOutsidePaths(r),
             };
             string codecName = r.GetValue(codec)!;
             if (!CodecNames.TryParse(codecName, out CodecKind codecKind))

@@ -1,4 +1,5 @@
 using System.Text;
+using ShardPack.Importers.Internals;
 
 namespace ShardPack.Importers;
 
@@ -47,7 +48,7 @@ internal sealed class CsvImporter : IImporter
             throw new UsageException("--from csv needs at least one --field NAME:DTYPE:COLUMNS, e.g. --field label:i64:label --field pixels:f32:p0..p783.");
         }
 
-        (FileStream stream, CsvReader reader, string[] header) = OpenWithHeader(path);
+        (FileStream stream, CsvReader reader, string[] header) = OpenWithHeader(path, arguments.MaxLineBytes);
         try
         {
             ColumnField[] fields = [.. arguments.Fields.Select(f => ParseField(f, header, path))];
@@ -92,11 +93,11 @@ internal sealed class CsvImporter : IImporter
     public void Dispose() => _reader.Dispose();
 
     /// <summary>Opens a CSV file for streaming and reads its header row.</summary>
-    /// <exception cref="InvalidDataException">The file is empty.</exception>
-    internal static (FileStream Stream, CsvReader Reader, string[] Header) OpenWithHeader(string path)
+    /// <exception cref="InvalidDataException">Not a regular file, or empty, or the header row is longer than <paramref name="maxLineChars"/>.</exception>
+    internal static (FileStream Stream, CsvReader Reader, string[] Header) OpenWithHeader(string path, int maxLineChars)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
-        var reader = new CsvReader(new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path);
+        FileStream stream = InputFile.Open(path, bufferSize: 1 << 20);
+        var reader = new CsvReader(new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path, maxLineChars);
         try
         {
             if (!reader.Read())

@@ -5,13 +5,15 @@ namespace ShardPack.Importers;
 /// fields that may hold commas, newlines and <c>""</c> for a quote, lines ended by CRLF, LF or CR.
 /// </summary>
 /// <remarks>
-/// Memory is bounded by the longest record. Completely empty lines are skipped. The spans returned by
+/// Memory is bounded by the longest record, which may span at most the given number of characters (separators and
+/// quotes included), so a file without line breaks is an error instead of an unbounded buffer. Completely empty lines are skipped. The spans returned by
 /// <see cref="this[int]"/> stay valid until the next <see cref="Read"/>.
 /// </remarks>
 internal sealed class CsvReader : IDisposable
 {
     private readonly TextReader _reader;
     private readonly string _path;
+    private readonly int _maxRecordChars;
     private readonly char[] _buffer = new char[64 * 1024];
     private int _position;
     private int _length;
@@ -20,12 +22,19 @@ internal sealed class CsvReader : IDisposable
     private int[] _fieldEnds = new int[64];
     private int _fieldCount;
     private long _nextLine = 1;
+    private long _consumed;
+    private long _recordStart;
 
     /// <summary>Creates a reader; <paramref name="path"/> is only used in error messages.</summary>
-    public CsvReader(TextReader reader, string path)
+    /// <param name="reader">The text.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="maxRecordChars">The most characters one record may span.</param>
+    public CsvReader(TextReader reader, string path, int maxRecordChars = InputLimits.DefaultMaxLineBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecordChars, 1);
         _reader = reader;
         _path = path;
+        _maxRecordChars = maxRecordChars;
     }
 
     /// <summary>Gets the 1-based line on which the current record starts.</summary>
@@ -91,6 +100,7 @@ internal sealed class CsvReader : IDisposable
         }
 
         Line = _nextLine;
+        _recordStart = _consumed + _position - 1;
         while (true)
         {
             // c is the first character of a field (or -1, or a separator for an empty field).
@@ -179,9 +189,10 @@ internal sealed class CsvReader : IDisposable
 
     private void Append(char c)
     {
+        CheckLength(terminator: 0);
         if (_recordLength == _record.Length)
         {
-            Array.Resize(ref _record, _record.Length * 2);
+            Array.Resize(ref _record, Math.Max(Math.Min(_record.Length * 2, _maxRecordChars), _recordLength + 1));
         }
 
         _record[_recordLength++] = c;
@@ -189,12 +200,26 @@ internal sealed class CsvReader : IDisposable
 
     private void EndField()
     {
+        // The separator or line break that ends the field has been consumed already; it does not count.
+        CheckLength(terminator: 1);
         if (_fieldCount == _fieldEnds.Length)
         {
             Array.Resize(ref _fieldEnds, _fieldEnds.Length * 2);
         }
 
         _fieldEnds[_fieldCount++] = _recordLength;
+    }
+
+    // Fields and separators both grow the buffers, so the bound is on the characters the record spans so far.
+    private void CheckLength(int terminator)
+    {
+        if (_consumed + _position - _recordStart - terminator > _maxRecordChars)
+        {
+            throw DataErrors.Create(
+                $"the record is longer than {_maxRecordChars} characters; is a line break missing or a quote not closed? Raise --max-line-bytes if rows this long are intended.",
+                _path,
+                line: Line);
+        }
     }
 
     private int Next()
@@ -219,6 +244,7 @@ internal sealed class CsvReader : IDisposable
 
     private bool Fill()
     {
+        _consumed += _length;
         _length = _reader.Read(_buffer, 0, _buffer.Length);
         _position = 0;
         return _length > 0;

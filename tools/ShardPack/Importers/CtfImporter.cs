@@ -1,4 +1,5 @@
 using System.Globalization;
+using ShardPack.Importers.Internals;
 
 namespace ShardPack.Importers;
 
@@ -14,16 +15,22 @@ internal sealed class CtfImporter : IImporter
     private const int ProgressInterval = 1024;
 
     private readonly string _path;
+    private readonly int _maxLineChars;
     private readonly CtfParser.StreamSpec[] _streams;
     private readonly CtfParser _parser;
 
-    private CtfImporter(string path, CtfParser.StreamSpec[] streams)
+    private CtfImporter(string path, CtfParser.StreamSpec[] streams, int maxLineChars, int maxRecordBytes)
     {
         _path = path;
-        _parser = new CtfParser(path, streams);
-        _streams = FindSequenceStreams(path, streams, _parser);
+        _maxLineChars = maxLineChars;
+        using (FileStream probe = InputFile.Open(path, bufferSize: 1))
+        {
+            InputBytes = probe.Length;
+        }
+
+        _parser = new CtfParser(path, streams, maxRecordBytes);
+        _streams = FindSequenceStreams(path, streams, _parser, maxLineChars);
         Schema = FieldSyntax.CreateSchema(_streams.Select(s => s.Sequence ? FieldSpec.Variable(s.Name, DType.F32) : FieldSpec.Fixed(s.Name, DType.F32, s.Dim)));
-        InputBytes = new FileInfo(path).Length;
     }
 
     public Schema Schema { get; }
@@ -51,13 +58,13 @@ internal sealed class CtfImporter : IImporter
             throw new UsageException($"--stream '{duplicate.Key}' is given more than once.");
         }
 
-        return new CtfImporter(path, streams);
+        return new CtfImporter(path, streams, arguments.MaxLineBytes, arguments.MaxRecordBytes);
     }
 
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
         long reported = 0, pending = 0;
-        ReadSequences(_path, _parser, _streams.Length, countOnly: false, (rows, startLine, position) =>
+        ReadSequences(_path, _parser, _streams.Length, _maxLineChars, countOnly: false, (rows, startLine, position) =>
         {
             for (int i = 0; i < _streams.Length; i++)
             {
@@ -109,7 +116,7 @@ internal sealed class CtfImporter : IImporter
     }
 
     // The schema must be known before the first sample is written, so a counting pass finds the streams with a sample of other than one row.
-    private static CtfParser.StreamSpec[] FindSequenceStreams(string path, CtfParser.StreamSpec[] streams, CtfParser parser)
+    private static CtfParser.StreamSpec[] FindSequenceStreams(string path, CtfParser.StreamSpec[] streams, CtfParser parser, int maxLineChars)
     {
         var sequence = streams.Select(s => s.Sequence).ToArray();
         if (sequence.All(s => s))
@@ -117,7 +124,7 @@ internal sealed class CtfImporter : IImporter
             return streams;
         }
 
-        ReadSequences(path, parser, streams.Length, countOnly: true, (rows, _, _) =>
+        ReadSequences(path, parser, streams.Length, maxLineChars, countOnly: true, (rows, _, _) =>
         {
             for (int i = 0; i < sequence.Length; i++)
             {
@@ -127,18 +134,24 @@ internal sealed class CtfImporter : IImporter
         return [.. streams.Select((s, i) => s with { Sequence = sequence[i] })];
     }
 
-    private static void ReadSequences(string path, CtfParser parser, int streamCount, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
+    private static void ReadSequences(string path, CtfParser parser, int streamCount, int maxLineChars, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        using var reader = new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        using FileStream file = InputFile.Open(path, bufferSize: 1 << 16);
+        using var reader = new LineReader(new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path, maxLineChars);
+        ReadSequences(reader, () => file.Position, parser, streamCount, countOnly, onSample);
+    }
+
+    /// <summary>Groups the lines of <paramref name="reader"/> into samples and calls <paramref name="onSample"/> with each sample's rows, first line and the input position.</summary>
+    /// <exception cref="InvalidDataException">A line is too long or malformed.</exception>
+    internal static void ReadSequences(LineReader reader, Func<long> position, CtfParser parser, int streamCount, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
+    {
         var rows = new CtfParser.Rows(streamCount);
         string? currentId = null;
         bool open = false;
-        long startLine = 0, lineNumber = 0;
-        while (reader.ReadLine() is { } text)
+        long startLine = 0;
+        while (reader.TryReadLine(out ReadOnlySpan<char> line))
         {
-            lineNumber++;
-            ReadOnlySpan<char> line = text;
+            long lineNumber = reader.LineNumber;
             ReadOnlySpan<char> id = CtfParser.SequenceId(line);
             if (id.Length == 0 && !CtfParser.HasStreams(line))
             {
@@ -149,7 +162,7 @@ internal sealed class CtfImporter : IImporter
             {
                 if (open)
                 {
-                    onSample(rows, startLine, file.Position);
+                    onSample(rows, startLine, position());
                 }
 
                 rows.Clear();
@@ -163,7 +176,7 @@ internal sealed class CtfImporter : IImporter
 
         if (open)
         {
-            onSample(rows, startLine, file.Position);
+            onSample(rows, startLine, position());
         }
     }
 }

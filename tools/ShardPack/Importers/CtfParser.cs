@@ -15,10 +15,13 @@ internal sealed class CtfParser
     private readonly StreamSpec[] _streams;
     private readonly Dictionary<string, int> _indexByName;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly int _maxValuesPerStream;
 
-    public CtfParser(string path, IReadOnlyList<StreamSpec> streams)
+    /// <summary>Creates a parser of the declared streams; one sequence of one stream may hold at most <paramref name="maxRecordBytes"/> of float32 values.</summary>
+    public CtfParser(string path, IReadOnlyList<StreamSpec> streams, int maxRecordBytes = InputLimits.DefaultMaxRecordBytes)
     {
         _path = path;
+        _maxValuesPerStream = Math.Max(1, maxRecordBytes / sizeof(float));
         _streams = [.. streams];
         _indexByName = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < _streams.Length; i++)
@@ -30,7 +33,7 @@ internal sealed class CtfParser
     }
 
     /// <summary>Gets the most float values one sequence of one stream may hold (bounded memory).</summary>
-    public static int MaxValuesPerStream => 1 << 28;
+    public int MaxValuesPerStream => _maxValuesPerStream;
 
     /// <summary>Returns the sequence id of <paramref name="line"/> (empty when it has none).</summary>
     public static ReadOnlySpan<char> SequenceId(ReadOnlySpan<char> line)
@@ -91,7 +94,7 @@ internal sealed class CtfParser
             }
 
             StreamSpec spec = _streams[stream];
-            Span<float> row = rows.AddRow(stream, spec.Dim, _path, lineNumber);
+            Span<float> row = rows.AddRow(stream, spec.Dim, _maxValuesPerStream, _path, lineNumber);
             if (spec.Sparse)
             {
                 row.Clear();
@@ -191,18 +194,21 @@ internal sealed class CtfParser
         public void AddRowCount(int stream) => _rows[stream]++;
 
         /// <summary>Appends a row of <paramref name="dim"/> values and returns it to fill.</summary>
-        /// <exception cref="InvalidDataException">The sequence holds more values than <see cref="MaxValuesPerStream"/>.</exception>
-        public Span<float> AddRow(int stream, int dim, string path, long lineNumber)
+        /// <exception cref="InvalidDataException">The sequence holds more values than <paramref name="maxValues"/>.</exception>
+        public Span<float> AddRow(int stream, int dim, int maxValues, string path, long lineNumber)
         {
             int count = _counts[stream];
-            if ((long)count + dim > MaxValuesPerStream)
+            if ((long)count + dim > maxValues)
             {
-                throw DataErrors.Create($"the sequence holds more than {MaxValuesPerStream} values of one stream; split it into shorter sequences.", path, line: lineNumber);
+                throw DataErrors.Create(
+                    $"the sample would hold more than {maxValues} values ({(long)maxValues * sizeof(float)} bytes) of one stream; split it into shorter sequences, or raise --max-record-bytes.",
+                    path,
+                    line: lineNumber);
             }
 
             if (count + dim > _values[stream].Length)
             {
-                Array.Resize(ref _values[stream], (int)Math.Min(Math.Max((long)_values[stream].Length * 2, count + dim), MaxValuesPerStream));
+                Array.Resize(ref _values[stream], (int)Math.Min(Math.Max((long)_values[stream].Length * 2, count + dim), maxValues));
             }
 
             _counts[stream] = count + dim;

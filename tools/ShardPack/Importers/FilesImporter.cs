@@ -1,3 +1,6 @@
+using ShardPack.Internals;
+using ShardPack.Importers.Internals;
+
 namespace ShardPack.Importers;
 
 /// <summary>
@@ -6,8 +9,10 @@ namespace ShardPack.Importers;
 /// each <c>--field</c> is a typed label read from the row's columns (same syntax as <c>--from csv</c>).
 /// </summary>
 /// <remarks>
-/// Paths are relative to the manifest's directory unless absolute. Files are read one at a time into a reused
-/// buffer; the manifest is streamed.
+/// Paths are relative to the manifest's directory unless absolute, and must lead (once every symbolic link is
+/// followed) to a regular file inside that directory unless outside paths are allowed. Files are read to their end,
+/// whatever size they reported, one at a time into a reused buffer that grows as bytes arrive up to the record limit;
+/// the manifest is streamed.
 /// </remarks>
 internal sealed class FilesImporter : IImporter
 {
@@ -23,11 +28,17 @@ internal sealed class FilesImporter : IImporter
     private readonly string[] _header;
     private readonly int _pathColumn;
     private readonly CsvImporter.ColumnField[] _labels;
+    private readonly string _realBaseDirectory;
+    private readonly bool _allowOutsidePaths;
+    private readonly int _maxFileBytes;
 
-    private FilesImporter(string manifest, FileStream stream, CsvReader reader, string[] header, int pathColumn, CsvImporter.ColumnField[] labels)
+    private FilesImporter(string manifest, FileStream stream, CsvReader reader, string[] header, int pathColumn, CsvImporter.ColumnField[] labels, PackArguments arguments)
     {
         _manifest = manifest;
         _baseDirectory = Path.GetDirectoryName(Path.GetFullPath(manifest)) ?? Directory.GetCurrentDirectory();
+        _realBaseDirectory = RealPath.Resolve(_baseDirectory);
+        _allowOutsidePaths = arguments.AllowOutsidePaths;
+        _maxFileBytes = arguments.MaxRecordBytes;
         _stream = stream;
         _reader = reader;
         _header = header;
@@ -49,7 +60,7 @@ internal sealed class FilesImporter : IImporter
     {
         string manifest = arguments.Manifest ?? throw new UsageException("--from files needs --manifest FILE.csv listing one file per row.");
         string pathColumnName = arguments.PathColumn ?? throw new UsageException("--from files needs --path-column COL naming the manifest column that holds each file's path.");
-        (FileStream stream, CsvReader reader, string[] header) = CsvImporter.OpenWithHeader(manifest);
+        (FileStream stream, CsvReader reader, string[] header) = CsvImporter.OpenWithHeader(manifest, arguments.MaxLineBytes);
         try
         {
             int pathColumn = Array.IndexOf(header, pathColumnName);
@@ -60,7 +71,7 @@ internal sealed class FilesImporter : IImporter
             }
 
             CsvImporter.ColumnField[] labels = [.. arguments.Fields.Select(f => CsvImporter.ParseField(f, header, manifest))];
-            return new FilesImporter(manifest, stream, reader, header, pathColumn, labels);
+            return new FilesImporter(manifest, stream, reader, header, pathColumn, labels, arguments);
         }
         catch
         {
@@ -107,46 +118,86 @@ internal sealed class FilesImporter : IImporter
 
     private int ReadFile(string relativePath, ref byte[] buffer)
     {
+        string column = _header[_pathColumn];
         if (relativePath.Trim().Length == 0)
         {
-            throw DataErrors.Create($"column '{_header[_pathColumn]}' is empty; each row must name a file.", _manifest, line: _reader.Line);
+            throw Error($"column '{column}' is empty; each row must name a file.");
         }
 
         string fullPath = Path.Combine(_baseDirectory, relativePath);
-        FileStream file;
+        string realPath;
         try
         {
-            file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            realPath = RealPath.Resolve(fullPath);
+        }
+        catch (IOException e)
+        {
+            throw Error($"the file '{relativePath}' in column '{column}' cannot be resolved: {e.Message}", e);
+        }
+
+        if (!_allowOutsidePaths && !RealPath.IsSameOrInside(realPath, _realBaseDirectory))
+        {
+            throw Error(
+                $"the file '{relativePath}' in column '{column}' leads outside the manifest's folder (to '{realPath}'); paths must stay inside '{_realBaseDirectory}' (absolute paths, '..' and symbolic links count), or pass --allow-outside-paths.");
+        }
+
+        FileStream? file;
+        string? notRegular;
+        try
+        {
+            file = InputFile.TryOpen(realPath, bufferSize: 0, out notRegular);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw DataErrors.Create(
-                $"the file '{relativePath}' in column '{_header[_pathColumn]}' does not exist (looked for '{fullPath}'); paths are relative to the manifest's directory.",
-                _manifest,
-                line: _reader.Line,
-                innerException: e);
+            throw Error(
+                $"the file '{relativePath}' in column '{column}' does not exist (looked for '{fullPath}'); paths are relative to the manifest's directory.",
+                e);
+        }
+
+        if (file is null)
+        {
+            throw Error($"the file '{relativePath}' in column '{column}' is {notRegular}, not a regular file; only regular files can be packed.");
         }
 
         using (file)
         {
-            long length = file.Length;
-            if (length > Array.MaxLength)
-            {
-                throw DataErrors.Create($"the file '{relativePath}' is {length} bytes; a sample holds at most {Array.MaxLength}.", _manifest, line: _reader.Line);
-            }
-
-            if (length > buffer.Length)
-            {
-                buffer = new byte[Math.Min(Array.MaxLength, Math.Max(length, (long)buffer.Length * 2))];
-            }
-
-            int read = file.ReadAtLeast(buffer.AsSpan(0, (int)length), (int)length, throwOnEndOfStream: false);
-            if (read != length)
-            {
-                throw DataErrors.Create($"the file '{relativePath}' shrank while it was read ({read} of {length} bytes).", _manifest, line: _reader.Line);
-            }
-
-            return read;
+            return ReadToEnd(file, relativePath, ref buffer);
         }
     }
+
+    // Reads to end of file rather than to the size the file reported: a file that grows while read is read whole, and
+    // one that reports no size (as files under /proc do) is not taken for empty.
+    private int ReadToEnd(FileStream file, string relativePath, ref byte[] buffer)
+    {
+        int got = 0;
+        while (true)
+        {
+            if (got == buffer.Length)
+            {
+                if (got > _maxFileBytes)
+                {
+                    throw Error($"the file '{relativePath}' is larger than the {_maxFileBytes}-byte limit of one sample; raise --max-record-bytes to pack it.");
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(_maxFileBytes + 1L, Math.Max(buffer.Length * 2L, 64 * 1024)));
+            }
+
+            int read = file.Read(buffer, got, buffer.Length - got);
+            if (read == 0)
+            {
+                break;
+            }
+
+            got += read;
+        }
+
+        if (got > _maxFileBytes)
+        {
+            throw Error($"the file '{relativePath}' is larger than the {_maxFileBytes}-byte limit of one sample; raise --max-record-bytes to pack it.");
+        }
+
+        return got;
+    }
+
+    private InvalidDataException Error(string problem, Exception? inner = null) => DataErrors.Create(problem, _manifest, line: _reader.Line, innerException: inner);
 }

@@ -13,6 +13,12 @@ internal sealed class NpyHeader
     /// <summary>NumPy aligns the data of a saved array to this many bytes.</summary>
     public const int Alignment = 64;
 
+    /// <summary>The longest header text accepted. NumPy's own reader refuses headers over 10,000 bytes unless told otherwise; a header of the supported dtypes needs a few hundred.</summary>
+    public const int MaxHeaderBytes = 64 * 1024;
+
+    /// <summary>The deepest nesting of dicts, tuples and lists accepted; a valid header nests two deep.</summary>
+    public const int MaxNesting = 32;
+
     // np.save leaves room for the growth axis to reach this many digits, so a file can be appended to in place.
     private const int GrowthAxisMaxDigits = 21;
 
@@ -73,9 +79,9 @@ internal sealed class NpyHeader
             textOffset = 12;
         }
 
-        if (headerLength > 16 << 20)
+        if (headerLength > MaxHeaderBytes)
         {
-            throw DataErrors.Create($"header length {headerLength} is implausibly large.", path, byteOffset: 8);
+            throw DataErrors.Create($"header length {headerLength} is more than the {MaxHeaderBytes} bytes a header of a supported dtype needs; the file is corrupt or not a plain numeric array.", path, byteOffset: 8);
         }
 
         var text = new byte[headerLength];
@@ -210,6 +216,7 @@ internal sealed class NpyHeader
     private sealed class LiteralParser(string text, string path, int baseOffset)
     {
         private int _pos;
+        private int _depth;
 
         public Dictionary<string, object> ParseHeaderDict()
         {
@@ -236,10 +243,13 @@ internal sealed class NpyHeader
             switch (c)
             {
                 case '{':
+                    Enter();
                     return ParseDict();
                 case '(':
+                    Enter();
                     return ParseSequence(')');
                 case '[':
+                    Enter();
                     return ParseSequence(']');
                 case '\'' or '"':
                     return ParseString();
@@ -275,6 +285,7 @@ internal sealed class NpyHeader
                 if (Peek() == '}')
                 {
                     _pos++;
+                    _depth--;
                     return dict;
                 }
 
@@ -309,6 +320,7 @@ internal sealed class NpyHeader
                 if (Peek() == close)
                 {
                     _pos++;
+                    _depth--;
                     return items;
                 }
 
@@ -370,6 +382,15 @@ internal sealed class NpyHeader
             return long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
                 ? value
                 : throw Error($"'{digits}' is not an integer.", start);
+        }
+
+        // The parser recurses once per level, so the depth is capped to keep a crafted header from overflowing the stack.
+        private void Enter()
+        {
+            if (++_depth > MaxNesting)
+            {
+                throw Error($"values nest more than {MaxNesting} levels deep; a header nests two.");
+            }
         }
 
         private char Peek() => _pos < text.Length ? text[_pos] : throw Error("the header dict is not closed.");

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using ShardPack.Importers.Internals;
 
 namespace ShardPack.Importers;
 
@@ -90,6 +91,11 @@ internal sealed class NpyImporter : IImporter
             sample += run;
             progress.Advance(run, run * bytesPerSample);
         }
+
+        foreach (FieldFile file in _files)
+        {
+            file.CheckFullyRead();
+        }
     }
 
     public void Dispose()
@@ -134,7 +140,7 @@ internal sealed class NpyImporter : IImporter
 
         public static FieldFile Open(string name, string path)
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            FileStream stream = InputFile.Open(path, bufferSize: 0);
             try
             {
                 NpyHeader header = NpyHeader.Read(stream, path);
@@ -222,6 +228,20 @@ internal sealed class NpyImporter : IImporter
             if (_swap)
             {
                 Swap(destination);
+            }
+        }
+
+        /// <summary>Throws when the file has grown since it was opened, so that rows appended while packing are not dropped silently.</summary>
+        /// <exception cref="InvalidDataException">The file is longer than its header says.</exception>
+        public void CheckFullyRead()
+        {
+            long length = _stream.Length;
+            if (length != _stream.Position)
+            {
+                throw DataErrors.Create(
+                    $"the file is {length} bytes now but its header describes {_stream.Position}; it was changed while packing, so the pack is abandoned.",
+                    Path,
+                    byteOffset: _stream.Position);
             }
         }
 

@@ -24,6 +24,15 @@ internal sealed class PackArguments
     /// <summary>Gets the <c>--feature</c> values of the TFRecord importer (<c>NAME:DTYPE:SHAPE</c>).</summary>
     public IReadOnlyList<string> Features { get; init; } = [];
 
+    /// <summary>Gets the longest line (or CSV record) a text importer accepts, in characters (bytes for ASCII text).</summary>
+    public int MaxLineBytes { get; init; } = InputLimits.DefaultMaxLineBytes;
+
+    /// <summary>Gets the largest record (TFRecord record, CTF sequence of one stream, file of the files importer) accepted, in bytes.</summary>
+    public int MaxRecordBytes { get; init; } = InputLimits.DefaultMaxRecordBytes;
+
+    /// <summary>Gets whether the files importer may read files outside the manifest's folder.</summary>
+    public bool AllowOutsidePaths { get; init; }
+
     /// <summary>Returns <see cref="Input"/> or throws a usage error naming the format.</summary>
     public string RequireInput() => Input ?? throw new UsageException($"--from {From} needs --input FILE.");
 }

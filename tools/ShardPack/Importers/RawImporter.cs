@@ -1,3 +1,5 @@
+using ShardPack.Importers.Internals;
+
 namespace ShardPack.Importers;
 
 /// <summary>
@@ -63,12 +65,12 @@ internal sealed class RawImporter : IImporter
 
         Schema schema = FieldSyntax.CreateSchema(specs);
         long recordBytes = specs.Sum(s => (long)s.BytesPerSample);
-        if (recordBytes > Array.MaxLength)
+        if (recordBytes > arguments.MaxRecordBytes)
         {
-            throw new UsageException($"--field: one record of {recordBytes} bytes is larger than the {Array.MaxLength} bytes a sample may hold.");
+            throw new UsageException($"--field: one record of {recordBytes} bytes is larger than --max-record-bytes ({arguments.MaxRecordBytes}); raise it to pack records this large.");
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        FileStream stream = InputFile.Open(path, bufferSize: 1);
         try
         {
             long length = stream.Length;

@@ -23,15 +23,15 @@ internal sealed class TfRecordImporter : IImporter
     private byte[] _scratch = new byte[256];
     private bool _hasRecord;
 
-    private TfRecordImporter(string path, Dictionary<string, Pin> pins)
+    private TfRecordImporter(string path, Dictionary<string, Pin> pins, int maxRecordBytes)
     {
         _path = path;
-        _reader = new TfRecordReader(path);
+        _reader = new TfRecordReader(path, maxRecordBytes);
         try
         {
             _hasRecord = ReadRecord();
             _columns = BuildColumns(pins);
-            Schema = FieldSyntax.CreateSchema(_columns.Select(c => c.Spec));
+            Schema = CreateSchema(_columns);
             InputBytes = _reader.FileLength;
         }
         catch
@@ -60,7 +60,7 @@ internal sealed class TfRecordImporter : IImporter
             }
         }
 
-        return new TfRecordImporter(path, pins);
+        return new TfRecordImporter(path, pins, arguments.MaxRecordBytes);
     }
 
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
@@ -142,7 +142,7 @@ internal sealed class TfRecordImporter : IImporter
             {
                 TfExampleParser.Kind.Float when feature.Count > 0 => (Infer(name, DType.F32, feature.Count), feature.Kind),
                 TfExampleParser.Kind.Int64 when feature.Count > 0 => (Infer(name, DType.I64, feature.Count), feature.Kind),
-                TfExampleParser.Kind.Bytes when feature.Count == 1 => (FieldSpec.Bytes(name), feature.Kind),
+                TfExampleParser.Kind.Bytes when feature.Count == 1 => (InferField(name, () => FieldSpec.Bytes(name)), feature.Kind),
                 TfExampleParser.Kind.Bytes => throw Error(
                     $"feature '{name}' holds {feature.Count} bytes values; one per record is inferred as bytes. Pin it with --feature {name}:bytes:concat to store the values concatenated.",
                     0),
@@ -156,7 +156,39 @@ internal sealed class TfRecordImporter : IImporter
         return [.. columns];
     }
 
-    private static FieldSpec Infer(string name, DType dtype, int count) => count == 1 ? FieldSpec.Fixed(name, dtype) : FieldSpec.Fixed(name, dtype, count);
+    // The features come from the file, so a name or a count no field can have is bad data (exit 3), not a usage error.
+    private FieldSpec Infer(string name, DType dtype, int count) => InferField(name, () => count == 1 ? FieldSpec.Fixed(name, dtype) : FieldSpec.Fixed(name, dtype, count));
+
+    private FieldSpec InferField(string name, Func<FieldSpec> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw Error($"feature '{Printable(name)}' cannot be a field: {e.Message} Rename it in the file.", 0);
+        }
+    }
+
+    private Schema CreateSchema(Column[] columns)
+    {
+        if (columns.Length == 0)
+        {
+            throw Error("record 0 holds no features, so no schema can be inferred; pin the features with --feature.", 0);
+        }
+
+        try
+        {
+            return new Schema(columns.Select(c => c.Spec));
+        }
+        catch (ArgumentException e)
+        {
+            throw Error($"the features of record 0 and the --feature options make no valid schema: {e.Message}", 0);
+        }
+    }
+
+    private static string Printable(string name) => string.Concat(name.Take(64).Select(c => char.IsControl(c) ? '?' : c));
 
     private bool ReadRecord()
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
+using ShardPack.Importers.Internals;
 
 namespace ShardPack.Importers;
 
@@ -10,10 +11,10 @@ namespace ShardPack.Importers;
 /// </summary>
 internal sealed class TfRecordReader : IDisposable
 {
-    /// <summary>The longest record accepted, so that a corrupt length cannot make the reader allocate without bound.</summary>
-    public const int MaxRecordBytes = 1 << 30;
-
     private const uint MaskDelta = 0xa282ead8;
+
+    // The buffer grows from here as record bytes actually arrive, never to a length the header merely declares.
+    private const int GrowthStepBytes = 1 << 20;
 
     private readonly string _path;
     private readonly FileStream _file;
@@ -22,16 +23,32 @@ internal sealed class TfRecordReader : IDisposable
     private byte[] _buffer = new byte[4096];
     private long _offset;
 
-    public TfRecordReader(string path)
+    /// <summary>Opens <paramref name="path"/>; a record longer than <paramref name="maxRecordBytes"/> is an error.</summary>
+    /// <exception cref="InvalidDataException">The path is not a regular file.</exception>
+    public TfRecordReader(string path, int maxRecordBytes = InputLimits.DefaultMaxRecordBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecordBytes, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxRecordBytes, Array.MaxLength - 4);
         _path = path;
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[2];
-        int read = _file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        _file.Position = 0;
-        IsCompressed = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        _stream = IsCompressed ? new GZipStream(_file, CompressionMode.Decompress, leaveOpen: true) : _file;
+        MaxRecordBytes = maxRecordBytes;
+        _file = InputFile.Open(path, 1 << 16);
+        try
+        {
+            Span<byte> magic = stackalloc byte[2];
+            int read = _file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+            _file.Position = 0;
+            IsCompressed = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            _stream = IsCompressed ? new GZipStream(_file, CompressionMode.Decompress, leaveOpen: true) : _file;
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Gets the longest record accepted, so that a corrupt length cannot make the reader allocate without bound.</summary>
+    public int MaxRecordBytes { get; }
 
     /// <summary>Gets whether the file is GZIP-compressed.</summary>
     public bool IsCompressed { get; }
@@ -84,7 +101,7 @@ internal sealed class TfRecordReader : IDisposable
 
         if (got < _header.Length)
         {
-            throw Error($"truncated record: the file ends {got} bytes into its 12-byte header.", number, offset);
+            throw Error($"truncated record {number}: the file ends {got} bytes into its 12-byte header.", number, offset);
         }
 
         ulong length = BinaryPrimitives.ReadUInt64LittleEndian(_header);
@@ -94,26 +111,21 @@ internal sealed class TfRecordReader : IDisposable
             throw Error($"the CRC of the record length does not match (stored 0x{lengthCrc:x8}); the file is corrupt or not TFRecord.", number, offset);
         }
 
-        if (length > MaxRecordBytes)
+        if (length > (ulong)MaxRecordBytes)
         {
-            throw Error($"the record is {length} bytes, more than the {MaxRecordBytes}-byte limit.", number, offset);
+            throw Error($"the record declares {length} bytes, more than the {MaxRecordBytes}-byte limit; the file is corrupt, or raise --max-record-bytes.", number, offset);
         }
 
         int total = (int)length + 4;
         if (!IsCompressed && total > _file.Length - _file.Position)
         {
-            throw Error($"truncated record: it needs {length} data bytes and a 4-byte CRC but the file has {_file.Length - _file.Position} bytes left.", number, offset);
+            throw Error($"truncated record {number}: it needs {length} data bytes and a 4-byte CRC but the file has {_file.Length - _file.Position} bytes left.", number, offset);
         }
 
-        if (_buffer.Length < total)
-        {
-            _buffer = new byte[Math.Max(total, (int)Math.Min(_buffer.Length * 2L, MaxRecordBytes + 4L))];
-        }
-
-        got = Read(_buffer.AsSpan(0, total), number, offset);
+        got = ReadGrowing(total, number, offset);
         if (got < total)
         {
-            throw Error($"truncated record: it needs {length} data bytes and a 4-byte CRC but the file ends after {got}.", number, offset);
+            throw Error($"truncated record {number}: it needs {length} data bytes and a 4-byte CRC but the file ends after {got}.", number, offset);
         }
 
         uint dataCrc = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan((int)length));
@@ -140,6 +152,30 @@ internal sealed class TfRecordReader : IDisposable
         }
 
         _file.Dispose();
+    }
+
+    // Reads up to total bytes into _buffer from index 0, growing it only by what has arrived, and returns the count read.
+    private int ReadGrowing(int total, long number, long offset)
+    {
+        int got = 0;
+        while (got < total)
+        {
+            if (got == _buffer.Length)
+            {
+                int grown = (int)Math.Min(total, Math.Max(_buffer.Length * 2L, GrowthStepBytes));
+                Array.Resize(ref _buffer, grown);
+            }
+
+            int want = Math.Min(total, _buffer.Length) - got;
+            int read = Read(_buffer.AsSpan(got, want), number, offset);
+            got += read;
+            if (read < want)
+            {
+                break;
+            }
+        }
+
+        return got;
     }
 
     private int Read(Span<byte> destination, long number, long offset)
