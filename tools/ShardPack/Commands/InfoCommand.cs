@@ -28,6 +28,7 @@ internal static class InfoCommand
             TextWriter o = context.Output;
             o.WriteLine($"dataset   {ds.Directory}");
             o.WriteLine($"creator   {ds.Creator}");
+            o.WriteLine($"identity  {ds.Identity ?? "none (written before identities)"}");
             o.WriteLine($"samples   {ds.SampleCount.ToString("N0", CultureInfo.InvariantCulture)}");
             o.WriteLine($"shards    {ds.Shards.Count}");
             o.WriteLine($"chunks    {ds.ChunkCount}");
@@ -59,6 +60,7 @@ internal static class InfoCommand
             w.WriteString("directory", ds.Directory);
             w.WriteString("creator", ds.Creator);
             w.WriteString("fingerprint", ds.Fingerprint);
+            w.WriteString("identity", ds.Identity);
             w.WriteNumber("samples", ds.SampleCount);
             w.WriteNumber("shards", ds.Shards.Count);
             w.WriteNumber("chunks", ds.ChunkCount);

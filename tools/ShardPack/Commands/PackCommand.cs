@@ -28,10 +28,11 @@ internal static class PackCommand
         var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing dataset at --output once the new one is complete." };
+        var identity = new Option<string?>("--identity") { Description = "The dataset's identity, 32 lower-case hex digits (default: random). The same input, options and identity give byte-identical files." };
 
         var command = new Command("pack", "Pack an input (npy, raw, csv, files, ctf, tfrecord) into a ShardStore dataset.")
         {
-            from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite,
+            from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite, identity,
         };
         var limits = new InputLimits();
         foreach (Option option in limits.All)
@@ -75,12 +76,18 @@ internal static class PackCommand
                 ShardTargetBytes = ParseSize(r.GetValue(shardSize)!, "--shard-size"),
                 Threads = threadCount,
                 Overwrite = r.GetValue(overwrite),
+                Identity = CheckIdentity(r.GetValue(identity)),
                 Metadata = new Dictionary<string, string> { ["source.format"] = arguments.From },
             };
             return Pack(context, arguments, r.GetValue(output)!, options, r.GetValue(quiet));
         }));
         return command;
     }
+
+    private static string? CheckIdentity(string? identity) =>
+        identity is null || (identity.Length == 32 && identity.All(char.IsAsciiHexDigitLower) && identity.Any(c => c != '0'))
+            ? identity
+            : throw new UsageException($"--identity '{identity}' is not 32 lower-case hex digits (not all zero).");
 
     /// <summary>Parses a byte size such as <c>4194304</c>, <c>64K</c>, <c>4M</c>, <c>1G</c> (binary units; a trailing B or iB is allowed).</summary>
     /// <exception cref="UsageException">Not a positive size.</exception>
