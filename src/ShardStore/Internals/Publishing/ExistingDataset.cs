@@ -31,7 +31,7 @@ internal static partial class ExistingDataset
         catch (InvalidDataException e)
         {
             throw new IOException(
-                $"'{target}' is not a ShardStore dataset ({e.Message}); it holds {NameEntries(entries.Select(x => x.Name))}. "
+                $"'{target}' is not a ShardStore dataset ({e.Message}); it holds {NameEntries(entries.Select(x => x.Name).Order(StringComparer.Ordinal))}. "
                 + "Overwrite replaces only a dataset: choose a new or empty directory, or remove it yourself.",
                 e);
         }
