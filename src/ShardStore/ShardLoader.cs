@@ -49,7 +49,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly string _fingerprint;
     private readonly ChunkScatter? _scatter;
     private readonly int[] _hinted;
-    private readonly long _scatterBufferBytes;
+    private readonly long _workerBufferBytes;
     private Task[]? _workers;
     private long _nextSequence;
     private long _nextToPublish;
@@ -100,14 +100,16 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         bool dropPages = options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options);
         _reader = new LoaderChunkReader(dataset, dropPages);
         _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, _reader, byPriority: options.Order != SampleOrder.Random);
+
+        // Each worker's own buffers: room for a compressed chunk's stored bytes, and in scatter mode the chunk it decodes into.
+        _workerBufferBytes = WorkerBufferBytes(options, layout, scatter);
+        if (!budget.TryReserve(_workerBufferBytes))
+        {
+            throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+        }
+
         if (scatter)
         {
-            _scatterBufferBytes = ScatterBufferBytes(options, layout);
-            if (!budget.TryReserve(_scatterBufferBytes))
-            {
-                throw new InvalidOperationException("The memory budget changed while the loader was being created.");
-            }
-
             _scatter = new ChunkScatter(dataset, layout, _reader, HintUpcoming);
         }
 
@@ -194,11 +196,11 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         int slotCount = options.PrefetchDepth + 1;
         long slotBytes = slotCount * BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
         int scatterSlots = ScatterSlotCount(dataset, options, layout, plan);
-        long chunkBytes = layout.MaxDecodedChunkBytes == 0 ? 0 : options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
+        long chunkBytes = WorkerBufferBytes(options, layout, scatter: true);
         if (slotBytes + chunkBytes > options.MemoryBudgetBytes)
         {
             throw new ArgumentException(
-                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one decoded chunk per decode worker ({chunkBytes} bytes); raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
+                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one chunk buffer and the stored bytes of one compressed chunk per decode worker ({chunkBytes} bytes); raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
                 nameof(options));
         }
 
@@ -379,9 +381,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             {
                 ReleaseSlot(b.Slot);
             }
-
-            _budget.Release(_scatterBufferBytes);
         }
+
+        _budget.Release(_workerBufferBytes);
 
         lock (_slotLock)
         {
@@ -462,13 +464,15 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         long least = Math.Min(span + 1L, cap);
         long aim = Math.Min((2L * span) + options.PrefetchDepth + 1, cap);
         long perSlot = BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
-        long affordable = (options.MemoryBudgetBytes - ScatterBufferBytes(options, layout)) / perSlot;
+        long affordable = (options.MemoryBudgetBytes - WorkerBufferBytes(options, layout, scatter: true)) / perSlot;
         long slots = Math.Min(aim, affordable);
         return slots < least || slots < 1 ? 0 : (int)Math.Min(slots, 1 << 20);
     }
 
-    private static long ScatterBufferBytes(ShardLoaderOptions options, DatasetLayout layout) =>
-        options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
+    // Every worker copies compressed chunks' stored bytes into a scratch buffer of its own; a scatter worker also
+    // has the buffer it copies or decodes each chunk into (a gathering worker rents that from the chunk cache).
+    internal static long WorkerBufferBytes(ShardLoaderOptions options, DatasetLayout layout, bool scatter) =>
+        options.DecodeWorkers * (ChunkBufferPool.RoundUp(BatchAssembler.ScratchBytes(layout)) + (scatter ? ChunkBufferPool.RoundUp(layout.MaxRawChunkBytes) : 0));
 
     private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>
         options.ReleaseConsumedPages ?? dataset.Shards.Sum(s => s.FileBytes) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
@@ -590,7 +594,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private void RunWorker()
     {
         CancellationToken stop = _stop.Token;
-        var assembler = new BatchAssembler(_dataset.Schema, _layout, _cache, _options.BatchSize, holdMapped: _options.Order == SampleOrder.Random, HintUpcoming);
+        var assembler = new BatchAssembler(_dataset, _layout, _cache, _options.BatchSize, HintUpcoming);
         try
         {
             while (true)
@@ -653,10 +657,6 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         {
             // Disposed: stop quietly.
         }
-        finally
-        {
-            assembler.ReleaseHeld();
-        }
     }
 
     // ZeroCopy: a batch of consecutive samples inside one uncompressed chunk is handed out over the chunk's mapping.
@@ -693,34 +693,49 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         HintUpcoming(chunk);
-        FieldSection[] sections = _reader.Read(shard, inShard, _ => throw new UnreachableException("an uncompressed chunk is read mapped"), out ChunkLease? lease, out _);
+        ChunkLease lease = _reader.ReadMapped(shard, inShard);
         try
         {
-            byte* raw = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(lease!.RawBytes));
+            FieldSection[] sections = lease.Sections;
+            ReadOnlySpan<byte> raw = lease.RawBytes;
             int inChunk = (int)(first - chunkStart);
             Schema schema = _dataset.Schema;
             nint[] mapped = new nint[schema.Count];
+            byte* basePointer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw));
             for (int f = 0; f < schema.Count; f++)
             {
                 FieldSpec spec = schema[f];
                 FieldSection section = sections[f];
                 if (!spec.IsVariable)
                 {
-                    mapped[f] = (nint)(raw + section.DataOffset + ((long)inChunk * spec.BytesPerSample));
+                    mapped[f] = (nint)(basePointer + section.DataOffset + ((long)inChunk * spec.BytesPerSample));
                     slot.Lengths[f] = (long)count * spec.BytesPerSample;
                 }
                 else
                 {
-                    // The chunk's offsets were checked when it was read: from 0, never decreasing, within its values.
-                    long* offsets = (long*)(raw + section.OffsetsOffset) + inChunk;
+                    // The mapping can change under us: copy the batch's offsets once into the slot, check them
+                    // there, and use only the copy.
                     long* rebased = slot.Offsets(f);
+                    var copy = new Span<long>(rebased, count + 1);
+                    MemoryMarshal.Cast<byte, long>(raw.Slice(section.OffsetsOffset, (_layout.SamplesIn(chunk) + 1) * sizeof(long))).Slice(inChunk, count + 1).CopyTo(copy);
+                    long start = copy[0];
+                    long valueCount = section.DataLength / spec.ItemSize;
                     for (int i = 0; i <= count; i++)
                     {
-                        rebased[i] = offsets[i] - offsets[0];
+                        if (copy[i] < start || copy[i] > valueCount || (i > 0 && copy[i] < copy[i - 1] + start))
+                        {
+                            throw DataErrors.Create(
+                                $"offsets of field '{spec.Name}' for sample {inChunk + i} of the chunk do not increase within its {valueCount} values",
+                                Path.Combine(_dataset.Directory, _dataset.Shards[shard].FileName),
+                                shard,
+                                inShard);
+                        }
+
+                        copy[i] -= start;
                     }
 
-                    mapped[f] = (nint)(raw + section.DataOffset + (offsets[0] * spec.ItemSize));
-                    slot.Lengths[f] = (offsets[count] - offsets[0]) * spec.ItemSize;
+                    mapped[f] = (nint)(basePointer + section.DataOffset + (start * spec.ItemSize));
+                    slot.Lengths[f] = copy[count] * spec.ItemSize;
                 }
 
                 bytes += slot.Lengths[f];
@@ -732,7 +747,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
         catch
         {
-            lease?.Dispose();
+            lease.Dispose();
             throw;
         }
     }
@@ -766,7 +781,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     {
         CancellationToken stop = _stop.Token;
         ChunkScatter scatter = _scatter!;
-        byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_layout.MaxDecodedChunkBytes);
+        byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_layout.MaxRawChunkBytes);
+        byte[] stored = GC.AllocateUninitializedArray<byte>((int)BatchAssembler.ScratchBytes(_layout));
         using CancellationTokenRegistration wake = stop.Register(() =>
         {
             lock (scatter.Sync)
@@ -805,7 +821,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                     }
                 }
 
-                scatter.Execute(job, buffer, CompleteScatterBatch);
+                scatter.Execute(job, buffer, stored, CompleteScatterBatch);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
