@@ -10,8 +10,9 @@ namespace ShardStore.Internals;
 /// Chunk-driven batch assembly for Sequential and Window order over fixed-width fields. Batches are planned
 /// ahead into slots and every planned sample is registered with the chunk that holds it; once planning has
 /// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>), one worker copies the
-/// chunk out of the file with positioned reads (never through the mapping) and decodes it into its own buffer, which stays in the CPU cache, and copies each registered sample straight to
-/// its place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
+/// chunk out of the file with positioned reads (never through the mapping) into its own buffer, decoding it
+/// there when compressed, so it stays in the CPU cache, and copies each registered sample straight to its
+/// place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
 /// the slots, instead of into a decoded-chunk cache and then again by a gather.
 /// </summary>
 /// <remarks>
