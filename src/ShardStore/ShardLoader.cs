@@ -51,6 +51,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly int[] _hinted;
     private readonly long _workerBufferBytes;
     private Task[]? _workers;
+    private IDisposable? _consumer;
     private long _nextSequence;
     private long _nextToPublish;
     private bool _exhausted;
@@ -152,6 +153,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     /// <summary>Gets whether batches are assembled by decoding each chunk once and scattering its samples (see <see cref="ChunkScatter"/>).</summary>
     internal bool Scatters => _scatter is not null;
+
+    /// <summary>Gets whether a consumer that takes batches on its own (a device ring) is attached.</summary>
+    internal bool HasAttachedConsumer => Volatile.Read(ref _consumer) is not null;
 
     /// <summary>Gets the number of worker threads still running (for leak checks).</summary>
     internal int RunningWorkers => _workers?.Count(t => !t.IsCompleted) ?? 0;
@@ -333,7 +337,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every worker and frees every slot and buffer; batches the consumer holds are freed when disposed. Safe to call twice.</summary>
+    /// <summary>
+    /// Stops every worker and frees every slot and buffer; batches the consumer holds are freed when disposed. A
+    /// device ring still running over the loader is disposed first. Safe to call twice.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -341,6 +348,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             return;
         }
 
+        // A ring reads this loader from its own thread and holds its slots page-locked: stop it before the slots go.
+        Interlocked.Exchange(ref _consumer, null)?.Dispose();
         _stop.Cancel();
         if (_workers is { } workers)
         {
@@ -418,6 +427,30 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             lease.Dispose();
         }
     }
+
+    /// <summary>
+    /// Attaches a consumer that reads this loader from its own thread and uses its slots (a device ring), so that
+    /// disposing the loader disposes it first, before the slots are freed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another consumer is attached.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    internal void AttachConsumer(IDisposable consumer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Interlocked.CompareExchange(ref _consumer, consumer, null) is not null)
+        {
+            throw new InvalidOperationException("Another DeviceRing already reads this loader; a loader feeds one ring (dispose that ring first).");
+        }
+
+        if (_disposed != 0)
+        {
+            Interlocked.CompareExchange(ref _consumer, null, consumer);
+            throw new ObjectDisposedException(nameof(ShardLoader));
+        }
+    }
+
+    /// <summary>Detaches a consumer from <see cref="AttachConsumer"/> (it was disposed); nothing if it is not the one attached.</summary>
+    internal void DetachConsumer(IDisposable consumer) => Interlocked.CompareExchange(ref _consumer, null, consumer);
 
     internal void ReturnSlot(BatchSlot slot)
     {
