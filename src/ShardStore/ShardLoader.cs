@@ -39,6 +39,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly BatchSlot[] _slots;
     private readonly Queue<BatchSlot> _freeSlots = new();
     private readonly SemaphoreSlim _slotSignal;
+    // How often a worker blocked on a claim or a slot looks whether the chunks it keeps pinned are needed elsewhere.
+    private static readonly TimeSpan s_pressurePoll = TimeSpan.FromMilliseconds(10);
     private readonly object _claimLock = new();
     private readonly object _slotLock = new();
     private readonly object _publishLock = new();
@@ -627,21 +629,34 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private void RunWorker()
     {
         CancellationToken stop = _stop.Token;
-        var assembler = new BatchAssembler(_dataset, _layout, _cache, _options.BatchSize, HintUpcoming);
+        var assembler = new BatchAssembler(_dataset, _layout, _cache, _options.BatchSize, holdReady: _options.Order == SampleOrder.Random, HintUpcoming);
         try
         {
             while (true)
             {
                 BatchSlot slot;
                 BatchPlan plan;
-                lock (_claimLock)
+                bool claiming = false;
+                try
                 {
+                    // While blocked here or waiting for a slot, let pinned chunks go once another worker needs their
+                    // room: it may be finishing the batch the consumer waits for.
+                    while (!claiming)
+                    {
+                        Monitor.TryEnter(_claimLock, s_pressurePoll, ref claiming);
+                        ReleaseHeldUnderPressure(assembler);
+                    }
+
                     if (_exhausted || _faulted)
                     {
                         return;
                     }
 
-                    _slotSignal.Wait(stop);
+                    while (!_slotSignal.Wait(s_pressurePoll, stop))
+                    {
+                        ReleaseHeldUnderPressure(assembler);
+                    }
+
                     lock (_slotLock)
                     {
                         slot = _freeSlots.Dequeue();
@@ -654,6 +669,13 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                         ReleaseSlot(slot);
                         Publish(sequence, default);
                         return;
+                    }
+                }
+                finally
+                {
+                    if (claiming)
+                    {
+                        Monitor.Exit(_claimLock);
                     }
                 }
 
@@ -689,6 +711,18 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Disposed: stop quietly.
+        }
+        finally
+        {
+            assembler.ReleaseHeld();
+        }
+    }
+
+    private void ReleaseHeldUnderPressure(BatchAssembler assembler)
+    {
+        if (_cache.UnderPressure)
+        {
+            assembler.ReleaseHeld();
         }
     }
 

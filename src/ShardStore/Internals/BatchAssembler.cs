@@ -20,6 +20,7 @@ internal sealed unsafe class BatchAssembler
 {
     private const int IndexBits = 24;
     private const int PrefetchBytes = 512;
+    private const int MaxHeldChunks = 1024;
     private readonly ShardDataset _dataset;
     private readonly Schema _schema;
     private readonly DatasetLayout _layout;
@@ -33,11 +34,17 @@ internal sealed unsafe class BatchAssembler
     private readonly int[] _groupStarts;
     private readonly int[] _deferred;
     private readonly byte[] _stored;
+    private readonly bool _holdReady;
+    private readonly Dictionary<int, LoaderChunkCache.Entry> _held = [];
     private EpochOrder? _order;
     private long _uses;
 
-    public BatchAssembler(ShardDataset dataset, DatasetLayout layout, LoaderChunkCache cache, int batchSize, Action<int>? onLoad)
+    // holdReady: keep cached chunks pinned between batches (Random order, where every batch reads most chunks), which
+    // spares two trips through the cache's lock per chunk and batch; they are let go before this worker blocks or
+    // loads, and whenever the cache is under pressure, so a pinned chunk never stands in another worker's way for long.
+    public BatchAssembler(ShardDataset dataset, DatasetLayout layout, LoaderChunkCache cache, int batchSize, bool holdReady, Action<int>? onLoad)
     {
+        _holdReady = holdReady;
         _dataset = dataset;
         _schema = dataset.Schema;
         _layout = layout;
@@ -58,6 +65,17 @@ internal sealed unsafe class BatchAssembler
 
     /// <summary>Gets the bytes of the scratch buffer for compressed chunks' stored bytes (counted in the loader's budget).</summary>
     public static long ScratchBytes(DatasetLayout layout) => layout.MaxCompressedChunkBytes;
+
+    /// <summary>Unpins the chunks this worker kept pinned between batches; call before blocking.</summary>
+    public void ReleaseHeld()
+    {
+        foreach (LoaderChunkCache.Entry entry in _held.Values)
+        {
+            _cache.Release(entry);
+        }
+
+        _held.Clear();
+    }
 
     /// <summary>Gathers the batch's samples into <paramref name="slot"/>; returns the bytes written.</summary>
     public long Assemble(EpochOrder order, long start, int count, BatchSlot slot, CancellationToken cancellationToken)
@@ -158,6 +176,17 @@ internal sealed unsafe class BatchAssembler
         int from = _groupStarts[group];
         int to = _groupStarts[group + 1];
         int chunk = (int)(_keys[from] >> IndexBits);
+        if (_held.TryGetValue(chunk, out LoaderChunkCache.Entry? held))
+        {
+            Gather(new ChunkSource(this, chunk, held.Sections, held.Raw, null), samples, from, to, slot, variablePass);
+            return true;
+        }
+
+        if (_held.Count > 0 && _cache.UnderPressure)
+        {
+            ReleaseHeld();
+        }
+
         long priority = Priority(chunk);
         LoaderChunkCache.Entry? entry = _cache.TryAcquireReady(chunk, priority);
         if (entry is null && DirectSections(chunk) is { } known)
@@ -176,19 +205,33 @@ internal sealed unsafe class BatchAssembler
             return true;
         }
 
-        entry ??= _cache.Acquire(chunk, priority, wait, _onLoad, _stored, cancellationToken);
         if (entry is null)
         {
-            return false;
+            // This may wait for another worker's read or for room in the budget: pin nothing meanwhile.
+            ReleaseHeld();
+            entry = _cache.Acquire(chunk, priority, wait, _onLoad, _stored, cancellationToken);
+            if (entry is null)
+            {
+                return false;
+            }
         }
 
+        bool keep = false;
         try
         {
             Gather(new ChunkSource(this, chunk, entry.Sections, entry.Raw, null), samples, from, to, slot, variablePass);
+            keep = _holdReady && _held.Count < MaxHeldChunks && !_cache.UnderPressure;
         }
         finally
         {
-            _cache.Release(entry);
+            if (keep)
+            {
+                _held.Add(chunk, entry);
+            }
+            else
+            {
+                _cache.Release(entry);
+            }
         }
 
         return true;
@@ -426,6 +469,7 @@ internal sealed unsafe class BatchAssembler
         if (!slot.TryEnsureCapacity(field, bytes))
         {
             // Idle decoded chunks hold the budget the slot needs; give them back and try once more.
+            ReleaseHeld();
             _cache.TrimIdle();
             slot.EnsureCapacity(field, bytes);
         }

