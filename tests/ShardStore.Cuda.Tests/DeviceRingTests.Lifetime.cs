@@ -208,6 +208,7 @@ public sealed partial class DeviceRingTests
         var backend = new HostBackend();
         ShardLoader loader = ShardLoader.Create(s_dataset, options);
         DeviceRing ring = CreateRing(loader, backend);
+        Assert.IsTrue(loader.HasAttachedConsumer, "the ring attached itself to the loader");
         using (DeviceBatch first = ring.Next()!)
         {
             first.Synchronize();
@@ -216,6 +217,7 @@ public sealed partial class DeviceRingTests
         // The wrong order: the ring still reads the loader and holds its slots page-locked.
         loader.Dispose();
 
+        Assert.IsFalse(loader.HasAttachedConsumer, "the loader let go of the ring it disposed");
         Assert.AreEqual(0, backend.RegisteredRanges, "the ring unregistered the loader's slots before they were freed");
         Assert.AreEqual(0L, loader.Statistics.MemoryInUseBytes, "every host batch went back to the loader");
         Assert.ThrowsExactly<ObjectDisposedException>(() => ring.Next());
