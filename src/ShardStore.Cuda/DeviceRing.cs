@@ -21,8 +21,9 @@ namespace ShardStore.Cuda;
 /// <see cref="DeviceBatch"/> over at once. It returns the host batch to the loader as soon as its copy has completed.
 /// </para>
 /// <para>
-/// The ring takes batches from the loader itself: do not read the loader while the ring runs. Dispose the ring (and
-/// the streams made from it) before the loader. Device memory and events are freed when the ring, every batch and
+/// The ring takes batches from the loader itself: do not read the loader while the ring runs. A loader feeds one
+/// ring at a time. Dispose the ring (and the streams made from it) before the loader; a loader disposed first
+/// disposes its ring before it frees its slots. Device memory and events are freed when the ring, every batch and
 /// every stream from it are disposed; disposing waits for the copy stream, and the copy stream waits for releases
 /// already recorded on consumer streams.
 /// </para>
@@ -71,6 +72,8 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         _copyStream = backend.CreateStream();
         try
         {
+            // First, so a second ring over the same loader is refused before it touches the loader's slots.
+            loader.AttachConsumer(this);
             for (int i = 0; i < _slots.Length; i++)
             {
                 _slots[i] = CreateSlot(i);
@@ -86,6 +89,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         }
         catch
         {
+            loader.DetachConsumer(this);
             _registry.Dispose();
             TearDown();
             throw;
@@ -123,8 +127,9 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     /// <see cref="DeviceRingOptions.CallerSlots"/> does not match the slot count, the schema or the batch size; or
     /// the loader hands out mapped batches (<see cref="ShardLoaderOptions.ZeroCopy"/>).
     /// </exception>
-    /// <exception cref="InvalidOperationException"><see cref="DeviceKind.Cuda"/> was asked for and CUDA is not available; the message says why.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="DeviceKind.Cuda"/> was asked for and CUDA is not available (the message says why), or another ring reads the loader.</exception>
     /// <exception cref="CudaException">The driver fails to allocate or create the ring's objects.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
     public static DeviceRing Create(ShardLoader loader, DeviceRingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(loader);
@@ -310,6 +315,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
             item.Batch?.Dispose();
         }
 
+        _loader.DetachConsumer(this);
         ReleaseReference();
     }
 

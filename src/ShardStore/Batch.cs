@@ -143,6 +143,8 @@ public sealed unsafe class Batch : IDisposable
     public ReadOnlySpan<byte> GetBytes(int field)
     {
         BatchSlot slot = Slot;
+        ArgumentOutOfRangeException.ThrowIfNegative(field);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, Schema.Count);
         FieldSpec spec = Schema[field];
         long length = spec.IsVariable ? slot.Lengths[field] : (long)Count * spec.BytesPerSample;
         return new ReadOnlySpan<byte>(DataOf(slot, field), checked((int)length));
@@ -151,6 +153,11 @@ public sealed unsafe class Batch : IDisposable
     private byte* DataOf(BatchSlot slot, int field) => _mapped is { } mapped ? (byte*)mapped[field] : slot.Data(field);
 
     /// <summary>Returns the batch's slot to the loader; spans obtained from this batch must no longer be used. Safe to call twice.</summary>
+    /// <remarks>
+    /// After this every accessor throws <see cref="ObjectDisposedException"/>. A span taken before reads memory the
+    /// loader refills with other batches, or frees when the loader is disposed; Debug builds overwrite the slot
+    /// with 0xDD bytes here, so such a read shows up in tests instead of passing with stale values.
+    /// </remarks>
     public void Dispose()
     {
         BatchSlot? slot = Interlocked.Exchange(ref _slot, null);
@@ -161,6 +168,7 @@ public sealed unsafe class Batch : IDisposable
                 _owner.ReleaseMapped(lease, _endsChunk);
             }
 
+            slot.Poison();
             _owner.ReturnSlot(slot);
         }
     }

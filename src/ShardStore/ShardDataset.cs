@@ -15,7 +15,7 @@ namespace ShardStore;
 /// buffers under <see cref="ShardDatasetOptions.DecodeBudgetBytes"/>, and recently decoded chunks are kept
 /// for reuse within that budget.
 /// </remarks>
-public sealed class ShardDataset : IDisposable
+public sealed partial class ShardDataset : IDisposable
 {
     private readonly ShardFile[] _shards;
     private readonly long[] _shardStarts;

@@ -39,6 +39,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly BatchSlot[] _slots;
     private readonly Queue<BatchSlot> _freeSlots = new();
     private readonly SemaphoreSlim _slotSignal;
+    // How often a worker blocked on a claim or a slot looks whether the chunks it keeps pinned are needed elsewhere.
+    private static readonly TimeSpan s_pressurePoll = TimeSpan.FromMilliseconds(10);
     private readonly object _claimLock = new();
     private readonly object _slotLock = new();
     private readonly object _publishLock = new();
@@ -49,8 +51,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly string _fingerprint;
     private readonly ChunkScatter? _scatter;
     private readonly int[] _hinted;
-    private readonly long _scatterBufferBytes;
+    private readonly long _workerBufferBytes;
     private Task[]? _workers;
+    private IDisposable? _consumer;
     private long _nextSequence;
     private long _nextToPublish;
     private bool _exhausted;
@@ -100,14 +103,16 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         bool dropPages = options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options);
         _reader = new LoaderChunkReader(dataset, dropPages);
         _cache = new LoaderChunkCache(dataset, layout, budget, maxEntries, _reader, byPriority: options.Order != SampleOrder.Random);
+
+        // Each worker's own buffers: room for a compressed chunk's stored bytes, and in scatter mode the chunk it decodes into.
+        _workerBufferBytes = WorkerBufferBytes(options, layout, scatter);
+        if (!budget.TryReserve(_workerBufferBytes))
+        {
+            throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+        }
+
         if (scatter)
         {
-            _scatterBufferBytes = ScatterBufferBytes(options, layout);
-            if (!budget.TryReserve(_scatterBufferBytes))
-            {
-                throw new InvalidOperationException("The memory budget changed while the loader was being created.");
-            }
-
             _scatter = new ChunkScatter(dataset, layout, _reader, HintUpcoming);
         }
 
@@ -150,6 +155,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     /// <summary>Gets whether batches are assembled by decoding each chunk once and scattering its samples (see <see cref="ChunkScatter"/>).</summary>
     internal bool Scatters => _scatter is not null;
+
+    /// <summary>Gets whether a consumer that takes batches on its own (a device ring) is attached.</summary>
+    internal bool HasAttachedConsumer => Volatile.Read(ref _consumer) is not null;
 
     /// <summary>Gets the number of worker threads still running (for leak checks).</summary>
     internal int RunningWorkers => _workers?.Count(t => !t.IsCompleted) ?? 0;
@@ -194,11 +202,11 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         int slotCount = options.PrefetchDepth + 1;
         long slotBytes = slotCount * BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
         int scatterSlots = ScatterSlotCount(dataset, options, layout, plan);
-        long chunkBytes = layout.MaxDecodedChunkBytes == 0 ? 0 : options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
+        long chunkBytes = WorkerBufferBytes(options, layout, scatter: true);
         if (slotBytes + chunkBytes > options.MemoryBudgetBytes)
         {
             throw new ArgumentException(
-                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one decoded chunk per decode worker ({chunkBytes} bytes); raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
+                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one chunk buffer and the stored bytes of one compressed chunk per decode worker ({chunkBytes} bytes); raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
                 nameof(options));
         }
 
@@ -332,7 +340,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every worker and frees every slot and buffer; batches the consumer holds are freed when disposed. Safe to call twice.</summary>
+    /// <summary>
+    /// Stops every worker and frees every slot and buffer; batches the consumer holds are freed when disposed. A
+    /// device ring still running over the loader is disposed first. Safe to call twice.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -340,6 +351,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             return;
         }
 
+        // A ring reads this loader from its own thread and holds its slots page-locked: stop it before the slots go.
+        Interlocked.Exchange(ref _consumer, null)?.Dispose();
         _stop.Cancel();
         if (_workers is { } workers)
         {
@@ -380,9 +393,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             {
                 ReleaseSlot(b.Slot);
             }
-
-            _budget.Release(_scatterBufferBytes);
         }
+
+        _budget.Release(_workerBufferBytes);
 
         lock (_slotLock)
         {
@@ -417,6 +430,30 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             lease.Dispose();
         }
     }
+
+    /// <summary>
+    /// Attaches a consumer that reads this loader from its own thread and uses its slots (a device ring), so that
+    /// disposing the loader disposes it first, before the slots are freed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another consumer is attached.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    internal void AttachConsumer(IDisposable consumer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Interlocked.CompareExchange(ref _consumer, consumer, null) is not null)
+        {
+            throw new InvalidOperationException("Another DeviceRing already reads this loader; a loader feeds one ring (dispose that ring first).");
+        }
+
+        if (_disposed != 0)
+        {
+            Interlocked.CompareExchange(ref _consumer, null, consumer);
+            throw new ObjectDisposedException(nameof(ShardLoader));
+        }
+    }
+
+    /// <summary>Detaches a consumer from <see cref="AttachConsumer"/> (it was disposed); nothing if it is not the one attached.</summary>
+    internal void DetachConsumer(IDisposable consumer) => Interlocked.CompareExchange(ref _consumer, null, consumer);
 
     internal void ReturnSlot(BatchSlot slot)
     {
@@ -463,13 +500,15 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         long least = Math.Min(span + 1L, cap);
         long aim = Math.Min((2L * span) + options.PrefetchDepth + 1, cap);
         long perSlot = BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
-        long affordable = (options.MemoryBudgetBytes - ScatterBufferBytes(options, layout)) / perSlot;
+        long affordable = (options.MemoryBudgetBytes - WorkerBufferBytes(options, layout, scatter: true)) / perSlot;
         long slots = Math.Min(aim, affordable);
         return slots < least || slots < 1 ? 0 : (int)Math.Min(slots, 1 << 20);
     }
 
-    private static long ScatterBufferBytes(ShardLoaderOptions options, DatasetLayout layout) =>
-        options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
+    // Every worker copies compressed chunks' stored bytes into a scratch buffer of its own; a scatter worker also
+    // has the buffer it copies or decodes each chunk into (a gathering worker rents that from the chunk cache).
+    internal static long WorkerBufferBytes(ShardLoaderOptions options, DatasetLayout layout, bool scatter) =>
+        options.DecodeWorkers * (ChunkBufferPool.RoundUp(BatchAssembler.ScratchBytes(layout)) + (scatter ? ChunkBufferPool.RoundUp(layout.MaxRawChunkBytes) : 0));
 
     private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>
         options.ReleaseConsumedPages ?? dataset.Shards.Sum(s => s.FileBytes) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
@@ -598,21 +637,34 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private void RunWorker()
     {
         CancellationToken stop = _stop.Token;
-        var assembler = new BatchAssembler(_dataset.Schema, _layout, _cache, _options.BatchSize, holdMapped: _options.Order == SampleOrder.Random, HintUpcoming);
+        var assembler = new BatchAssembler(_dataset, _layout, _cache, _options.BatchSize, holdReady: _options.Order == SampleOrder.Random, HintUpcoming);
         try
         {
             while (true)
             {
                 BatchSlot slot;
                 BatchPlan plan;
-                lock (_claimLock)
+                bool claiming = false;
+                try
                 {
+                    // While blocked here or waiting for a slot, let pinned chunks go once another worker needs their
+                    // room: it may be finishing the batch the consumer waits for.
+                    while (!claiming)
+                    {
+                        Monitor.TryEnter(_claimLock, s_pressurePoll, ref claiming);
+                        ReleaseHeldUnderPressure(assembler);
+                    }
+
                     if (_exhausted || _faulted)
                     {
                         return;
                     }
 
-                    _slotSignal.Wait(stop);
+                    while (!_slotSignal.Wait(s_pressurePoll, stop))
+                    {
+                        ReleaseHeldUnderPressure(assembler);
+                    }
+
                     lock (_slotLock)
                     {
                         slot = _freeSlots.Dequeue();
@@ -625,6 +677,13 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                         ReleaseSlot(slot);
                         Publish(sequence, default);
                         return;
+                    }
+                }
+                finally
+                {
+                    if (claiming)
+                    {
+                        Monitor.Exit(_claimLock);
                     }
                 }
 
@@ -667,6 +726,14 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
+    private void ReleaseHeldUnderPressure(BatchAssembler assembler)
+    {
+        if (_cache.UnderPressure)
+        {
+            assembler.ReleaseHeld();
+        }
+    }
+
     // ZeroCopy: a batch of consecutive samples inside one uncompressed chunk is handed out over the chunk's mapping.
     // The slot still carries the sample indices, the lengths and, for variable fields, the offsets rebased to 0.
     private unsafe bool TryMapBatch(BatchPlan plan, BatchSlot slot, out Batch? batch, out long bytes)
@@ -701,34 +768,49 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         HintUpcoming(chunk);
-        FieldSection[] sections = _reader.Read(shard, inShard, _ => throw new UnreachableException("an uncompressed chunk is read mapped"), out ChunkLease? lease, out _);
+        ChunkLease lease = _reader.ReadMapped(shard, inShard);
         try
         {
-            byte* raw = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(lease!.RawBytes));
+            FieldSection[] sections = lease.Sections;
+            ReadOnlySpan<byte> raw = lease.RawBytes;
             int inChunk = (int)(first - chunkStart);
             Schema schema = _dataset.Schema;
             nint[] mapped = new nint[schema.Count];
+            byte* basePointer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw));
             for (int f = 0; f < schema.Count; f++)
             {
                 FieldSpec spec = schema[f];
                 FieldSection section = sections[f];
                 if (!spec.IsVariable)
                 {
-                    mapped[f] = (nint)(raw + section.DataOffset + ((long)inChunk * spec.BytesPerSample));
+                    mapped[f] = (nint)(basePointer + section.DataOffset + ((long)inChunk * spec.BytesPerSample));
                     slot.Lengths[f] = (long)count * spec.BytesPerSample;
                 }
                 else
                 {
-                    // The chunk's offsets were checked when it was read: from 0, never decreasing, within its values.
-                    long* offsets = (long*)(raw + section.OffsetsOffset) + inChunk;
+                    // The mapping can change under us: copy the batch's offsets once into the slot, check them
+                    // there, and use only the copy.
                     long* rebased = slot.Offsets(f);
+                    var copy = new Span<long>(rebased, count + 1);
+                    MemoryMarshal.Cast<byte, long>(raw.Slice(section.OffsetsOffset, (_layout.SamplesIn(chunk) + 1) * sizeof(long))).Slice(inChunk, count + 1).CopyTo(copy);
+                    long start = copy[0];
+                    long valueCount = section.DataLength / spec.ItemSize;
                     for (int i = 0; i <= count; i++)
                     {
-                        rebased[i] = offsets[i] - offsets[0];
+                        if (copy[i] < start || copy[i] > valueCount || (i > 0 && copy[i] < copy[i - 1] + start))
+                        {
+                            throw DataErrors.Create(
+                                $"offsets of field '{spec.Name}' for sample {inChunk + i} of the chunk do not increase within its {valueCount} values",
+                                Path.Combine(_dataset.Directory, _dataset.Shards[shard].FileName),
+                                shard,
+                                inShard);
+                        }
+
+                        copy[i] -= start;
                     }
 
-                    mapped[f] = (nint)(raw + section.DataOffset + (offsets[0] * spec.ItemSize));
-                    slot.Lengths[f] = (offsets[count] - offsets[0]) * spec.ItemSize;
+                    mapped[f] = (nint)(basePointer + section.DataOffset + (start * spec.ItemSize));
+                    slot.Lengths[f] = copy[count] * spec.ItemSize;
                 }
 
                 bytes += slot.Lengths[f];
@@ -740,7 +822,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
         catch
         {
-            lease?.Dispose();
+            lease.Dispose();
             throw;
         }
     }
@@ -774,7 +856,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     {
         CancellationToken stop = _stop.Token;
         ChunkScatter scatter = _scatter!;
-        byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_layout.MaxDecodedChunkBytes);
+        byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_layout.MaxRawChunkBytes);
+        byte[] stored = GC.AllocateUninitializedArray<byte>((int)BatchAssembler.ScratchBytes(_layout));
         using CancellationTokenRegistration wake = stop.Register(() =>
         {
             lock (scatter.Sync)
@@ -813,7 +896,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                     }
                 }
 
-                scatter.Execute(job, buffer, CompleteScatterBatch);
+                scatter.Execute(job, buffer, stored, CompleteScatterBatch);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

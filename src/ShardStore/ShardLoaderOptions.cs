@@ -55,16 +55,17 @@ public sealed record ShardLoaderOptions
     public int PrefetchDepth { get; init; } = Math.Max(4, 2 * Environment.ProcessorCount);
 
     /// <summary>
-    /// Gets the hard limit, in bytes, on host memory the loader allocates: pinned batch slots, decoded chunks
-    /// (the shuffle window and the decode cache) and their reuse pool. Default 1 GiB. Mapped, uncompressed chunks
-    /// live in the page cache and do not count.
+    /// Gets the hard limit, in bytes, on host memory the loader allocates: pinned batch slots, chunks copied out of
+    /// the files and decoded (the shuffle window and the chunk cache), their reuse pool, and each worker's scratch
+    /// buffers. Default 1 GiB. The page cache, and mapped chunks of <see cref="ZeroCopy"/> batches, do not count.
     /// </summary>
     public long MemoryBudgetBytes { get; init; } = 1L << 30;
 
     /// <summary>
-    /// Gets whether pages of mapped shards are dropped from the process's resident set as soon as the loader is
-    /// done with a chunk (Sequential and Window orders), so reading a dataset larger than RAM does not grow RSS;
-    /// the page cache keeps them, so a later read costs a minor fault, not I/O. Default null: release when the
+    /// Gets whether the mapped pages of a chunk handed out by <see cref="ZeroCopy"/> batches are dropped from the
+    /// process's resident set once its last batch is disposed, so reading a dataset larger than RAM does not grow
+    /// RSS; the page cache keeps them, so a later read costs a minor fault, not I/O. Copied batches read the files
+    /// with positioned reads and map nothing, so this does not concern them. Default null: release when the
     /// dataset's stored bytes exceed a quarter of the memory available to the process, keep them mapped otherwise.
     /// </summary>
     public bool? ReleaseConsumedPages { get; init; }

@@ -200,4 +200,51 @@ public sealed partial class DeviceRingTests
         InvalidOperationException e = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceRing.Create(loader, new DeviceRingOptions { Device = DeviceKind.Cuda }));
         StringAssert.Contains(e.Message, CudaDevice.UnavailableReason!);
     }
+
+    [TestMethod]
+    public void LoaderDispose_WhileTheRingRuns_DisposesTheRingFirstAndFreesEverything()
+    {
+        ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
+        var backend = new HostBackend();
+        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        DeviceRing ring = CreateRing(loader, backend);
+        Assert.IsTrue(loader.HasAttachedConsumer, "the ring attached itself to the loader");
+        using (DeviceBatch first = ring.Next()!)
+        {
+            first.Synchronize();
+        }
+
+        // The wrong order: the ring still reads the loader and holds its slots page-locked.
+        loader.Dispose();
+
+        Assert.IsFalse(loader.HasAttachedConsumer, "the loader let go of the ring it disposed");
+        Assert.AreEqual(0, backend.RegisteredRanges, "the ring unregistered the loader's slots before they were freed");
+        Assert.AreEqual(0L, loader.Statistics.MemoryInUseBytes, "every host batch went back to the loader");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => ring.Next());
+        ring.Dispose();
+        AssertNothingLeaked(backend, loader);
+    }
+
+    [TestMethod]
+    public void Create_SecondRingOverTheSameLoader_ThrowsInvalidOperationExceptionUntilTheFirstIsDisposed()
+    {
+        ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
+        var backend = new HostBackend();
+        var second = new HostBackend();
+        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        DeviceRing ring = CreateRing(loader, backend);
+        InvalidOperationException e = Assert.ThrowsExactly<InvalidOperationException>(() => CreateRing(loader, second));
+        Assert.Contains("DeviceRing", e.Message);
+        Assert.AreEqual(0L, second.AllocatedBytes, "the refused ring freed what it allocated");
+        Assert.AreEqual(0, second.RegisteredRanges, "the refused ring unregistered the slots");
+        ring.Dispose();
+
+        using (DeviceRing again = CreateRing(loader, second))
+        {
+            using DeviceBatch batch = again.Next()!;
+            batch.Synchronize();
+        }
+
+        AssertNothingLeaked(backend, loader);
+    }
 }

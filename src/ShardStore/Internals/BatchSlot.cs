@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace ShardStore.Internals;
@@ -9,6 +10,9 @@ namespace ShardStore.Internals;
 internal sealed unsafe class BatchSlot : IDisposable
 {
     public const int Alignment = 4096;
+
+    /// <summary>The byte <see cref="Poison"/> writes.</summary>
+    public const byte PoisonByte = 0xDD;
     private readonly Schema _schema;
     private readonly MemoryBudget _budget;
     private readonly byte*[] _data;
@@ -103,6 +107,27 @@ internal sealed unsafe class BatchSlot : IDisposable
 
         long wanted = Math.Max(bytes, _capacity[field] * 2);
         return TryGrow(field, wanted) || TryGrow(field, bytes);
+    }
+
+    /// <summary>
+    /// Debug builds only: overwrites every field's values and offsets with <see cref="PoisonByte"/>, so a span
+    /// read after its batch was disposed shows 0xDD bytes instead of plausible stale data.
+    /// </summary>
+    [Conditional("DEBUG")]
+    public void Poison()
+    {
+        for (int i = 0; i < _data.Length; i++)
+        {
+            if (_data[i] is not null)
+            {
+                NativeMemory.Fill(_data[i], (nuint)_capacity[i], PoisonByte);
+            }
+
+            if (_offsets[i] is not null)
+            {
+                NativeMemory.Fill(_offsets[i], (nuint)(((long)BatchSize + 1) * sizeof(long)), PoisonByte);
+            }
+        }
     }
 
     public void Dispose()

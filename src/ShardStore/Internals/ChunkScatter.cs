@@ -9,9 +9,10 @@ namespace ShardStore.Internals;
 /// <summary>
 /// Chunk-driven batch assembly for Sequential and Window order over fixed-width fields. Batches are planned
 /// ahead into slots and every planned sample is registered with the chunk that holds it; once planning has
-/// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>), one worker decodes
-/// the chunk into its own buffer, which stays in the CPU cache, and copies each registered sample straight to
-/// its place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
+/// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>), one worker copies the
+/// chunk out of the file with positioned reads (never through the mapping) into its own buffer, decoding it
+/// there when compressed, so it stays in the CPU cache, and copies each registered sample straight to its
+/// place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
 /// the slots, instead of into a decoded-chunk cache and then again by a gather.
 /// </summary>
 /// <remarks>
@@ -137,31 +138,23 @@ internal sealed unsafe class ChunkScatter
     }
 
     /// <summary>
-    /// Decodes the job's chunk into <paramref name="buffer"/> (or reads it mapped, when stored uncompressed),
-    /// copies every registered sample into its batch and counts the batches down; calls
-    /// <paramref name="complete"/> for each batch this finished. A corrupt chunk fails the batches that read it.
-    /// Called without the lock.
+    /// Copies the job's chunk out of the file into <paramref name="buffer"/> (a compressed one through
+    /// <paramref name="stored"/>, then decoded), copies every registered sample into its batch and counts the
+    /// batches down; calls <paramref name="complete"/> for each batch this finished. A corrupt chunk, or a file
+    /// that ends inside it, fails the batches that read it. Called without the lock.
     /// </summary>
-    public void Execute(Job job, byte[] buffer, Action<ScatterBatch> complete)
+    public void Execute(Job job, byte[] buffer, byte[] stored, Action<ScatterBatch> complete)
     {
         ExceptionDispatchInfo? error = null;
-        ChunkLease? lease = null;
         try
         {
             _onLoad?.Invoke(job.Chunk);
-            FieldSection[] sections = _reader.Read(_layout.ChunkShard[job.Chunk], _layout.ChunkInShard[job.Chunk], _ => buffer, out lease, out int length);
-            Scatter(job, lease is not null ? lease.RawBytes : buffer.AsSpan(0, length), sections);
+            FieldSection[] sections = _reader.Read(_layout.ChunkShard[job.Chunk], _layout.ChunkInShard[job.Chunk], _ => buffer, stored, out int length);
+            Scatter(job, buffer.AsSpan(0, length), sections);
         }
         catch (Exception e)
         {
             error = ExceptionDispatchInfo.Capture(e);
-        }
-        finally
-        {
-            if (lease is not null)
-            {
-                _reader.Release(lease);
-            }
         }
 
         // Non-temporal stores are weakly ordered: make them visible before any batch is handed on.

@@ -24,9 +24,11 @@ internal sealed class DatasetLayout
                 ChunkShard[c] = s;
                 ChunkInShard[c] = k;
                 ChunkStarts[c] = dataset.Shards[s].FirstSample + e.FirstSample;
+                MaxRawChunkBytes = Math.Max(MaxRawChunkBytes, e.RawSize);
                 if (e.Codec != CodecKind.None)
                 {
                     MaxDecodedChunkBytes = Math.Max(MaxDecodedChunkBytes, e.RawSize);
+                    MaxCompressedChunkBytes = Math.Max(MaxCompressedChunkBytes, e.StoredSize);
                 }
             }
         }
@@ -52,6 +54,12 @@ internal sealed class DatasetLayout
 
     /// <summary>Gets the raw size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
     public long MaxDecodedChunkBytes { get; }
+
+    /// <summary>Gets the raw size of the largest chunk, compressed or not (0 when there is none).</summary>
+    public long MaxRawChunkBytes { get; }
+
+    /// <summary>Gets the stored size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
+    public long MaxCompressedChunkBytes { get; }
 
     /// <summary>Gets the sample count of the largest chunk.</summary>
     public int MaxChunkSamples { get; }

@@ -4,9 +4,10 @@ using ShardStore.Format;
 namespace ShardStore.Internals;
 
 /// <summary>
-/// The loader's chunks in use: each chunk is read (and decoded, into a buffer from the loader's budget) once,
-/// however many workers need it at the same time, and kept while the budget allows so that later batches of
-/// the same window find it decoded.
+/// The loader's chunks in use: each chunk is copied out of the file (and decoded) into a buffer from the loader's
+/// budget once, however many workers need it at the same time, and kept while the budget allows so that later
+/// batches of the same window find it in memory. It also remembers the layout of every chunk it has read, so
+/// that a verified uncompressed chunk can later be read in parts straight into a batch.
 /// </summary>
 internal sealed class LoaderChunkCache : IDisposable
 {
@@ -19,6 +20,8 @@ internal sealed class LoaderChunkCache : IDisposable
     private readonly object _sync = new();
     private readonly Dictionary<int, Entry> _entries = [];
     private readonly LinkedList<Entry> _idle = new();
+    private readonly FieldSection[]?[] _sections;
+    private volatile bool _underPressure;
     private bool _disposed;
 
     // byPriority: evict the idle chunk with the lowest priority (its place in the epoch's chunk schedule, so chunks
@@ -31,6 +34,7 @@ internal sealed class LoaderChunkCache : IDisposable
         _pool = new ChunkBufferPool(budget);
         _maxEntries = maxEntries;
         _reader = reader;
+        _sections = new FieldSection[]?[layout.ChunkCount];
     }
 
     /// <summary>Gets the number of entries (for leak checks).</summary>
@@ -46,13 +50,47 @@ internal sealed class LoaderChunkCache : IDisposable
     }
 
     /// <summary>
+    /// Gets whether a worker waits for a buffer because every cached chunk is pinned: workers that keep chunks
+    /// pinned between batches must then let them go.
+    /// </summary>
+    public bool UnderPressure => _underPressure;
+
+    /// <summary>Returns the layout of a chunk this cache has read before (whether still cached or not), or null.</summary>
+    public FieldSection[]? KnownSections(int chunk) => Volatile.Read(ref _sections[chunk]);
+
+    /// <summary>Returns the chunk pinned until <see cref="Release"/> if it is cached and ready; null (nothing pinned) otherwise.</summary>
+    /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
+    public Entry? TryAcquireReady(int chunk, long priority)
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_entries.TryGetValue(chunk, out Entry? entry) || !entry.IsReady)
+            {
+                return null;
+            }
+
+            entry.Pins++;
+            entry.Priority = Math.Max(entry.Priority, priority);
+            if (entry.Node is { } node)
+            {
+                _idle.Remove(node);
+                entry.Node = null;
+            }
+
+            return entry;
+        }
+    }
+
+    /// <summary>
     /// Returns the chunk, pinned until <see cref="Release"/>; reads and decodes it if no worker has. When another
     /// worker is reading it and <paramref name="wait"/> is false, returns null at once (nothing pinned), so the
-    /// caller can work on other chunks meanwhile.
+    /// caller can work on other chunks meanwhile. <paramref name="storedScratch"/> is the caller's room for a
+    /// compressed chunk's stored bytes.
     /// </summary>
-    /// <exception cref="InvalidDataException">The chunk is corrupt.</exception>
+    /// <exception cref="InvalidDataException">The chunk is corrupt, or the file ends inside it.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-    public Entry? Acquire(int chunk, long priority, bool wait, Action<int>? onLoad, CancellationToken cancellationToken)
+    public Entry? Acquire(int chunk, long priority, bool wait, Action<int>? onLoad, byte[] storedScratch, CancellationToken cancellationToken)
     {
         Entry? entry;
         bool load = false;
@@ -90,7 +128,7 @@ internal sealed class LoaderChunkCache : IDisposable
         if (load)
         {
             onLoad?.Invoke(chunk);
-            Load(entry, cancellationToken);
+            Load(entry, storedScratch, cancellationToken);
             return entry;
         }
 
@@ -177,13 +215,14 @@ internal sealed class LoaderChunkCache : IDisposable
         _pool.Trim();
     }
 
-    private void Load(Entry entry, CancellationToken cancellationToken)
+    private void Load(Entry entry, byte[] storedScratch, CancellationToken cancellationToken)
     {
         try
         {
-            // The buffer goes on the entry as soon as it is rented, so a failed decode returns it to the pool.
-            entry.Sections = _reader.Read(_layout.ChunkShard[entry.Chunk], _layout.ChunkInShard[entry.Chunk], size => entry.Buffer = RentBuffer(size, cancellationToken), out ChunkLease? lease, out int length);
-            (entry.Lease, entry.Length) = (lease, length);
+            // The buffer goes on the entry as soon as it is rented, so a failed read returns it to the pool.
+            entry.Sections = _reader.Read(_layout.ChunkShard[entry.Chunk], _layout.ChunkInShard[entry.Chunk], size => entry.Buffer = RentBuffer(size, cancellationToken), storedScratch, out int length);
+            entry.Length = length;
+            Volatile.Write(ref _sections[entry.Chunk], entry.Sections);
         }
         catch (Exception e)
         {
@@ -213,6 +252,7 @@ internal sealed class LoaderChunkCache : IDisposable
         {
             if (_pool.TryRent(size, out byte[] buffer))
             {
+                _underPressure = false;
                 return buffer;
             }
 
@@ -227,7 +267,9 @@ internal sealed class LoaderChunkCache : IDisposable
                 }
                 else
                 {
-                    // Every decoded chunk is pinned by a worker gathering from it; one of them will let go soon.
+                    // Every cached chunk is pinned by a worker gathering from it (or keeping it pinned, which it
+                    // stops doing under pressure); one of them will let go soon.
+                    _underPressure = true;
                     Monitor.Wait(_sync, 20);
                 }
             }
@@ -288,12 +330,6 @@ internal sealed class LoaderChunkCache : IDisposable
     {
         foreach (Entry e in evicted)
         {
-            if (e.Lease is { } lease)
-            {
-                _reader.Release(lease);
-                e.Lease = null;
-            }
-
             if (e.Buffer is { } buffer)
             {
                 _pool.Return(buffer);
@@ -302,7 +338,7 @@ internal sealed class LoaderChunkCache : IDisposable
         }
     }
 
-    /// <summary>One chunk in use or cached: its raw bytes (mapped or decoded) and field sections.</summary>
+    /// <summary>One chunk in use or cached: its raw bytes (copied, and decoded if compressed) and field sections.</summary>
     internal sealed class Entry(int chunk)
     {
         public int Chunk { get; } = chunk;
@@ -318,8 +354,6 @@ internal sealed class LoaderChunkCache : IDisposable
 
         public ExceptionDispatchInfo? Error { get; set; }
 
-        public ChunkLease? Lease { get; set; }
-
         public byte[]? Buffer { get; set; }
 
         public int Length { get; set; }
@@ -329,6 +363,6 @@ internal sealed class LoaderChunkCache : IDisposable
         public LinkedListNode<Entry>? Node { get; set; }
 
         /// <summary>Gets the raw chunk in its on-disk layout.</summary>
-        public ReadOnlySpan<byte> Raw => Lease is { } lease ? lease.RawBytes : Buffer.AsSpan(0, Length);
+        public ReadOnlySpan<byte> Raw => Buffer.AsSpan(0, Length);
     }
 }

@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using ShardStore.Compression;
 using ShardStore.Format;
 
 namespace ShardStore.Internals;
 
 /// <summary>
 /// How the loader reads one chunk, for both ways of filling batches (<see cref="LoaderChunkCache"/> and
-/// <see cref="ChunkScatter"/>): an uncompressed chunk is leased over the mapping, a compressed one is verified and
-/// decoded into a buffer the caller provides; stored pages are dropped once they are no longer needed (when the
-/// loader releases consumed pages); the time and count of reads feed the loader's statistics and metrics.
+/// <see cref="ChunkScatter"/>): the chunk is copied out of the file with positioned reads into memory the loader
+/// owns (a compressed one through a scratch buffer, then decoded), never read through the mapping, so a shard
+/// truncated or rewritten while the loader runs is an error rather than a fault. Only
+/// <see cref="ShardLoaderOptions.ZeroCopy"/> leases chunks over the mapping (<see cref="ReadMapped"/>). The time
+/// and count of reads feed the loader's statistics and metrics.
 /// </summary>
 internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
 {
@@ -22,47 +23,45 @@ internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
     public long ChunksLoaded => Interlocked.Read(ref _reads);
 
     /// <summary>
-    /// Reads a chunk: returns its sections and raw size, and either a lease over its mapped bytes or null when it
-    /// was decoded into the buffer from <paramref name="rentBuffer"/> (called with the raw size; the caller keeps
-    /// track of that buffer, also when the decode fails).
+    /// Copies a chunk into the buffer from <paramref name="rentBuffer"/> (called with the raw size; the caller keeps
+    /// track of that buffer, also when the read fails), verified and decoded; returns its sections and raw size.
+    /// A compressed chunk's stored bytes go through <paramref name="storedScratch"/> (<see cref="DatasetLayout.MaxCompressedChunkBytes"/> bytes).
     /// </summary>
-    /// <exception cref="InvalidDataException">The chunk is corrupt.</exception>
-    public FieldSection[] Read(int shard, int chunk, Func<int, byte[]> rentBuffer, out ChunkLease? lease, out int length)
+    /// <exception cref="InvalidDataException">The chunk is corrupt, or the file ends inside it.</exception>
+    public FieldSection[] Read(int shard, int chunk, Func<int, byte[]> rentBuffer, byte[] storedScratch, out int length)
     {
         long start = Stopwatch.GetTimestamp();
-        lease = null;
         try
         {
-            ChunkEntry entry = dataset.GetEntry(shard, chunk);
-            FieldSection[] sections;
-            length = (int)entry.RawSize;
-            if (entry.Codec == CodecKind.None)
-            {
-                lease = dataset.ReadChunk(shard, chunk);
-                sections = lease.Sections;
-            }
-            else
-            {
-                sections = dataset.DecodeInto(shard, chunk, rentBuffer(length));
-                if (dropPages)
-                {
-                    // The stored bytes were only needed to decode.
-                    dataset.AdviseChunk(shard, chunk, MemoryAdvice.DontNeed);
-                }
-            }
-
+            length = (int)dataset.GetEntry(shard, chunk).RawSize;
+            FieldSection[] sections = dataset.CopyChunk(shard, chunk, rentBuffer(length).AsSpan(0, length), storedScratch);
             Interlocked.Increment(ref _reads);
             return sections;
         }
         finally
         {
-            long ticks = Stopwatch.GetTimestamp() - start;
-            Interlocked.Add(ref _ticks, ticks);
-            LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
+            AddTime(start);
         }
     }
 
-    /// <summary>Ends a lease from <see cref="Read"/>, dropping the chunk's pages when the loader releases consumed pages.</summary>
+    /// <summary>Leases an uncompressed chunk over the shard's mapping (zero-copy batches only).</summary>
+    /// <exception cref="InvalidDataException">The chunk is corrupt, or the file is now shorter than the chunk's end.</exception>
+    public ChunkLease ReadMapped(int shard, int chunk)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            ChunkLease lease = dataset.ReadChunk(shard, chunk);
+            Interlocked.Increment(ref _reads);
+            return lease;
+        }
+        finally
+        {
+            AddTime(start);
+        }
+    }
+
+    /// <summary>Ends a lease from <see cref="ReadMapped"/>, dropping the chunk's pages when the loader releases consumed pages.</summary>
     public void Release(ChunkLease lease)
     {
         if (dropPages)
@@ -71,5 +70,12 @@ internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
         }
 
         lease.Dispose();
+    }
+
+    private void AddTime(long start)
+    {
+        long ticks = Stopwatch.GetTimestamp() - start;
+        Interlocked.Add(ref _ticks, ticks);
+        LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
     }
 }

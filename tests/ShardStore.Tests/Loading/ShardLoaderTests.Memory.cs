@@ -20,7 +20,7 @@ public sealed partial class ShardLoaderTests
         var layout = new DatasetLayout(ds);
         Assert.IsGreaterThan(0L, layout.MaxDecodedChunkBytes, "the dataset has compressed chunks");
         long slots = (options.PrefetchDepth + 1) * BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
-        Assert.AreEqual(slots + (options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes)), minimum);
+        Assert.AreEqual(slots + ShardLoader.WorkerBufferBytes(options, layout, scatter: true), minimum);
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(ds, options with { MemoryBudgetBytes = minimum - 1 }));
         Assert.Contains("MemoryBudgetBytes", e.Message);
     }

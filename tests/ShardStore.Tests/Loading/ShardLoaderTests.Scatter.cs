@@ -108,7 +108,7 @@ public sealed partial class ShardLoaderTests
         ShardLoaderOptions options = ScatterOptions(order) with { WorldSize = worldSize, Rank = worldSize - 1, LogicalPartitions = partitions, Epochs = 2 };
         var layout = new DatasetLayout(ds);
         int least = ChunkScatter.SpanBatches(layout, order, options.WindowChunks, partitions, options.BatchSize, worldSize) + 1;
-        options = options with { MemoryBudgetBytes = (least * BatchSlot.InitialBytes(ds.Schema, options.BatchSize)) + (options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes)) };
+        options = options with { MemoryBudgetBytes = (least * BatchSlot.InitialBytes(ds.Schema, options.BatchSize)) + ShardLoader.WorkerBufferBytes(options, layout, scatter: true) };
 
         ShardLoader loader = ShardLoader.Create(ds, options);
         List<BatchRecord> batches;
@@ -134,7 +134,7 @@ public sealed partial class ShardLoaderTests
         var layout = new DatasetLayout(ds);
         int span = ChunkScatter.SpanBatches(layout, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
         long perSlot = BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
-        long buffers = options.DecodeWorkers * ChunkBufferPool.RoundUp(layout.MaxDecodedChunkBytes);
+        long buffers = ShardLoader.WorkerBufferBytes(options, layout, scatter: true);
 
         using (ShardLoader roomy = ShardLoader.Create(ds, options))
         {

@@ -1,0 +1,72 @@
+using Microsoft.Win32.SafeHandles;
+using ShardStore.Compression;
+using ShardStore.Tests.Infrastructure;
+using ShardStore.Tests.Loading.Infrastructure;
+
+namespace ShardStore.Tests.Loading;
+
+public sealed partial class ShardLoaderTests
+{
+    // Enough chunks that a change after the first batch always lands on chunks the loader has not read yet.
+    private const int ChangedSamples = 3000;
+
+    public static IEnumerable<object[]> ShardChangeCases =>
+        from order in new[] { SampleOrder.Sequential, SampleOrder.Window, SampleOrder.Random }
+        from codec in new[] { CodecKind.None, CodecKind.Lz4 }
+        from change in new[] { ShardChange.Truncate, ShardChange.Rewrite }
+        from checksums in new[] { ChecksumPolicy.FirstTouch, ChecksumPolicy.Always }
+        // A rewrite of chunks already verified is caught only by a policy that checks every read.
+        where change == ShardChange.Truncate || checksums == ChecksumPolicy.Always
+        select new object[] { order, codec, change, checksums };
+
+    public enum ShardChange
+    {
+        /// <summary>Every shard cut to half its length.</summary>
+        Truncate,
+
+        /// <summary>Every shard's bytes overwritten in place with other bytes, length unchanged.</summary>
+        Rewrite,
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(ShardChangeCases))]
+    public void NextBatch_ShardsChangedByAnotherWriterWhileLoading_ThrowsInvalidDataAfterIntactBatches(SampleOrder order, CodecKind codec, ShardChange change, ChecksumPolicy checksums)
+    {
+        using var dir = new TempDirectory();
+        string path = LoaderHarness.WriteMixed(dir, ChangedSamples, codec);
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions(checksums));
+        ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(order, CoverageBatch) with { Epochs = 2 });
+        using (loader)
+        {
+            LoaderHarness.Drain(loader, limit: 1);
+            for (int s = 0; s < ds.Shards.Count; s++)
+            {
+                ChangeShard(ShardCorruptor.ShardPath(path, s), change);
+            }
+
+            // Every batch handed out is intact (values checked); the first that needs a changed chunk fails.
+            InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => LoaderHarness.Drain(loader));
+            StringAssert.Contains(Path.GetFileName((string)e.Data[DataErrors.FileKey]!), "shard-");
+            // A read names the chunk too; reopening a shard file that was unmapped meanwhile fails before any chunk.
+            Assert.IsNotNull(e.Data[DataErrors.ShardKey], "the error names the shard");
+        }
+
+        LoaderHarness.AssertReleased(loader, ds);
+    }
+
+    // As another program would: no share lock, so the loader's open handles do not stop it.
+    private static void ChangeShard(string shardPath, ShardChange change)
+    {
+        using SafeFileHandle handle = File.OpenHandle(shardPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        long length = RandomAccess.GetLength(handle);
+        if (change == ShardChange.Truncate)
+        {
+            RandomAccess.SetLength(handle, length / 2);
+            return;
+        }
+
+        byte[] other = new byte[length];
+        Array.Fill(other, (byte)0x5A);
+        RandomAccess.Write(handle, other, 0);
+    }
+}
