@@ -67,8 +67,6 @@ internal sealed unsafe class ShardMapping
 
     public byte* Pointer => _pointer;
 
-    /// <summary>Gets the open file, for positioned reads that copy bytes instead of touching the mapping.</summary>
-    public SafeFileHandle Handle => _handle;
 
     public void AddReference() => Interlocked.Increment(ref _references);
 
