@@ -36,7 +36,13 @@ public sealed partial class ShardDataset
         {
             bool compressed = entry.Codec != CodecKind.None;
             Span<byte> stored = compressed ? storedScratch[..(int)entry.StoredSize] : destination[..(int)entry.StoredSize];
+            bool checksummed = MustVerify(shard, chunk);
             ReadExactly(file, mapping, shard, chunk, entry.Offset, stored);
+            if (!checksummed)
+            {
+                CheckUnchanged(file, mapping, shard, chunk, entry.Offset);
+            }
+
             VerifyStored(file, shard, chunk, entry, stored, forceVerify: false);
             FieldSection[] sections = compressed
                 ? DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize])
@@ -52,9 +58,10 @@ public sealed partial class ShardDataset
 
     /// <summary>
     /// Copies bytes of an uncompressed chunk, from <paramref name="offsetInChunk"/> on, with one positioned read
-    /// through a file from <see cref="AcquireFile"/>; no checksum is checked (the caller knows the chunk was).
+    /// through a file from <see cref="AcquireFile"/>; no checksum is checked (the caller knows the chunk was), so the
+    /// file's identity (length, modification time) is checked after the read instead.
     /// </summary>
-    /// <exception cref="InvalidDataException">The range lies outside the chunk, or the file ends inside it.</exception>
+    /// <exception cref="InvalidDataException">The range lies outside the chunk, the file ends inside it, or it was written since it was opened.</exception>
     internal void CopyChunkRange(ShardMapping mapping, int shard, int chunk, long offsetInChunk, Span<byte> destination)
     {
         ShardFile file = _shards[shard];
@@ -70,6 +77,23 @@ public sealed partial class ShardDataset
         }
 
         ReadExactly(file, mapping, shard, chunk, entry.Offset + offsetInChunk, destination);
+        CheckUnchanged(file, mapping, shard, chunk, entry.Offset + offsetInChunk);
+    }
+
+    // For a read whose checksum is not checked: a file written in place before or during the read has another
+    // length or modification time now, and one written after it cannot have changed what was read.
+    private static void CheckUnchanged(ShardFile file, ShardMapping mapping, int shard, int chunk, long offset)
+    {
+        FileIdentity now = RegularFile.GetIdentity(mapping.Handle);
+        if (now != file.FileIdentity)
+        {
+            throw DataErrors.Create(
+                $"the shard file was written while in use (it was {file.FileIdentity} at open, now {now}); the dataset was replaced or modified while open",
+                file.Path,
+                shard,
+                chunk,
+                offset);
+        }
     }
 
     private static void ReadExactly(ShardFile file, ShardMapping mapping, int shard, int chunk, long offset, Span<byte> destination)

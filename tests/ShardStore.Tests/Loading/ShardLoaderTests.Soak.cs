@@ -188,10 +188,10 @@ public sealed partial class ShardLoaderTests
     }
 
     // The mixed schema's fixed fields alone, so batches of compressed chunks are filled by scatter.
-    private static string WriteFixed(string path, long count)
+    private static string WriteFixed(string path, long count, CodecKind codec = CodecKind.Lz4)
     {
         var schema = new Schema(TestData.MixedSchema[0], TestData.MixedSchema[1]);
-        using DatasetWriter writer = DatasetWriter.Create(path, schema, TestData.Options(CodecKind.Lz4, chunkBytes: 1024, shardBytes: 8 << 10));
+        using DatasetWriter writer = DatasetWriter.Create(path, schema, TestData.Options(codec, chunkBytes: 1024, shardBytes: 8 << 10));
         for (long i = 0; i < count; i++)
         {
             writer.Write<float>(0, TestData.Features(i));
