@@ -117,7 +117,7 @@ public sealed partial class ShardDataset : IDisposable
         }
 
         string manifestPath = Path.Combine(directory, FormatConstants.ManifestFileName);
-        byte[] manifestBytes = ReadManifest(manifestPath);
+        byte[] manifestBytes = ManifestFile.ReadBytes(manifestPath);
         DatasetManifest manifest = ManifestSerializer.Parse(manifestBytes, manifestPath);
         string fingerprint = Convert.ToHexStringLower(SHA256.HashData(manifestBytes), 0, 16);
 
@@ -427,51 +427,6 @@ public sealed partial class ShardDataset : IDisposable
     internal void OnLeaseCreated() => Interlocked.Increment(ref _liveLeases);
 
     internal void OnLeaseDisposed() => Interlocked.Decrement(ref _liveLeases);
-
-    private static byte[] ReadManifest(string path)
-    {
-        SafeFileHandle? handle;
-        string? kind;
-        try
-        {
-            handle = RegularFile.TryOpenRead(path, out _, out kind);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw DataErrors.Create(
-                "no manifest; this is not a dataset, or its writing was interrupted (a dataset without a manifest does not exist)",
-                path,
-                innerException: e);
-        }
-
-        if (handle is null)
-        {
-            throw DataErrors.Create($"{kind} stands where the manifest file should be, not a regular file", path);
-        }
-
-        using (handle)
-        {
-            long length = RandomAccess.GetLength(handle);
-            if (length > ManifestSerializer.MaxManifestBytes)
-            {
-                throw DataErrors.Create($"the manifest is {length} bytes, more than the {ManifestSerializer.MaxManifestBytes} a manifest may have", path);
-            }
-
-            byte[] bytes = new byte[length];
-            for (int done = 0; done < bytes.Length;)
-            {
-                int read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
-                if (read == 0)
-                {
-                    throw DataErrors.Create($"the manifest ended at byte {done} while being read; it was truncated", path, byteOffset: done);
-                }
-
-                done += read;
-            }
-
-            return bytes;
-        }
-    }
 
     private static int FloorIndex(long[] starts, long value)
     {

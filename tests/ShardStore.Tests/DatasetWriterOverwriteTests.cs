@@ -26,6 +26,21 @@ public sealed class DatasetWriterOverwriteTests
     }
 
     [TestMethod]
+    public void Create_OverwriteFolderWhoseManifestIsFifo_ThrowsIOExceptionWithoutBlocking()
+    {
+        using var dir = new TempDirectory();
+        string target = dir.Combine("p");
+        Directory.CreateDirectory(target);
+        ShardDatasetSpecialFileTests.MakeFifo(Path.Combine(target, FormatConstants.ManifestFileName));
+
+        Task<IOException> refused = Task.Run(() => Assert.ThrowsExactly<IOException>(() => PackSmall(target, 10)));
+
+        Assert.IsTrue(refused.Wait(TimeSpan.FromSeconds(30)), "the check of the target blocked on the FIFO");
+        Assert.Contains("FIFO", refused.Result.Message);
+        Assert.IsTrue(File.Exists(Path.Combine(target, FormatConstants.ManifestFileName)), "the FIFO is kept");
+    }
+
+    [TestMethod]
     public void Create_OverwriteFolderWithInvalidManifest_ThrowsIOExceptionAndDeletesNothing()
     {
         using var dir = new TempDirectory();

@@ -106,7 +106,7 @@ public sealed class ShardDatasetSpecialFileTests
         return path;
     }
 
-    private static void MakeFifo(string path)
+    internal static void MakeFifo(string path)
     {
         if (!OperatingSystem.IsLinux())
         {

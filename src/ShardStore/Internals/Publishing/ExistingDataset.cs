@@ -93,21 +93,7 @@ internal static partial class ExistingDataset
         return own;
     }
 
-    private static DatasetManifest ReadManifest(string path)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw DataErrors.Create($"no {FormatConstants.ManifestFileName}", path);
-        }
-
-        if (info.Length > ManifestSerializer.MaxManifestBytes)
-        {
-            throw DataErrors.Create($"the manifest is {info.Length} bytes, more than the {ManifestSerializer.MaxManifestBytes} a manifest may have", path);
-        }
-
-        return ManifestSerializer.Parse(File.ReadAllBytes(path), path);
-    }
+    private static DatasetManifest ReadManifest(string path) => ManifestSerializer.Parse(ManifestFile.ReadBytes(path), path);
 
     private static string NameEntries(IEnumerable<string> names)
     {
