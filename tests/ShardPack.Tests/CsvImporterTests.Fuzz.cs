@@ -1,4 +1,5 @@
 using ShardPack.Tests.Infrastructure;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardPack.Tests;
 
@@ -8,12 +9,12 @@ public sealed partial class CsvImporterTests
     [TestMethod]
     public void Fuzz_MutatedFiles_EndInDataOrTypedError()
     {
-        FuzzRunner.Run("csv", seed: 2000000, FuzzRunner.Cases(2000), FuzzTargets.CsvCorpus, FuzzTargets.CsvTokens, FuzzTargets.Csv);
+        FuzzRunner.Run(FuzzTarget.OfBytes("csv", FuzzTargets.Csv), seed: 2000000, FuzzRunner.Cases(2000), FuzzTargets.CsvCorpus, FuzzTargets.CsvTokens);
     }
 
     [TestMethod]
     public void Fuzz_SavedRegressions_EndInDataOrTypedError()
     {
-        FuzzRunner.Replay("csv", FuzzTargets.Csv);
+        FuzzRunner.Replay(FuzzTarget.OfBytes("csv", FuzzTargets.Csv));
     }
 }

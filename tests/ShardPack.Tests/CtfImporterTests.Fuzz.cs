@@ -1,4 +1,5 @@
 using ShardPack.Tests.Infrastructure;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardPack.Tests;
 
@@ -8,12 +9,12 @@ public sealed partial class CtfImporterTests
     [TestMethod]
     public void Fuzz_MutatedFiles_EndInDataOrTypedError()
     {
-        FuzzRunner.Run("ctf", seed: 3000000, FuzzRunner.Cases(2000), FuzzTargets.CtfCorpus, FuzzTargets.CtfTokens, FuzzTargets.Ctf);
+        FuzzRunner.Run(FuzzTarget.OfBytes("ctf", FuzzTargets.Ctf), seed: 3000000, FuzzRunner.Cases(2000), FuzzTargets.CtfCorpus, FuzzTargets.CtfTokens);
     }
 
     [TestMethod]
     public void Fuzz_SavedRegressions_EndInDataOrTypedError()
     {
-        FuzzRunner.Replay("ctf", FuzzTargets.Ctf);
+        FuzzRunner.Replay(FuzzTarget.OfBytes("ctf", FuzzTargets.Ctf));
     }
 }

@@ -1,4 +1,5 @@
 using ShardPack.Tests.Infrastructure;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardPack.Tests;
 
@@ -9,13 +10,13 @@ public sealed partial class NpyImporterTests
     public void Fuzz_MutatedFiles_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Run("npy", seed: 1000000, FuzzRunner.Cases(2000), FuzzTargets.NpyCorpus, FuzzTargets.NpyTokens, targets.Npy);
+        FuzzRunner.Run(FuzzTarget.OfBytes("npy", targets.Npy), seed: 1000000, FuzzRunner.Cases(2000), FuzzTargets.NpyCorpus, FuzzTargets.NpyTokens);
     }
 
     [TestMethod]
     public void Fuzz_SavedRegressions_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Replay("npy", targets.Npy);
+        FuzzRunner.Replay(FuzzTarget.OfBytes("npy", targets.Npy));
     }
 }

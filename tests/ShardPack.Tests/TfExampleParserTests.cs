@@ -1,4 +1,5 @@
 using ShardPack.Tests.Infrastructure;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardPack.Tests;
 
@@ -10,13 +11,13 @@ public sealed class TfExampleParserTests
     public void Fuzz_MutatedMessages_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Run("example", seed: 6000000, FuzzRunner.Cases(2000), FuzzTargets.ExampleCorpus, FuzzTargets.ProtoTokens, targets.Example);
+        FuzzRunner.Run(FuzzTarget.OfBytes("example", targets.Example), seed: 6000000, FuzzRunner.Cases(2000), FuzzTargets.ExampleCorpus, FuzzTargets.ProtoTokens);
     }
 
     [TestMethod]
     public void Fuzz_SavedRegressions_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Replay("example", targets.Example);
+        FuzzRunner.Replay(FuzzTarget.OfBytes("example", targets.Example));
     }
 }

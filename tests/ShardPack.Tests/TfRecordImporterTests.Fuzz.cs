@@ -1,4 +1,5 @@
 using ShardPack.Tests.Infrastructure;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardPack.Tests;
 
@@ -9,21 +10,21 @@ public sealed partial class TfRecordImporterTests
     public void Fuzz_MutatedFiles_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Run("tfrecord", seed: 4000000, FuzzRunner.Cases(2000), FuzzTargets.TfRecordCorpus, FuzzTargets.ProtoTokens, targets.TfRecord);
+        FuzzRunner.Run(FuzzTarget.OfBytes("tfrecord", targets.TfRecord), seed: 4000000, FuzzRunner.Cases(2000), FuzzTargets.TfRecordCorpus, FuzzTargets.ProtoTokens);
     }
 
     [TestMethod]
     public void Fuzz_MutatedGzipFiles_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Run("tfrecord-gzip", seed: 5000000, FuzzRunner.Cases(2000), FuzzTargets.GzipTfRecordCorpus, FuzzTargets.ProtoTokens, targets.GzipTfRecord);
+        FuzzRunner.Run(FuzzTarget.OfBytes("tfrecord-gzip", targets.GzipTfRecord), seed: 5000000, FuzzRunner.Cases(2000), FuzzTargets.GzipTfRecordCorpus, FuzzTargets.ProtoTokens);
     }
 
     [TestMethod]
     public void Fuzz_SavedRegressions_EndInDataOrTypedError()
     {
         using var targets = new FuzzTargets();
-        FuzzRunner.Replay("tfrecord", targets.TfRecord);
-        FuzzRunner.Replay("tfrecord-gzip", targets.GzipTfRecord);
+        FuzzRunner.Replay(FuzzTarget.OfBytes("tfrecord", targets.TfRecord));
+        FuzzRunner.Replay(FuzzTarget.OfBytes("tfrecord-gzip", targets.GzipTfRecord));
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using ShardPack.Importers;
 using ShardPack.Importers.Internals;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardPack.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using ShardStore.Format;
+using ShardStore.Testing.Fuzzing;
 using ShardStore.Tests.Infrastructure;
 
 namespace ShardStore.Tests.Fuzzing;
@@ -11,11 +12,16 @@ namespace ShardStore.Tests.Fuzzing;
 [TestClass]
 public sealed class ManifestSerializerFuzzTests
 {
-    public const string Target = "Manifest";
-    private const long AllocationLimit = 32L << 20;
     private static FuzzDataset? s_dataset;
 
     private static FuzzDataset Dataset => s_dataset!;
+
+    private static FuzzTarget Target => new("Manifest", Dataset.OpenAndReadAll)
+    {
+        IsExpected = FuzzDataset.IsExpected,
+        TimeLimit = TimeSpan.FromSeconds(10),
+        AllocationLimit = 32L << 20,
+    };
 
     [ClassInitialize]
     public static void CreateDataset(TestContext context) => s_dataset = new FuzzDataset();
@@ -28,12 +34,10 @@ public sealed class ManifestSerializerFuzzTests
     {
         (int succeeded, int rejected) = FuzzRunner.Run(
             Target,
-            FuzzRunner.Cases(2000),
             seed: 11,
-            random => FuzzCase.Of(FormatConstants.ManifestFileName, ByteMutator.Mutate(Dataset.Manifest, random, [], json: true)),
-            Dataset.OpenAndReadAll,
-            FuzzDataset.IsExpected,
-            AllocationLimit);
+            FuzzRunner.Cases(2000),
+            random => FuzzCase.Of(FormatConstants.ManifestFileName, new Mutator(random).Mutate(Dataset.Manifest, [])),
+            [FuzzCase.Of(FormatConstants.ManifestFileName, Dataset.Manifest)]);
 
         Assert.IsGreaterThan(0, rejected);
         Assert.IsGreaterThan(0, succeeded, "no mutation left the manifest valid (metadata, creator, whitespace)");
@@ -42,6 +46,6 @@ public sealed class ManifestSerializerFuzzTests
     [TestMethod]
     public void Open_KeptRegressionInputs_ReadWrittenSamplesOrThrowInvalidData()
     {
-        Assert.IsGreaterThan(0, FuzzRunner.Replay(Target, Dataset.OpenAndReadAll, FuzzDataset.IsExpected, AllocationLimit));
+        Assert.IsGreaterThan(0, FuzzRunner.Replay(Target));
     }
 }

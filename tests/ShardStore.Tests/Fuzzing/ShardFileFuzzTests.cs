@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using ShardStore.Format;
+using ShardStore.Testing.Fuzzing;
 using ShardStore.Tests.Infrastructure;
 
 namespace ShardStore.Tests.Fuzzing;
@@ -12,11 +13,16 @@ namespace ShardStore.Tests.Fuzzing;
 [TestClass]
 public sealed class ShardFileFuzzTests
 {
-    public const string Target = "ShardFile";
-    private const long AllocationLimit = 32L << 20;
     private static FuzzDataset? s_dataset;
 
     private static FuzzDataset Dataset => s_dataset!;
+
+    private static FuzzTarget Target => new("ShardFile", Dataset.OpenAndReadAll)
+    {
+        IsExpected = FuzzDataset.IsExpected,
+        TimeLimit = TimeSpan.FromSeconds(10),
+        AllocationLimit = 32L << 20,
+    };
 
     [ClassInitialize]
     public static void CreateDataset(TestContext context) => s_dataset = new FuzzDataset();
@@ -27,8 +33,7 @@ public sealed class ShardFileFuzzTests
     [TestMethod]
     public void Open_MutatedHeaderTableAndFooter_ReadsWrittenSamplesOrThrowsInvalidData()
     {
-        Dataset.OpenAndReadAll(new FuzzCase(new Dictionary<string, byte[]>()));
-        (int succeeded, int rejected) = FuzzRunner.Run(Target, FuzzRunner.Cases(2000), seed: 12, Make, Dataset.OpenAndReadAll, FuzzDataset.IsExpected, AllocationLimit);
+        (int succeeded, int rejected) = FuzzRunner.Run(Target, seed: 12, FuzzRunner.Cases(2000), Make, [new FuzzCase(new Dictionary<string, byte[]>())]);
 
         Assert.IsGreaterThan(0, rejected);
         Assert.IsGreaterThan(0, succeeded, "no mutation left the data readable (padding, unused bytes)");
@@ -37,7 +42,7 @@ public sealed class ShardFileFuzzTests
     [TestMethod]
     public void Open_KeptRegressionInputs_ReadWrittenSamplesOrThrowInvalidData()
     {
-        Assert.IsGreaterThan(0, FuzzRunner.Replay(Target, Dataset.OpenAndReadAll, FuzzDataset.IsExpected, AllocationLimit));
+        Assert.IsGreaterThan(0, FuzzRunner.Replay(Target));
     }
 
     private static FuzzCase Make(Random random)
@@ -46,7 +51,7 @@ public sealed class ShardFileFuzzTests
         byte[] original = Dataset.Originals[FormatConstants.ShardFileName(shard)];
         long tableOffset = BinaryPrimitives.ReadInt64LittleEndian(original.AsSpan(original.Length - FormatConstants.FooterSize));
         Range[] focus = [0..FormatConstants.HeaderReadSize, (int)tableOffset..original.Length, (original.Length - FormatConstants.FooterSize)..original.Length];
-        byte[] mutated = ByteMutator.Mutate(original, random, focus, json: false);
+        byte[] mutated = new Mutator(random).Mutate(original, focus);
         return random.Next(2) == 0 ? Dataset.Resign(shard, mutated) : FuzzCase.Of(FormatConstants.ShardFileName(shard), mutated);
     }
 }

@@ -3,6 +3,7 @@ using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals;
+using ShardStore.Testing.Fuzzing;
 
 namespace ShardStore.Tests.Infrastructure;
 
