@@ -21,6 +21,7 @@ public sealed class CrashConsistencyTests
     private const int NewSamples = 2000;
     private const string PauseVariable = "SHARDSTORE_TEST_PAUSE_AT";
     private const string NoExchangeVariable = "SHARDSTORE_TEST_NO_EXCHANGE";
+    private const string PausedReport = "paused at";
     private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(60);
     private static readonly string[] s_steps = ["staged", "set-aside", "published"];
 
@@ -30,7 +31,7 @@ public sealed class CrashConsistencyTests
     [Timeout(14_400_000, CooperativeCancellation = true)] // long enough for a recorded run; every wait inside is bounded by s_patience
     public void Pack_KilledAtRandomPoints_TargetHoldsOldOrNewAndNextPackSweeps()
     {
-        if (ShardPackProcess.ExecutablePath is null)
+        if (CliProcess.ExecutablePath is null)
         {
             Assert.Inconclusive("the shardpack executable is not beside the tests");
         }
@@ -47,12 +48,12 @@ public sealed class CrashConsistencyTests
         // One pack that is not killed: it works with the hook variables absent, and gives the time a pack takes.
         var clock = Stopwatch.StartNew();
         TimeSpan startTime;
-        using (ShardPackProcess whole = ShardPackProcess.Start(PackArguments(newInput, target), new Dictionary<string, string>()))
+        using (CliProcess whole = CliProcess.Start(Environment.CurrentDirectory, null, PackArguments(newInput, target)))
         {
             Assert.IsTrue(WaitForStaging(whole, outputs.Path), "the pack never created its staging directory");
             startTime = clock.Elapsed;
-            Assert.IsTrue(whole.WaitForExit(s_patience));
-            Assert.AreEqual(0, whole.ExitCode);
+            CliResult r = whole.WaitForExit(s_patience);
+            Assert.AreEqual(0, r.ExitCode, r.ToString());
         }
 
         TimeSpan writeTime = clock.Elapsed - startTime;
@@ -92,11 +93,11 @@ public sealed class CrashConsistencyTests
                 + (pauseAt is not null ? $"paused at {pauseAt}" : $"{delayMs:F0} ms after {(whileWriting ? "staging appeared" : "start")}");
             bool killed;
             bool staged;
-            using (ShardPackProcess child = ShardPackProcess.Start(PackArguments(newInput, target), environment))
+            using (CliProcess child = CliProcess.Start(Environment.CurrentDirectory, environment, PackArguments(newInput, target)))
             {
                 if (pauseAt is not null)
                 {
-                    Assert.IsTrue(child.WaitUntilPaused(s_patience), what + ": never paused");
+                    Assert.IsTrue(child.WaitForError(PausedReport, s_patience), what + ": never paused");
                 }
                 else if (!whileWriting || WaitForStaging(child, outputs.Path))
                 {
@@ -150,7 +151,7 @@ public sealed class CrashConsistencyTests
         New,
     }
 
-    private static bool WaitForStaging(ShardPackProcess child, string parent)
+    private static bool WaitForStaging(CliProcess child, string parent)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < s_patience)

@@ -1,36 +1,52 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace ShardPack.Tests.Infrastructure;
 
-/// <summary>Runs the built shardpack executable as a child process, for what only a real process shows: signals, the working directory, exit codes.</summary>
+/// <summary>Runs the built shardpack executable as a child process, for what only a real process shows: signals, kills, the working directory, exit codes.</summary>
 internal sealed class CliProcess : IDisposable
 {
     /// <summary>The heap limit of a small container: 256 MiB (for DOTNET_GCHeapHardLimit).</summary>
     public const string SmallHeap = "0x10000000";
 
     private readonly Process _process;
-    private readonly Task<string> _output;
-    private readonly Task<string> _error;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
 
     private CliProcess(Process process)
     {
         _process = process;
-        _output = process.StandardOutput.ReadToEndAsync();
-        _error = process.StandardError.ReadToEndAsync();
+        _process.OutputDataReceived += (_, e) => Append(_output, e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(_error, e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Gets the path of the executable, or null when it was not built beside the tests.</summary>
+    public static string? ExecutablePath
+    {
+        get
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "shardpack.exe" : "shardpack");
+            return File.Exists(path) ? path : null;
+        }
     }
 
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Gets the exit code of the ended process.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Starts shardpack with <paramref name="args"/> in <paramref name="workingDirectory"/>; Inconclusive when the executable is not beside the tests.</summary>
     public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        string exe = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "shardpack.exe" : "shardpack");
-        if (!File.Exists(exe))
+        string? exe = ExecutablePath;
+        if (exe is null)
         {
-            Assert.Inconclusive($"The shardpack executable is not beside the tests ({exe}).");
+            Assert.Inconclusive($"The shardpack executable is not beside the tests ({AppContext.BaseDirectory}).");
         }
 
         var info = new ProcessStartInfo(exe)
@@ -83,6 +99,53 @@ internal sealed class CliProcess : IDisposable
         Assert.AreEqual(0, kill.ExitCode, $"kill -s {name} {Id} failed.");
     }
 
+    /// <summary>Waits until a line of standard error contains <paramref name="text"/> (e.g. a pause hook's report).</summary>
+    /// <returns>False when the process exited or the time ran out first.</returns>
+    public bool WaitForError(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            bool exited = _process.HasExited;
+            if (Error.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (exited)
+            {
+                _process.WaitForExit();
+                return Error.Contains(text, StringComparison.Ordinal);
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return false;
+    }
+
+    /// <summary>Kills the process (SIGKILL on Unix) if it still runs, and waits for it.</summary>
+    /// <returns>Whether it was still running and was killed.</returns>
+    public bool Kill()
+    {
+        bool killed = false;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                killed = true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+
+        _process.WaitForExit();
+        return killed && _process.ExitCode != 0;
+    }
+
     /// <summary>Waits for the process to end; kills it and fails the test when it outlives <paramref name="timeout"/>.</summary>
     public CliResult WaitForExit(TimeSpan timeout)
     {
@@ -90,11 +153,12 @@ internal sealed class CliProcess : IDisposable
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
-            Assert.Fail($"shardpack did not exit within {timeout}.\nstderr:\n{_error.Result}");
+            Assert.Fail($"shardpack did not exit within {timeout}.\nstderr:\n{Error}");
         }
 
+        // Also waits until both streams are read to the end.
         _process.WaitForExit();
-        return new CliResult(_process.ExitCode, _output.Result, _error.Result);
+        return new CliResult(_process.ExitCode, Read(_output), Error);
     }
 
     public void Dispose()
@@ -106,5 +170,26 @@ internal sealed class CliProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private string Error => Read(_error);
+
+    private static void Append(StringBuilder text, string? line)
+    {
+        if (line is not null)
+        {
+            lock (text)
+            {
+                text.Append(line).Append('\n');
+            }
+        }
+    }
+
+    private static string Read(StringBuilder text)
+    {
+        lock (text)
+        {
+            return text.ToString();
+        }
     }
 }
