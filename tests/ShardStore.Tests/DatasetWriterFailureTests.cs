@@ -18,7 +18,7 @@ public sealed class DatasetWriterFailureTests
         string target = dir.Combine("ds");
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, SmallOptions()))
         {
-            WriteSamples(writer, 0, Samples);
+            TestData.WriteMixedSamples(writer, 0, Samples);
 
             // The staged shards exist (so the test exercises their removal), but nothing is at the target.
             string partial = Assert.ContainsSingle(PartialDirectories(dir.Path, "ds"));
@@ -47,7 +47,7 @@ public sealed class DatasetWriterFailureTests
         using var dir = new TempDirectory();
         using (DatasetWriter writer = DatasetWriter.Create(dir.Combine("ds"), TestData.MixedSchema, SmallOptions()))
         {
-            WriteSamples(writer, 0, 50);
+            TestData.WriteMixedSamples(writer, 0, 50);
             writer.Write<float>(0, TestData.Features(50));
             Assert.ThrowsExactly<InvalidOperationException>(writer.Complete);
         }
@@ -70,7 +70,7 @@ public sealed class DatasetWriterFailureTests
             // The failure surfaces from EndSample (when the failed chunk is collected) or at the latest from Complete.
             IOException e = Assert.ThrowsExactly<IOException>(() =>
             {
-                WriteSamples(writer, 0, Samples);
+                TestData.WriteMixedSamples(writer, 0, Samples);
                 writer.Complete();
             });
             Assert.Contains("injected failure", e.Message);
@@ -156,7 +156,7 @@ public sealed class DatasetWriterFailureTests
         string target = dir.Combine("ds");
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, SmallOptions()))
         {
-            WriteSamples(writer, 0, 50);
+            TestData.WriteMixedSamples(writer, 0, 50);
             Directory.CreateDirectory(target);
             File.WriteAllText(Path.Combine(target, "notes.txt"), "someone else's");
 
@@ -178,7 +178,7 @@ public sealed class DatasetWriterFailureTests
 
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, SmallOptions(overwrite: true)))
         {
-            WriteSamples(writer, 0, 40);
+            TestData.WriteMixedSamples(writer, 0, 40);
 
             // Before Complete the old dataset is still there, whole and readable.
             AssertDatasetHolds(target, 100);
@@ -201,7 +201,7 @@ public sealed class DatasetWriterFailureTests
 
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, SmallOptions(overwrite: true)))
         {
-            WriteSamples(writer, 0, 250);
+            TestData.WriteMixedSamples(writer, 0, 250);
         }
 
         CollectionAssert.AreEqual(manifest, File.ReadAllBytes(ShardCorruptor.ManifestPath(target)));
@@ -220,7 +220,7 @@ public sealed class DatasetWriterFailureTests
         {
             Assert.ThrowsExactly<IOException>(() =>
             {
-                WriteSamples(writer, 0, Samples);
+                TestData.WriteMixedSamples(writer, 0, Samples);
                 writer.Complete();
             });
         }
@@ -237,7 +237,7 @@ public sealed class DatasetWriterFailureTests
     {
         using var dir = new TempDirectory();
         using DatasetWriter writer = DatasetWriter.Create(dir.Combine("ds"), TestData.MixedSchema, SmallOptions());
-        WriteSamples(writer, 0, 5);
+        TestData.WriteMixedSamples(writer, 0, 5);
         if (missing != 0)
         {
             writer.Write<float>(0, TestData.Features(5));
@@ -312,11 +312,11 @@ public sealed class DatasetWriterFailureTests
         string target = dir.Combine("ds");
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, SmallOptions()))
         {
-            WriteSamples(writer, 0, 10);
+            TestData.WriteMixedSamples(writer, 0, 10);
             Assert.ThrowsExactly<ArgumentException>(() => writer.Write<float>(0, new float[11]));
             Assert.ThrowsExactly<ArgumentException>(() => writer.Write<double>(0, new double[12]));
             Assert.ThrowsExactly<InvalidOperationException>(writer.EndSample);
-            WriteSamples(writer, 10, 30);
+            TestData.WriteMixedSamples(writer, 10, 30);
             writer.Complete();
         }
 
@@ -338,7 +338,7 @@ public sealed class DatasetWriterFailureTests
     {
         using var dir = new TempDirectory();
         using DatasetWriter writer = DatasetWriter.Create(dir.Combine("ds"), TestData.MixedSchema, SmallOptions());
-        WriteSamples(writer, 0, 10);
+        TestData.WriteMixedSamples(writer, 0, 10);
         writer.Complete();
 
         Assert.ThrowsExactly<InvalidOperationException>(() => writer.Write<float>(0, TestData.Features(10)));
@@ -357,17 +357,6 @@ public sealed class DatasetWriterFailureTests
         Overwrite = overwrite,
     };
 
-    private static void WriteSamples(DatasetWriter writer, long from, long to)
-    {
-        for (long i = from; i < to; i++)
-        {
-            writer.Write<float>(0, TestData.Features(i));
-            writer.WriteScalar(1, i * 3);
-            writer.Write<int>(2, TestData.Tokens(i));
-            writer.EndSample();
-        }
-    }
-
     private static string[] PartialDirectories(string parent, string name) => Directory.GetDirectories(parent, $".{name}.partial-*");
 
     private static void AssertNothingPublished(string parent, string name)
@@ -380,12 +369,6 @@ public sealed class DatasetWriterFailureTests
     private static void AssertDatasetHolds(string target, long count)
     {
         Assert.IsTrue(File.Exists(Path.Combine(target, FormatConstants.ManifestFileName)));
-        using ShardDataset ds = ShardDataset.Open(target, TestData.ReadOptions());
-        Assert.AreEqual(count, ds.SampleCount);
-        for (long i = 0; i < count; i++)
-        {
-            using SampleLease s = ds.ReadSample(i);
-            TestData.AssertMixedSample(s, i);
-        }
+        TestData.AssertMixedDataset(target, count);
     }
 }

@@ -95,13 +95,7 @@ public sealed class DatasetWriterFaultInjectionTests
             FileSystem = fs,
         };
         using DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, options);
-        for (long i = 0; i < count; i++)
-        {
-            writer.Write<float>(0, TestData.Features(i));
-            writer.WriteScalar(1, i * 3);
-            writer.Write<int>(2, TestData.Tokens(i));
-            writer.EndSample();
-        }
+        TestData.WriteMixedSamples(writer, 0, count);
 
         writer.Complete();
     }

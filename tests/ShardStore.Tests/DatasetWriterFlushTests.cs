@@ -28,7 +28,7 @@ public sealed class DatasetWriterFlushTests
 
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, options))
         {
-            WriteSamples(writer, Samples);
+            TestData.WriteMixedSamples(writer, 0, Samples);
             writer.Complete();
         }
 
@@ -60,7 +60,7 @@ public sealed class DatasetWriterFlushTests
 
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, options))
         {
-            WriteSamples(writer, Samples);
+            TestData.WriteMixedSamples(writer, 0, Samples);
             writer.Complete();
         }
 
@@ -103,7 +103,7 @@ public sealed class DatasetWriterFlushTests
             // A failed flush surfaces when the writer next collects finished flushes, at the latest from Complete.
             IOException e = Assert.ThrowsExactly<IOException>(() =>
             {
-                WriteSamples(writer, Samples);
+                TestData.WriteMixedSamples(writer, 0, Samples);
                 writer.Complete();
             });
             Assert.Contains("injected flush failure", e.Message);
@@ -130,7 +130,7 @@ public sealed class DatasetWriterFlushTests
         {
             Assert.ThrowsExactly<IOException>(() =>
             {
-                WriteSamples(writer, Samples);
+                TestData.WriteMixedSamples(writer, 0, Samples);
                 writer.Complete();
             });
         }
@@ -155,7 +155,7 @@ public sealed class DatasetWriterFlushTests
             flushIntervalBytes: 1024);
 
         var writer = DatasetWriter.Create(dir.Combine("ds"), TestData.MixedSchema, options);
-        WriteSamples(writer, Samples);
+        TestData.WriteMixedSamples(writer, 0, Samples);
         Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref started) > 0, TimeSpan.FromSeconds(10)), "a part-way flush started");
         var dispose = Task.Run(writer.Dispose);
         Thread.Sleep(100);
@@ -184,15 +184,4 @@ public sealed class DatasetWriterFlushTests
         FlushToDisk = flushToDisk,
         FlushIntervalBytes = flushIntervalBytes,
     };
-
-    private static void WriteSamples(DatasetWriter writer, long count)
-    {
-        for (long i = 0; i < count; i++)
-        {
-            writer.Write<float>(0, TestData.Features(i));
-            writer.WriteScalar(1, i * 3);
-            writer.Write<int>(2, TestData.Tokens(i));
-            writer.EndSample();
-        }
-    }
 }

@@ -71,7 +71,7 @@ public sealed class DatasetWriterOverwriteTests
         Assert.Contains("notes.txt", e.Message);
         Assert.Contains("plots", e.Message);
         Assert.AreEqual("keep", File.ReadAllText(Path.Combine(target, "notes.txt")));
-        AssertDatasetHolds(target, 50);
+        TestData.AssertMixedDataset(target, 50);
         Assert.HasCount(1, Directory.GetFileSystemEntries(dir.Path));
     }
 
@@ -84,7 +84,7 @@ public sealed class DatasetWriterOverwriteTests
 
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, Options(overwrite: true)))
         {
-            WriteSamples(writer, 10);
+            TestData.WriteMixedSamples(writer, 0, 10);
             File.WriteAllText(Path.Combine(target, "notes.txt"), "keep");
 
             IOException e = Assert.ThrowsExactly<IOException>(writer.Complete);
@@ -92,7 +92,7 @@ public sealed class DatasetWriterOverwriteTests
         }
 
         Assert.AreEqual("keep", File.ReadAllText(Path.Combine(target, "notes.txt")));
-        AssertDatasetHolds(target, 50);
+        TestData.AssertMixedDataset(target, 50);
         Assert.HasCount(1, Directory.GetFileSystemEntries(dir.Path));
     }
 
@@ -106,7 +106,7 @@ public sealed class DatasetWriterOverwriteTests
 
         PackSmall(target, 7);
 
-        AssertDatasetHolds(target, 7);
+        TestData.AssertMixedDataset(target, 7);
         Assert.HasCount(1, Directory.GetFileSystemEntries(dir.Path));
     }
 
@@ -119,7 +119,7 @@ public sealed class DatasetWriterOverwriteTests
 
         PackSmall(target, 20);
 
-        AssertDatasetHolds(target, 20);
+        TestData.AssertMixedDataset(target, 20);
         Assert.HasCount(1, Directory.GetFileSystemEntries(dir.Path));
     }
 
@@ -134,7 +134,7 @@ public sealed class DatasetWriterOverwriteTests
         IOException e = Assert.ThrowsExactly<IOException>(() => PackSmall(parent, 10));
 
         Assert.Contains("ds", e.Message);
-        AssertDatasetHolds(Path.Combine(parent, "ds"), 20);
+        TestData.AssertMixedDataset(Path.Combine(parent, "ds"), 20);
     }
 
     private static DatasetWriterOptions Options(bool overwrite) => new()
@@ -148,30 +148,7 @@ public sealed class DatasetWriterOverwriteTests
     private static void PackSmall(string target, long count, bool overwrite = true)
     {
         using DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, Options(overwrite));
-        WriteSamples(writer, count);
+        TestData.WriteMixedSamples(writer, 0, count);
         writer.Complete();
-    }
-
-    private static void WriteSamples(DatasetWriter writer, long count)
-    {
-        for (long i = 0; i < count; i++)
-        {
-            writer.Write<float>(0, TestData.Features(i));
-            writer.WriteScalar(1, i * 3);
-            writer.Write<int>(2, TestData.Tokens(i));
-            writer.EndSample();
-        }
-    }
-
-    private static void AssertDatasetHolds(string target, long count)
-    {
-        using ShardDataset ds = ShardDataset.Open(target, TestData.ReadOptions());
-        Assert.AreEqual(count, ds.SampleCount);
-        Assert.IsEmpty(ds.Verify());
-        for (long i = 0; i < count; i++)
-        {
-            using SampleLease s = ds.ReadSample(i);
-            TestData.AssertMixedSample(s, i);
-        }
     }
 }

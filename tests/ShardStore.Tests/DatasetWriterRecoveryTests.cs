@@ -26,10 +26,10 @@ public sealed class DatasetWriterRecoveryTests
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, Options(overwrite: true)))
         {
             // Restored before the writer starts, so an abandoned pack leaves the old dataset in place.
-            AssertHolds(target, 40);
+            TestData.AssertMixedDataset(target, 40);
         }
 
-        AssertHolds(target, 40);
+        TestData.AssertMixedDataset(target, 40);
         CollectionAssert.AreEqual(new[] { target }, Directory.GetFileSystemEntries(dir.Path));
     }
 
@@ -40,7 +40,7 @@ public sealed class DatasetWriterRecoveryTests
         string target = dir.Combine("ds");
         SimulateKillBetweenRenames(dir, target, s_deadOwner);
 
-        AssertHolds(target, 40);
+        TestData.AssertMixedDataset(target, 40);
         Assert.IsTrue(Directory.Exists(target));
     }
 
@@ -67,7 +67,7 @@ public sealed class DatasetWriterRecoveryTests
 
         TestData.WriteMixed(target, 12, Options(overwrite: true));
 
-        AssertHolds(target, 12);
+        TestData.AssertMixedDataset(target, 12);
         Assert.IsFalse(Directory.Exists(deadOld));
         Assert.IsFalse(Directory.Exists(deadPartial));
         CollectionAssert.AreEqual(new[] { "notes.txt" }, Directory.GetFileSystemEntries(withStray).Select(Path.GetFileName).ToArray(), "only the writer's own files go");
@@ -96,7 +96,7 @@ public sealed class DatasetWriterRecoveryTests
 
             TestData.WriteMixed(target, 12, Options(overwrite: true));
 
-            AssertHolds(target, 12);
+            TestData.AssertMixedDataset(target, 12);
             Assert.IsTrue(File.Exists(Path.Combine(partial, FormatConstants.ManifestFileName)));
             Assert.IsTrue(File.Exists(Path.Combine(old, FormatConstants.ManifestFileName)));
 
@@ -122,14 +122,14 @@ public sealed class DatasetWriterRecoveryTests
         using var dir = new TempDirectory();
         string target = dir.Combine("ds");
         using DatasetWriter first = DatasetWriter.Create(target, TestData.MixedSchema, Options(overwrite: true));
-        WriteSamples(first, 20);
+        TestData.WriteMixedSamples(first, 0, 20);
         string staging = Assert.ContainsSingle(Directory.GetDirectories(dir.Path, ".ds.partial-*"));
 
         TestData.WriteMixed(target, 5, Options(overwrite: true));
         Assert.IsTrue(Directory.Exists(staging));
 
         first.Complete();
-        AssertHolds(target, 20);
+        TestData.AssertMixedDataset(target, 20);
         CollectionAssert.AreEqual(new[] { target }, Directory.GetFileSystemEntries(dir.Path));
     }
 
@@ -143,7 +143,7 @@ public sealed class DatasetWriterRecoveryTests
 
         using (DatasetWriter writer = DatasetWriter.Create(target, TestData.MixedSchema, Options(overwrite: true)))
         {
-            WriteSamples(writer, 50);
+            TestData.WriteMixedSamples(writer, 0, 50);
             cancel.Cancel();
 
             Assert.ThrowsExactly<OperationCanceledException>(() => writer.Complete(cancel.Token));
@@ -152,7 +152,7 @@ public sealed class DatasetWriterRecoveryTests
             CollectionAssert.AreEqual(new[] { target }, Directory.GetFileSystemEntries(dir.Path));
         }
 
-        AssertHolds(target, 30);
+        TestData.AssertMixedDataset(target, 30);
     }
 
     [TestMethod]
@@ -198,27 +198,4 @@ public sealed class DatasetWriterRecoveryTests
         Threads = 2,
         Overwrite = overwrite,
     };
-
-    private static void WriteSamples(DatasetWriter writer, long count)
-    {
-        for (long i = 0; i < count; i++)
-        {
-            writer.Write<float>(0, TestData.Features(i));
-            writer.WriteScalar(1, i * 3);
-            writer.Write<int>(2, TestData.Tokens(i));
-            writer.EndSample();
-        }
-    }
-
-    private static void AssertHolds(string target, long count)
-    {
-        using ShardDataset ds = ShardDataset.Open(target, TestData.ReadOptions());
-        Assert.AreEqual(count, ds.SampleCount);
-        Assert.IsEmpty(ds.Verify());
-        for (long i = 0; i < count; i++)
-        {
-            using SampleLease s = ds.ReadSample(i);
-            TestData.AssertMixedSample(s, i);
-        }
-    }
 }

@@ -16,12 +16,7 @@ public sealed class ManifestSerializerFuzzTests
 
     private static FuzzDataset Dataset => s_dataset!;
 
-    private static FuzzTarget Target => new("Manifest", Dataset.OpenAndReadAll)
-    {
-        IsExpected = FuzzDataset.IsExpected,
-        TimeLimit = TimeSpan.FromSeconds(10),
-        AllocationLimit = 32L << 20,
-    };
+    private static FuzzTarget Target => Dataset.Target("Manifest");
 
     [ClassInitialize]
     public static void CreateDataset(TestContext context) => s_dataset = new FuzzDataset();

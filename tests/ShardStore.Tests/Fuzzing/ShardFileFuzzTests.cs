@@ -17,12 +17,7 @@ public sealed class ShardFileFuzzTests
 
     private static FuzzDataset Dataset => s_dataset!;
 
-    private static FuzzTarget Target => new("ShardFile", Dataset.OpenAndReadAll)
-    {
-        IsExpected = FuzzDataset.IsExpected,
-        TimeLimit = TimeSpan.FromSeconds(10),
-        AllocationLimit = 32L << 20,
-    };
+    private static FuzzTarget Target => Dataset.Target("ShardFile");
 
     [ClassInitialize]
     public static void CreateDataset(TestContext context) => s_dataset = new FuzzDataset();

@@ -38,6 +38,14 @@ internal sealed class FuzzDataset : IDisposable
     /// <summary>Whether an exception is how the reader may refuse a damaged dataset.</summary>
     public static bool IsExpected(Exception e) => e is InvalidDataException;
 
+    /// <summary>Returns a fuzz target named <paramref name="name"/> that runs <see cref="OpenAndReadAll"/>: 10 s and 32 MiB allocated per case.</summary>
+    public FuzzTarget Target(string name) => new(name, OpenAndReadAll)
+    {
+        IsExpected = IsExpected,
+        TimeLimit = TimeSpan.FromSeconds(10),
+        AllocationLimit = 32L << 20,
+    };
+
     /// <summary>Writes the case's files over the dataset, opens it, reads every sample and checks it, and restores the files.</summary>
     public void OpenAndReadAll(FuzzCase input)
     {

@@ -30,15 +30,20 @@ internal static class TestData
     public static void WriteMixed(string directory, long count, DatasetWriterOptions options)
     {
         using DatasetWriter writer = DatasetWriter.Create(directory, MixedSchema, options);
-        for (long i = 0; i < count; i++)
+        WriteMixedSamples(writer, 0, count);
+        writer.Complete();
+    }
+
+    /// <summary>Writes samples <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) of <see cref="MixedSchema"/>, leaving the writer open.</summary>
+    public static void WriteMixedSamples(DatasetWriter writer, long from, long to)
+    {
+        for (long i = from; i < to; i++)
         {
             writer.Write<float>(0, Features(i));
             writer.WriteScalar(1, i * 3);
             writer.Write<int>(2, Tokens(i));
             writer.EndSample();
         }
-
-        writer.Complete();
     }
 
     public static ShardDatasetOptions ReadOptions(ChecksumPolicy checksums = ChecksumPolicy.Always, long budget = 64 << 20) => new()
@@ -47,6 +52,19 @@ internal static class TestData
         Checksums = checksums,
         DecodeBudgetBytes = budget,
     };
+
+    /// <summary>Asserts that the dataset in <paramref name="directory"/> verifies clean and holds exactly samples 0 to <paramref name="count"/> - 1 of <see cref="WriteMixedSamples"/>.</summary>
+    public static void AssertMixedDataset(string directory, long count)
+    {
+        using ShardDataset ds = ShardDataset.Open(directory, ReadOptions());
+        Assert.AreEqual(count, ds.SampleCount);
+        Assert.IsEmpty(ds.Verify());
+        for (long i = 0; i < count; i++)
+        {
+            using SampleLease s = ds.ReadSample(i);
+            AssertMixedSample(s, i);
+        }
+    }
 
     /// <summary>Asserts that sample <paramref name="i"/> of a <see cref="MixedSchema"/> dataset holds the generated values.</summary>
     public static void AssertMixedSample(SampleLease sample, long i)
