@@ -80,6 +80,50 @@ internal static class Baselines
     }
 
     /// <summary>
+    /// Reads every file, page-cached, with positioned reads of <paramref name="readBytes"/> on <paramref name="threads"/>
+    /// threads (the reads of each file shared out round-robin) into destinations larger than the caches, as a loader that
+    /// never touches a mapping must copy; returns the best file bytes per second of three rounds.
+    /// </summary>
+    public static double PositionedReadBytesPerSecond(IReadOnlyList<string> files, int threads, int readBytes)
+    {
+        const long TargetBytes = 64L << 20;
+        int slots = (int)Math.Max(1, TargetBytes / readBytes);
+        byte[][] targets = [.. Enumerable.Range(0, threads).Select(_ => GC.AllocateUninitializedArray<byte>(slots * readBytes, pinned: true))];
+        foreach (byte[] buffer in targets)
+        {
+            Random.Shared.NextBytes(buffer);
+        }
+
+        double best = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            long total = 0;
+            var sw = Stopwatch.StartNew();
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                long mine = 0;
+                int slot = 0;
+                foreach (string path in files)
+                {
+                    using SafeFileHandle file = File.OpenHandle(path, options: FileOptions.RandomAccess);
+                    long length = RandomAccess.GetLength(file);
+                    for (long offset = (long)t * readBytes; offset < length; offset += (long)threads * readBytes)
+                    {
+                        mine += RandomAccess.Read(file, targets[t].AsSpan(slot * readBytes, readBytes), offset);
+                        slot = (slot + 1) % slots;
+                    }
+                }
+
+                Interlocked.Add(ref total, mine);
+            });
+            sw.Stop();
+            best = Math.Max(best, total / sw.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// Decodes every compressed chunk of the dataset with the native library directly (no ShardStore code on the
     /// path), from memory, on <paramref name="threads"/> threads; returns the best raw bytes per second of three rounds.
     /// </summary>
