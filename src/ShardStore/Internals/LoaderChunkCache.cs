@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ShardStore.Format;
 
@@ -70,15 +71,21 @@ internal sealed class LoaderChunkCache : IDisposable
                 return null;
             }
 
-            entry.Pins++;
-            entry.Priority = Math.Max(entry.Priority, priority);
-            if (entry.Node is { } node)
-            {
-                _idle.Remove(node);
-                entry.Node = null;
-            }
-
+            Pin(entry, priority);
             return entry;
+        }
+    }
+
+    // Takes the entry off the idle list (if it was there) and counts one more user; callers hold _sync.
+    private void Pin(Entry entry, long priority)
+    {
+        Debug.Assert(Monitor.IsEntered(_sync));
+        entry.Pins++;
+        entry.Priority = Math.Max(entry.Priority, priority);
+        if (entry.Node is { } node)
+        {
+            _idle.Remove(node);
+            entry.Node = null;
         }
     }
 
@@ -104,14 +111,7 @@ internal sealed class LoaderChunkCache : IDisposable
                     return null;
                 }
 
-                entry.Pins++;
-                entry.Priority = Math.Max(entry.Priority, priority);
-                if (entry.Node is { } node)
-                {
-                    _idle.Remove(node);
-                    entry.Node = null;
-                }
-
+                Pin(entry, priority);
                 if (entry.IsReady)
                 {
                     return entry;
