@@ -6,7 +6,7 @@ using ShardStore.Codecs;
 using ShardStore.Codecs.Interop;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Reading;
 using static ShardStore.Codecs.Interop.Interop;
 
 namespace ShardStore.Benchmarks;

@@ -1,9 +1,10 @@
+
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using ShardStore.Benchmarks.Infrastructure;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 
 namespace ShardStore.Benchmarks;
 

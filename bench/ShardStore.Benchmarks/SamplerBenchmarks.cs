@@ -1,10 +1,11 @@
+
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using ShardStore.Benchmarks.Infrastructure;
 using ShardStore.Compression;
-using ShardStore.Internals;
+using ShardStore.Internals.Ordering;
 
 namespace ShardStore.Benchmarks;
 

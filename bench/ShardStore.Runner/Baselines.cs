@@ -1,11 +1,12 @@
+
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using Microsoft.Win32.SafeHandles;
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
-using Microsoft.Win32.SafeHandles;
+using ShardStore.Internals.Memory;
 
 namespace ShardStore.Runner;
 

@@ -1,10 +1,11 @@
+
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using ShardStore.Cuda.Internals;
-using ShardStore.Internals;
+using ShardStore.Internals.Loading;
 
 namespace ShardStore.Cuda;
 

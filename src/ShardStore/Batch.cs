@@ -1,7 +1,9 @@
+
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
-using ShardStore.Internals;
+using ShardStore.Internals.Loading;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore;
 

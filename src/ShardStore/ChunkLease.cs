@@ -1,9 +1,10 @@
+
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore;
 

@@ -1,10 +1,11 @@
+
 using System.Reflection;
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance.Buffers;
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Writing;
 
 namespace ShardStore;
 

@@ -1,8 +1,9 @@
+
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
-using ShardStore.Internals;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore;
 

@@ -1,6 +1,7 @@
+
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore;
 

@@ -1,9 +1,12 @@
+
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
+using ShardStore.Internals.Memory;
 using ShardStore.Internals.Publishing;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore;
 

@@ -1,10 +1,14 @@
+
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Loading;
+using ShardStore.Internals.Memory;
+using ShardStore.Internals.Ordering;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore;
 
@@ -31,8 +35,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 {
     private readonly ShardDataset _dataset;
     private readonly ShardLoaderOptions _options;
-    private readonly DatasetLayout _layout;
-    private readonly LoaderPlan _plan;
+    private readonly ChunkIndex _layout;
+    private readonly RankSchedule _plan;
     private readonly MemoryBudget _budget;
     private readonly LoaderChunkCache _cache;
     private readonly LoaderChunkReader _reader;
@@ -72,7 +76,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _mappedBatches;
     private int _unpublished;
 
-    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan, MemoryBudget budget, int slotCount, bool scatter)
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex layout, RankSchedule plan, MemoryBudget budget, int slotCount, bool scatter)
     {
         _dataset = dataset;
         _options = options;
@@ -190,7 +194,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             (firstEpoch, firstPosition) = (state.Epoch, state.Position);
         }
 
-        var plan = new LoaderPlan(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs);
+        var plan = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs);
         if (options.Epochs is null && plan.BatchesPerEpoch == 0)
         {
             throw new ArgumentException(
@@ -198,7 +202,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 nameof(options));
         }
 
-        var layout = new DatasetLayout(dataset);
+        var layout = new ChunkIndex(dataset);
         int slotCount = options.PrefetchDepth + 1;
         long slotBytes = slotCount * BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
         int scatterSlots = ScatterSlotCount(dataset, options, layout, plan);
@@ -229,12 +233,12 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         ValidateOrderOptions(dataset, options);
-        var layout = new DatasetLayout(dataset);
+        var layout = new ChunkIndex(dataset);
         var order = new EpochOrder(layout, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
-        var plan = new LoaderPlan(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, epoch, 0, epoch + 1);
+        var plan = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, epoch, 0, epoch + 1);
         return Enumerate(order, plan);
 
-        static IEnumerable<long[]> Enumerate(EpochOrder order, LoaderPlan plan)
+        static IEnumerable<long[]> Enumerate(EpochOrder order, RankSchedule plan)
         {
             for (long k = 0; plan.TryGet(k, out BatchPlan batch); k++)
             {
@@ -464,7 +468,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private static void ValidateOrderOptions(ShardDataset dataset, ShardLoaderOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchAssembler.MaxBatchSize, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchGatherer.MaxBatchSize, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
@@ -482,7 +486,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     // order over uncompressed chunks gathers into a few slots that stay in the CPU cache. It needs slots for every batch between a batch and the end of the windows it reads, or it could not
     // make progress: two such spans (one being consumed, one being filled) plus the prefetch depth is the aim,
     // one span plus one the least; past the run's batch count, slots are useless. 0: gather instead.
-    private static int ScatterSlotCount(ShardDataset dataset, ShardLoaderOptions options, DatasetLayout layout, LoaderPlan plan)
+    private static int ScatterSlotCount(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex layout, RankSchedule plan)
     {
         bool wanted = options.Assembly switch
         {
@@ -507,8 +511,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     // Every worker copies compressed chunks' stored bytes into a scratch buffer of its own; a scatter worker also
     // has the buffer it copies or decodes each chunk into (a gathering worker rents that from the chunk cache).
-    internal static long WorkerBufferBytes(ShardLoaderOptions options, DatasetLayout layout, bool scatter) =>
-        options.DecodeWorkers * (ChunkBufferPool.RoundUp(BatchAssembler.ScratchBytes(layout)) + (scatter ? ChunkBufferPool.RoundUp(layout.MaxRawChunkBytes) : 0));
+    internal static long WorkerBufferBytes(ShardLoaderOptions options, ChunkIndex layout, bool scatter) =>
+        options.DecodeWorkers * (ChunkBufferPool.RoundUp(BatchGatherer.ScratchBytes(layout)) + (scatter ? ChunkBufferPool.RoundUp(layout.MaxRawChunkBytes) : 0));
 
     private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>
         options.ReleaseConsumedPages ?? dataset.Shards.Sum(s => s.FileBytes) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
@@ -637,7 +641,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private void RunWorker()
     {
         CancellationToken stop = _stop.Token;
-        var assembler = new BatchAssembler(_dataset, _layout, _cache, _options.BatchSize, holdReady: _options.Order == SampleOrder.Random, HintUpcoming);
+        var assembler = new BatchGatherer(_dataset, _layout, _cache, _options.BatchSize, holdReady: _options.Order == SampleOrder.Random, HintUpcoming);
         try
         {
             while (true)
@@ -726,7 +730,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
-    private void ReleaseHeldUnderPressure(BatchAssembler assembler)
+    private void ReleaseHeldUnderPressure(BatchGatherer assembler)
     {
         if (_cache.UnderPressure)
         {
@@ -857,7 +861,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         CancellationToken stop = _stop.Token;
         ChunkScatter scatter = _scatter!;
         byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_layout.MaxRawChunkBytes);
-        byte[] stored = GC.AllocateUninitializedArray<byte>((int)BatchAssembler.ScratchBytes(_layout));
+        byte[] stored = GC.AllocateUninitializedArray<byte>((int)BatchGatherer.ScratchBytes(_layout));
         using CancellationTokenRegistration wake = stop.Register(() =>
         {
             lock (scatter.Sync)

@@ -82,5 +82,5 @@ public sealed record ShardLoaderOptions
     public LoaderState? ResumeFrom { get; init; }
 
     /// <summary>Gets how batch slots are filled; the loader chooses unless a test pins it.</summary>
-    internal Internals.BatchAssembly Assembly { get; init; }
+    internal Internals.Loading.BatchAssembly Assembly { get; init; }
 }

@@ -1,7 +1,8 @@
+
 using System.Buffers;
 using CommunityToolkit.HighPerformance.Buffers;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Writing;
 
 namespace ShardStore.Tests;
 

@@ -1,5 +1,6 @@
+
 using System.Numerics;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 
 namespace ShardStore.Tests;
 

@@ -1,7 +1,8 @@
+
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 using ShardStore.Tests.Infrastructure;
 
 namespace ShardStore.Tests;

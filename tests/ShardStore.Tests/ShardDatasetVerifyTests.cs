@@ -1,6 +1,7 @@
+
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Memory;
 using ShardStore.Tests.Infrastructure;
 
 namespace ShardStore.Tests;

@@ -1,4 +1,5 @@
-using ShardStore.Internals;
+
+using ShardStore.Internals.Loading;
 
 namespace ShardStore.Cuda.Internals;
 

@@ -1,10 +1,11 @@
+
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using ShardStore.Compression;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 
 namespace ShardStore.Format;
 

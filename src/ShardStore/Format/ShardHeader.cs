@@ -1,5 +1,6 @@
+
 using System.Buffers.Binary;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 
 namespace ShardStore.Format;
 

@@ -1,8 +1,9 @@
+
 using System.Buffers.Binary;
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 using ShardStore.Testing.Fuzzing;
 
 namespace ShardStore.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -5,7 +6,7 @@ using System.Text.Json.Nodes;
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;
-using ShardStore.Internals;
+using ShardStore.Internals.Integrity;
 
 namespace ShardStore.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
-using ShardStore.Internals;
+
+using ShardStore.Internals.Loading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 

@@ -1,4 +1,5 @@
-using ShardStore.Internals;
+
+using ShardStore.Internals.Reading;
 using ShardStore.Tests.Loading.Infrastructure;
 
 namespace ShardStore.Tests.Loading;
@@ -81,7 +82,7 @@ public sealed partial class ShardLoaderTests
     public void NextBatch_SequentialFourPartitions_TakesBlocksFromThePartitionsInTurn()
     {
         const int Partitions = 4;
-        var layout = new DatasetLayout(Mixed);
+        var layout = new ChunkIndex(Mixed);
         var queues = new List<Queue<long>>();
         for (int p = 0; p < Partitions; p++)
         {

@@ -1,5 +1,7 @@
+
 using ShardStore.Compression;
-using ShardStore.Internals;
+using ShardStore.Internals.Loading;
+using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 
@@ -17,7 +19,7 @@ public sealed partial class ShardLoaderTests
         long minimum = MinimumBudget(ds, options);
 
         // The documented minimum: every batch slot plus one decoded chunk per decode worker.
-        var layout = new DatasetLayout(ds);
+        var layout = new ChunkIndex(ds);
         Assert.IsGreaterThan(0L, layout.MaxDecodedChunkBytes, "the dataset has compressed chunks");
         long slots = (options.PrefetchDepth + 1) * BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
         Assert.AreEqual(slots + ShardLoader.WorkerBufferBytes(options, layout, scatter: true), minimum);

@@ -1,5 +1,7 @@
+
 using ShardStore.Compression;
-using ShardStore.Internals;
+using ShardStore.Internals.Loading;
+using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 
@@ -106,7 +108,7 @@ public sealed partial class ShardLoaderTests
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteScatterDataset(dir), TestData.ReadOptions());
         ShardLoaderOptions options = ScatterOptions(order) with { WorldSize = worldSize, Rank = worldSize - 1, LogicalPartitions = partitions, Epochs = 2 };
-        var layout = new DatasetLayout(ds);
+        var layout = new ChunkIndex(ds);
         int least = ChunkScatter.SpanBatches(layout, order, options.WindowChunks, partitions, options.BatchSize, worldSize) + 1;
         options = options with { MemoryBudgetBytes = (least * BatchSlot.InitialBytes(ds.Schema, options.BatchSize)) + ShardLoader.WorkerBufferBytes(options, layout, scatter: true) };
 
@@ -131,7 +133,7 @@ public sealed partial class ShardLoaderTests
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteScatterDataset(dir), TestData.ReadOptions());
         ShardLoaderOptions options = ScatterOptions(SampleOrder.Window) with { Assembly = BatchAssembly.Auto };
-        var layout = new DatasetLayout(ds);
+        var layout = new ChunkIndex(ds);
         int span = ChunkScatter.SpanBatches(layout, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
         long perSlot = BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
         long buffers = ShardLoader.WorkerBufferBytes(options, layout, scatter: true);

@@ -1,5 +1,6 @@
+
 using ShardStore.Compression;
-using ShardStore.Internals;
+using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 
@@ -15,7 +16,7 @@ public sealed partial class ShardLoaderTests
         const int W = 8;
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteFixedSize(dir, CodecKind.None), TestData.ReadOptions());
-        var layout = new DatasetLayout(ds);
+        var layout = new ChunkIndex(ds);
         int chunkSamples = CommonChunkSize(layout);
 
         List<BatchRecord> batches = RunFixedSize(ds, LoaderHarness.Options(SampleOrder.Window, 32) with { WindowChunks = W, Epochs = 2 });
@@ -40,7 +41,7 @@ public sealed partial class ShardLoaderTests
     {
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteFixedSize(dir, CodecKind.None), TestData.ReadOptions());
-        var layout = new DatasetLayout(ds);
+        var layout = new ChunkIndex(ds);
         int chunkSamples = CommonChunkSize(layout);
 
         double rate = SameChunkRate(layout, RunFixedSize(ds, LoaderHarness.Options(SampleOrder.Sequential, 32)));
@@ -109,7 +110,7 @@ public sealed partial class ShardLoaderTests
     }
 
     // The chunk size nearly all chunks have (only the last may be shorter).
-    private static int CommonChunkSize(DatasetLayout layout)
+    private static int CommonChunkSize(ChunkIndex layout)
     {
         int size = Enumerable.Range(0, layout.ChunkCount).GroupBy(layout.SamplesIn).OrderByDescending(g => g.Count()).First().Key;
         Assert.IsGreaterThanOrEqualTo(layout.ChunkCount - 1, Enumerable.Range(0, layout.ChunkCount).Count(c => layout.SamplesIn(c) == size), "equal chunks");
@@ -118,7 +119,7 @@ public sealed partial class ShardLoaderTests
         return size;
     }
 
-    private static double SameChunkRate(DatasetLayout layout, List<BatchRecord> batches)
+    private static double SameChunkRate(ChunkIndex layout, List<BatchRecord> batches)
     {
         long pairs = 0;
         long same = 0;

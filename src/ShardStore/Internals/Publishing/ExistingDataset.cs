@@ -1,5 +1,7 @@
+
 using System.Text.RegularExpressions;
 using ShardStore.Format;
+using ShardStore.Internals.Reading;
 
 namespace ShardStore.Internals.Publishing;
 

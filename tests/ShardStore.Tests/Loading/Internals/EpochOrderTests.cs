@@ -1,4 +1,6 @@
-using ShardStore.Internals;
+
+using ShardStore.Internals.Ordering;
+using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 
@@ -8,16 +10,16 @@ namespace ShardStore.Tests.Loading.Internals;
 public sealed class EpochOrderTests
 {
     private static TempDirectory? s_dir;
-    private static DatasetLayout? s_layout;
+    private static ChunkIndex? s_layout;
 
-    private static DatasetLayout Layout => s_layout ?? throw new InvalidOperationException("ClassInitialize did not run.");
+    private static ChunkIndex Layout => s_layout ?? throw new InvalidOperationException("ClassInitialize did not run.");
 
     [ClassInitialize]
     public static void ClassInitialize(TestContext context)
     {
         s_dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(LoaderHarness.WriteMixed(s_dir, 777), TestData.ReadOptions());
-        s_layout = new DatasetLayout(ds);
+        s_layout = new ChunkIndex(ds);
         Assert.IsGreaterThan(30, s_layout.ChunkCount);
     }
 

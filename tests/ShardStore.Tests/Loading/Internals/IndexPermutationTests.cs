@@ -1,5 +1,6 @@
+
 using System.Collections;
-using ShardStore.Internals;
+using ShardStore.Internals.Ordering;
 
 namespace ShardStore.Tests.Loading.Internals;
 

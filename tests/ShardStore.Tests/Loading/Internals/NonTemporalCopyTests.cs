@@ -1,5 +1,6 @@
+
 using System.Runtime.InteropServices;
-using ShardStore.Internals;
+using ShardStore.Internals.Memory;
 
 namespace ShardStore.Tests.Loading.Internals;
 

@@ -1,0 +1,190 @@
+
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ShardStore.Internals.Memory;
+
+namespace ShardStore.Internals.Loading;
+
+/// <summary>
+/// One batch's worth of host memory, allocated once: per field a 4 KiB-aligned native buffer (never moved by
+/// the GC, so it can be page-locked for GPU copies), plus an offsets buffer for variable-length fields.
+/// </summary>
+internal sealed unsafe class BatchSlot : IDisposable
+{
+    public const int Alignment = 4096;
+
+    /// <summary>The byte <see cref="Poison"/> writes.</summary>
+    public const byte PoisonByte = 0xDD;
+    private readonly Schema _schema;
+    private readonly MemoryBudget _budget;
+    private readonly byte*[] _data;
+    private readonly long[] _capacity;
+    private readonly byte*[] _offsets;
+    private long _reserved;
+    private bool _disposed;
+
+    private BatchSlot(Schema schema, int batchSize, MemoryBudget budget, int index)
+    {
+        _schema = schema;
+        _budget = budget;
+        Index = index;
+        BatchSize = batchSize;
+        SampleIndices = new long[batchSize];
+        _data = new byte*[schema.Count];
+        _capacity = new long[schema.Count];
+        _offsets = new byte*[schema.Count];
+        Lengths = new long[schema.Count];
+    }
+
+    public int Index { get; }
+
+    public int BatchSize { get; }
+
+    public long[] SampleIndices { get; }
+
+    /// <summary>Gets the bytes in use per field (values only, for a variable field).</summary>
+    public long[] Lengths { get; }
+
+    /// <summary>Gets the bytes of the budget this slot holds.</summary>
+    public long ReservedBytes => _reserved;
+
+    /// <summary>Bytes a slot needs before any variable field has grown.</summary>
+    public static long InitialBytes(Schema schema, int batchSize)
+    {
+        long total = 0;
+        foreach (FieldSpec f in schema.Fields)
+        {
+            total += f.IsVariable
+                ? AlignUp(((long)batchSize + 1) * sizeof(long)) + AlignUp(InitialVariableCapacity(batchSize))
+                : AlignUp((long)batchSize * f.BytesPerSample);
+        }
+
+        return total;
+    }
+
+    /// <summary>Allocates a slot from the budget, or returns null when the budget cannot hold it.</summary>
+    public static BatchSlot? TryCreate(Schema schema, int batchSize, MemoryBudget budget, int index)
+    {
+        var slot = new BatchSlot(schema, batchSize, budget, index);
+        for (int i = 0; i < schema.Count; i++)
+        {
+            FieldSpec f = schema[i];
+            bool ok = f.IsVariable
+                ? slot.TryAllocate(ref slot._offsets[i], 0, ((long)batchSize + 1) * sizeof(long)) && slot.TryGrow(i, InitialVariableCapacity(batchSize))
+                : slot.TryGrow(i, (long)batchSize * f.BytesPerSample);
+            if (!ok)
+            {
+                slot.Dispose();
+                return null;
+            }
+        }
+
+        return slot;
+    }
+
+    public byte* Data(int field) => _data[field];
+
+    public long Capacity(int field) => _capacity[field];
+
+    public long* Offsets(int field) => (long*)_offsets[field];
+
+    /// <summary>Makes room for at least <paramref name="bytes"/> values in a variable field; the old contents are not kept.</summary>
+    /// <exception cref="InvalidOperationException">The budget cannot hold the larger buffer.</exception>
+    public void EnsureCapacity(int field, long bytes)
+    {
+        if (!TryEnsureCapacity(field, bytes))
+        {
+            throw new InvalidOperationException(
+                $"A batch needs {bytes} bytes for variable-length field '{_schema[field].Name}', and the loader's memory budget ({_budget.LimitBytes} bytes, {_budget.InUseBytes} in use) cannot hold it; raise ShardLoaderOptions.MemoryBudgetBytes or lower the batch size.");
+        }
+    }
+
+    /// <summary>Makes room like <see cref="EnsureCapacity"/>; returns false when the budget cannot hold it.</summary>
+    public bool TryEnsureCapacity(int field, long bytes)
+    {
+        if (bytes <= _capacity[field])
+        {
+            return true;
+        }
+
+        long wanted = Math.Max(bytes, _capacity[field] * 2);
+        return TryGrow(field, wanted) || TryGrow(field, bytes);
+    }
+
+    /// <summary>
+    /// Debug builds only: overwrites every field's values and offsets with <see cref="PoisonByte"/>, so a span
+    /// read after its batch was disposed shows 0xDD bytes instead of plausible stale data.
+    /// </summary>
+    [Conditional("DEBUG")]
+    public void Poison()
+    {
+        for (int i = 0; i < _data.Length; i++)
+        {
+            if (_data[i] is not null)
+            {
+                NativeMemory.Fill(_data[i], (nuint)_capacity[i], PoisonByte);
+            }
+
+            if (_offsets[i] is not null)
+            {
+                NativeMemory.Fill(_offsets[i], (nuint)(((long)BatchSize + 1) * sizeof(long)), PoisonByte);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        for (int i = 0; i < _data.Length; i++)
+        {
+            NativeMemory.AlignedFree(_data[i]);
+            NativeMemory.AlignedFree(_offsets[i]);
+            _data[i] = null;
+            _offsets[i] = null;
+        }
+
+        _budget.Release(_reserved);
+        _reserved = 0;
+    }
+
+    private static long InitialVariableCapacity(int batchSize) => Math.Max(64L << 10, (long)batchSize * 256);
+
+    private static long AlignUp(long size) => Math.Max(Alignment, (size + Alignment - 1) & ~(long)(Alignment - 1));
+
+    private bool TryGrow(int field, long bytes)
+    {
+        long old = _data[field] is null ? 0 : AlignUp(_capacity[field]);
+        if (!TryAllocate(ref _data[field], old, bytes))
+        {
+            return false;
+        }
+
+        _capacity[field] = bytes;
+        return true;
+    }
+
+    // Replaces the buffer at pointer (holding oldSize bytes of the budget) with a new one of at least bytes.
+    private bool TryAllocate(ref byte* pointer, long oldSize, long bytes)
+    {
+        long size = AlignUp(bytes);
+        if (size > oldSize && !_budget.TryReserve(size - oldSize))
+        {
+            return false;
+        }
+
+        if (size < oldSize)
+        {
+            _budget.Release(oldSize - size);
+        }
+
+        NativeMemory.AlignedFree(pointer);
+        _reserved += size - oldSize;
+        pointer = (byte*)NativeMemory.AlignedAlloc((nuint)size, Alignment);
+        return true;
+    }
+}

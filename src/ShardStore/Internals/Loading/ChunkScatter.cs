@@ -1,0 +1,342 @@
+
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using ShardStore.Format;
+using ShardStore.Internals.Memory;
+using ShardStore.Internals.Ordering;
+using ShardStore.Internals.Reading;
+
+namespace ShardStore.Internals.Loading;
+
+/// <summary>
+/// Chunk-driven batch assembly for Sequential and Window order over fixed-width fields. Batches are planned
+/// ahead into slots and every planned sample is registered with the chunk that holds it; once planning has
+/// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>), one worker copies the
+/// chunk out of the file with positioned reads (never through the mapping) into its own buffer, decoding it
+/// there when compressed, so it stays in the CPU cache, and copies each registered sample straight to its
+/// place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
+/// the slots, instead of into a decoded-chunk cache and then again by a gather.
+/// </summary>
+/// <remarks>
+/// A batch is complete when every chunk it reads has been scattered; batches complete out of order and the
+/// loader publishes them in order. All members except <see cref="Execute"/> are called under <see cref="Sync"/>.
+/// </remarks>
+internal sealed unsafe class ChunkScatter
+{
+    private readonly ShardDataset _dataset;
+    private readonly ChunkIndex _layout;
+    private readonly int[] _widths;
+    private readonly LoaderChunkReader _reader;
+    private readonly Action<int>? _onLoad;
+    private readonly Job?[] _collecting;
+    private readonly PriorityQueue<Job, (int Epoch, long LastUse)> _closing = new();
+    private readonly Queue<Job> _ready = new();
+    private readonly Stack<Job> _spare = new();
+    private readonly HashSet<ScatterBatch> _incomplete = [];
+    private int[] _chunks = [];
+    private int _collectingCount;
+
+    public ChunkScatter(ShardDataset dataset, ChunkIndex layout, LoaderChunkReader reader, Action<int>? onLoad)
+    {
+        _dataset = dataset;
+        _layout = layout;
+        _reader = reader;
+        _onLoad = onLoad;
+        _widths = [.. dataset.Schema.Fields.Select(f => f.BytesPerSample)];
+        _collecting = new Job?[layout.ChunkCount];
+    }
+
+    /// <summary>Gets the lock that guards planning and the job queues.</summary>
+    public object Sync { get; } = new();
+
+    /// <summary>Gets the number of jobs being executed now.</summary>
+    public int Executing { get; private set; }
+
+    /// <summary>Gets the number of planned batches not yet complete.</summary>
+    public int IncompleteCount => _incomplete.Count;
+
+    /// <summary>Gets whether any job is collecting samples or waiting to be executed.</summary>
+    public bool HasJobs => _collectingCount > 0 || _ready.Count > 0;
+
+    /// <summary>Gets whether a job waits to be executed.</summary>
+    public bool HasReady => _ready.Count > 0;
+
+    /// <summary>Whether a loader can assemble this dataset's batches by scatter: every field has a fixed width.</summary>
+    public static bool Supports(Schema schema) => schema.Fields.All(f => !f.IsVariable);
+
+    /// <summary>
+    /// Slots that guarantee progress: from any batch to the last position that reads any of its chunks there
+    /// are at most this many batches of this rank (a window of the largest chunks in every partition, plus a
+    /// block of rounding per partition, plus the batch itself).
+    /// </summary>
+    public static int SpanBatches(ChunkIndex layout, SampleOrder order, int windowChunks, int partitions, int batchSize, int worldSize)
+    {
+        long window = (order == SampleOrder.Window ? windowChunks : 1) * (long)layout.MaxChunkSamples;
+        long span = partitions * (window + batchSize);
+        long step = (long)worldSize * batchSize;
+        return (int)Math.Min(int.MaxValue / 2, ((span + step - 1) / step) + 2);
+    }
+
+    /// <summary>Plans one batch into <paramref name="slot"/> and closes the chunks planning has now passed.</summary>
+    /// <returns>The planned batch; complete already when it holds no samples.</returns>
+    public ScatterBatch Register(BatchSlot slot, BatchPlan plan, EpochOrder order)
+    {
+        Span<long> samples = slot.SampleIndices.AsSpan(0, plan.Count);
+        if (_chunks.Length < samples.Length)
+        {
+            _chunks = new int[samples.Length];
+        }
+
+        Span<int> chunks = _chunks.AsSpan(0, samples.Length);
+        order.Fill(plan.Start, samples, chunks);
+        for (int f = 0; f < _widths.Length; f++)
+        {
+            slot.Lengths[f] = (long)plan.Count * _widths[f];
+        }
+
+        var batch = new ScatterBatch(slot, plan) { Remaining = plan.Count };
+        if (plan.Count > 0)
+        {
+            _incomplete.Add(batch);
+        }
+
+        long[] chunkStarts = _layout.ChunkStarts;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            int chunk = chunks[i];
+            Job job = _collecting[chunk] ?? Collect(plan.Epoch, chunk, order);
+            job.Entries.Add(new Entry(batch, i, (int)(samples[i] - chunkStarts[chunk])));
+        }
+
+        while (_closing.TryPeek(out Job? next, out (int Epoch, long LastUse) at) && (at.Epoch < plan.NextEpoch || at.LastUse < plan.NextPosition))
+        {
+            Close(next);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Closes every collecting job: nothing more will be planned (end of the plan, a fault), or progress needs the slots back.</summary>
+    public void CloseAll()
+    {
+        while (_closing.TryPeek(out Job? next, out _))
+        {
+            Close(next);
+        }
+    }
+
+    /// <summary>Takes the next chunk ready to be decoded and scattered.</summary>
+    public bool TryTake(out Job job)
+    {
+        if (_ready.TryDequeue(out Job? next))
+        {
+            Executing++;
+            job = next;
+            return true;
+        }
+
+        job = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Copies the job's chunk out of the file into <paramref name="buffer"/> (a compressed one through
+    /// <paramref name="stored"/>, then decoded), copies every registered sample into its batch and counts the
+    /// batches down; calls <paramref name="complete"/> for each batch this finished. A corrupt chunk, or a file
+    /// that ends inside it, fails the batches that read it. Called without the lock.
+    /// </summary>
+    public void Execute(Job job, byte[] buffer, byte[] stored, Action<ScatterBatch> complete)
+    {
+        ExceptionDispatchInfo? error = null;
+        try
+        {
+            _onLoad?.Invoke(job.Chunk);
+            FieldSection[] sections = _reader.Read(_layout.ChunkShard[job.Chunk], _layout.ChunkInShard[job.Chunk], _ => buffer, stored, out int length);
+            Scatter(job, buffer.AsSpan(0, length), sections);
+        }
+        catch (Exception e)
+        {
+            error = ExceptionDispatchInfo.Capture(e);
+        }
+
+        // Non-temporal stores are weakly ordered: make them visible before any batch is handed on.
+        if (Sse.IsSupported)
+        {
+            Sse.StoreFence();
+        }
+
+        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(job.Entries);
+        for (int k = 0; k < entries.Length;)
+        {
+            ScatterBatch batch = entries[k].Batch;
+            int run = 1;
+            while (k + run < entries.Length && entries[k + run].Batch == batch)
+            {
+                run++;
+            }
+
+            if (error is not null)
+            {
+                Interlocked.CompareExchange(ref batch.Error, error, null);
+            }
+
+            if (Interlocked.Add(ref batch.Remaining, -run) == 0)
+            {
+                lock (Sync)
+                {
+                    _incomplete.Remove(batch);
+                }
+
+                complete(batch);
+            }
+
+            k += run;
+        }
+
+        lock (Sync)
+        {
+            Executing--;
+            job.Entries.Clear();
+            _spare.Push(job);
+            Monitor.PulseAll(Sync);
+        }
+    }
+
+    /// <summary>Takes every planned batch that is not complete, for the loader to free their slots at dispose.</summary>
+    public List<ScatterBatch> TakeIncomplete()
+    {
+        List<ScatterBatch> batches = [.. _incomplete];
+        _incomplete.Clear();
+        Array.Clear(_collecting);
+        _collectingCount = 0;
+        _closing.Clear();
+        _ready.Clear();
+        return batches;
+    }
+
+    // Starts collecting the samples planned from a chunk; one job per chunk collects at a time. Planning an
+    // epoch's last batch passes the last use of all its chunks, so a job holds samples of one epoch; and were it
+    // ever to hold two, it would still copy the right bytes, since a job only copies its chunk's samples to the
+    // places registered with it.
+    private Job Collect(int epoch, int chunk, EpochOrder order)
+    {
+        Job job = _spare.TryPop(out Job? spare) ? spare : new Job();
+        job.Chunk = chunk;
+        _collecting[chunk] = job;
+        _collectingCount++;
+        _closing.Enqueue(job, (epoch, order.LastUse(chunk)));
+        return job;
+    }
+
+    private void Close(Job job)
+    {
+        _closing.Dequeue();
+        _collecting[job.Chunk] = null;
+        _collectingCount--;
+        _ready.Enqueue(job);
+    }
+
+    // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.
+    private void Scatter(Job job, ReadOnlySpan<byte> raw, FieldSection[] sections)
+    {
+        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(job.Entries);
+        int samplesInChunk = _layout.SamplesIn(job.Chunk);
+        fixed (byte* basePointer = raw)
+        {
+            for (int f = 0; f < _widths.Length; f++)
+            {
+                long width = _widths[f];
+                if (width == 0)
+                {
+                    continue;
+                }
+
+                FieldSection section = sections[f];
+                if (section.DataLength < samplesInChunk * width || (long)section.DataOffset + section.DataLength > raw.Length)
+                {
+                    int shard = _layout.ChunkShard[job.Chunk];
+                    throw DataErrors.Create(
+                        $"the section of field '{_dataset.Schema[f].Name}' does not hold the chunk's {samplesInChunk} values of {width} bytes",
+                        Path.Combine(_dataset.Directory, _dataset.Shards[shard].FileName),
+                        shard,
+                        _layout.ChunkInShard[job.Chunk]);
+                }
+
+                byte* source = basePointer + section.DataOffset;
+                if (width <= 8 && (width & (width - 1)) == 0)
+                {
+                    ScatterSmall(entries, f, (int)width, source);
+                    continue;
+                }
+
+                for (int k = 0; k < entries.Length;)
+                {
+                    Entry e = entries[k];
+                    int run = 1;
+                    while (k + run < entries.Length && entries[k + run].Batch == e.Batch
+                        && entries[k + run].Position == e.Position + run && entries[k + run].InChunk == e.InChunk + run)
+                    {
+                        run++;
+                    }
+
+                    if (k + run < entries.Length && Sse.IsSupported)
+                    {
+                        // Samples are visited in batch order, so they jump around the decoded chunk: fetch the
+                        // next one's lines while this one is copied.
+                        byte* next = source + (entries[k + run].InChunk * width);
+                        long lines = Math.Min(width, 4096);
+                        for (long l = 0; l < lines; l += 64)
+                        {
+                            Sse.Prefetch0(next + l);
+                        }
+                    }
+
+                    NonTemporalCopy.Copy(e.Batch.Slot.Data(f) + (e.Position * width), source + (e.InChunk * width), run * width);
+                    k += run;
+                }
+            }
+        }
+    }
+
+    // Values of 1, 2, 4 or 8 bytes (labels, ids): one load and one store each.
+    private static void ScatterSmall(ReadOnlySpan<Entry> entries, int field, int width, byte* source)
+    {
+        foreach (Entry e in entries)
+        {
+            byte* to = e.Batch.Slot.Data(field) + ((long)e.Position * width);
+            byte* from = source + ((long)e.InChunk * width);
+            switch (width)
+            {
+                case 8: Unsafe.WriteUnaligned(to, Unsafe.ReadUnaligned<ulong>(from)); break;
+                case 4: Unsafe.WriteUnaligned(to, Unsafe.ReadUnaligned<uint>(from)); break;
+                case 2: Unsafe.WriteUnaligned(to, Unsafe.ReadUnaligned<ushort>(from)); break;
+                default: *to = *from; break;
+            }
+        }
+    }
+
+    /// <summary>One planned sample: the batch and position it goes to, and its index within the chunk.</summary>
+    internal readonly record struct Entry(ScatterBatch Batch, int Position, int InChunk);
+
+    /// <summary>The samples to copy out of one chunk (in one epoch).</summary>
+    internal sealed class Job
+    {
+        public int Chunk { get; set; }
+
+        public List<Entry> Entries { get; } = [];
+    }
+}
+
+/// <summary>A planned batch being filled by scatter: its slot, its plan, and how many samples are still to come.</summary>
+internal sealed class ScatterBatch(BatchSlot slot, BatchPlan plan)
+{
+    // Fields, for Interlocked.
+    public int Remaining;
+    public ExceptionDispatchInfo? Error;
+
+    public BatchSlot Slot { get; } = slot;
+
+    public BatchPlan Plan { get; } = plan;
+}

@@ -1,0 +1,84 @@
+
+using System.Diagnostics;
+using ShardStore.Format;
+using ShardStore.Internals.Memory;
+using ShardStore.Internals.Reading;
+
+namespace ShardStore.Internals.Loading;
+
+/// <summary>
+/// How the loader reads one chunk, for both ways of filling batches (<see cref="LoaderChunkCache"/> and
+/// <see cref="ChunkScatter"/>): the chunk is copied out of the file with positioned reads into memory the loader
+/// owns (a compressed one through a scratch buffer, then decoded), never read through the mapping, so a shard
+/// truncated or rewritten while the loader runs is an error rather than a fault. Only
+/// <see cref="ShardLoaderOptions.ZeroCopy"/> leases chunks over the mapping (<see cref="ReadMapped"/>). The time
+/// and count of reads feed the loader's statistics and metrics.
+/// </summary>
+internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
+{
+    private long _ticks;
+    private long _reads;
+
+    /// <summary>Gets the time spent reading, verifying and decoding chunks, summed over workers.</summary>
+    public TimeSpan DecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
+
+    /// <summary>Gets how many times a chunk was read (more than the chunk count when the budget forced re-reads).</summary>
+    public long ChunksLoaded => Interlocked.Read(ref _reads);
+
+    /// <summary>
+    /// Copies a chunk into the buffer from <paramref name="rentBuffer"/> (called with the raw size; the caller keeps
+    /// track of that buffer, also when the read fails), verified and decoded; returns its sections and raw size.
+    /// A compressed chunk's stored bytes go through <paramref name="storedScratch"/> (<see cref="ChunkIndex.MaxCompressedChunkBytes"/> bytes).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The chunk is corrupt, or the file ends inside it.</exception>
+    public FieldSection[] Read(int shard, int chunk, Func<int, byte[]> rentBuffer, byte[] storedScratch, out int length)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            length = (int)dataset.GetEntry(shard, chunk).RawSize;
+            FieldSection[] sections = dataset.CopyChunk(shard, chunk, rentBuffer(length).AsSpan(0, length), storedScratch);
+            Interlocked.Increment(ref _reads);
+            return sections;
+        }
+        finally
+        {
+            AddTime(start);
+        }
+    }
+
+    /// <summary>Leases an uncompressed chunk over the shard's mapping (zero-copy batches only).</summary>
+    /// <exception cref="InvalidDataException">The chunk is corrupt, or the file is now shorter than the chunk's end.</exception>
+    public ChunkLease ReadMapped(int shard, int chunk)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            ChunkLease lease = dataset.ReadChunk(shard, chunk);
+            Interlocked.Increment(ref _reads);
+            return lease;
+        }
+        finally
+        {
+            AddTime(start);
+        }
+    }
+
+    /// <summary>Ends a lease from <see cref="ReadMapped"/>, dropping the chunk's pages when the loader releases consumed pages.</summary>
+    public void Release(ChunkLease lease)
+    {
+        if (dropPages)
+        {
+            dataset.AdviseChunk(lease.Shard, lease.Chunk, MemoryAdvice.DontNeed);
+        }
+
+        lease.Dispose();
+    }
+
+    private void AddTime(long start)
+    {
+        long ticks = Stopwatch.GetTimestamp() - start;
+        Interlocked.Add(ref _ticks, ticks);
+        LoaderMetrics.DecodeTime.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using ShardStore.Compression;
+using ShardStore.Format;
+
+namespace ShardStore.Internals.Reading;
+
+/// <summary>The dataset's chunks flattened into one global list, in sample order: what the loader plans over.</summary>
+internal sealed class ChunkIndex
+{
+    public ChunkIndex(ShardDataset dataset)
+    {
+        int count = checked((int)dataset.ChunkCount);
+        ChunkStarts = new long[count + 1];
+        ChunkShard = new int[count];
+        ChunkInShard = new int[count];
+        int c = 0;
+        for (int s = 0; s < dataset.Shards.Count; s++)
+        {
+            int chunks = dataset.GetChunkCount(s);
+            for (int k = 0; k < chunks; k++, c++)
+            {
+                ChunkEntry e = dataset.GetEntry(s, k);
+                ChunkShard[c] = s;
+                ChunkInShard[c] = k;
+                ChunkStarts[c] = dataset.Shards[s].FirstSample + e.FirstSample;
+                MaxRawChunkBytes = Math.Max(MaxRawChunkBytes, e.RawSize);
+                if (e.Codec != CodecKind.None)
+                {
+                    MaxDecodedChunkBytes = Math.Max(MaxDecodedChunkBytes, e.RawSize);
+                    MaxCompressedChunkBytes = Math.Max(MaxCompressedChunkBytes, e.StoredSize);
+                }
+            }
+        }
+
+        ChunkStarts[count] = dataset.SampleCount;
+        SampleCount = dataset.SampleCount;
+        for (int k = 0; k < count; k++)
+        {
+            MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
+        }
+    }
+
+    /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
+    public long[] ChunkStarts { get; }
+
+    public int[] ChunkShard { get; }
+
+    public int[] ChunkInShard { get; }
+
+    public int ChunkCount => ChunkShard.Length;
+
+    public long SampleCount { get; }
+
+    /// <summary>Gets the raw size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
+    public long MaxDecodedChunkBytes { get; }
+
+    /// <summary>Gets the raw size of the largest chunk, compressed or not (0 when there is none).</summary>
+    public long MaxRawChunkBytes { get; }
+
+    /// <summary>Gets the stored size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
+    public long MaxCompressedChunkBytes { get; }
+
+    /// <summary>Gets the sample count of the largest chunk.</summary>
+    public int MaxChunkSamples { get; }
+
+    public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
+
+    /// <summary>Returns the global chunk holding global sample <paramref name="sample"/>.</summary>
+    public int ChunkOf(long sample) => Floor(ChunkStarts, 0, ChunkShard.Length, sample);
+
+    /// <summary>
+    /// Returns the largest s in [<paramref name="from"/>, <paramref name="to"/>) with starts[s] &lt;= value, given
+    /// strictly increasing, non-negative starts (chunks are never empty) and starts[from] &lt;= value. Hand-rolled
+    /// and branch-free (each step is taken or not by a mask from the sign of value - starts[mid], so a shuffled
+    /// order costs no mispredicted branches): the loader runs it once or twice per sample in Window order.
+    /// </summary>
+    public static int Floor(long[] starts, int from, int to, long value)
+    {
+        if ((uint)from > (uint)to || (uint)to > (uint)starts.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(to));
+        }
+
+        ref long first = ref MemoryMarshal.GetArrayDataReference(starts);
+        int lo = from;
+        for (int n = to - from; n > 1;)
+        {
+            int half = n >> 1;
+
+            // All -1 when starts[lo + half] <= value (no overflow: both are sample counts, far below 2^62).
+            int take = ~(int)((value - Unsafe.Add(ref first, lo + half)) >> 63);
+            lo += half & take;
+            n -= half;
+        }
+
+        return lo;
+    }
+}

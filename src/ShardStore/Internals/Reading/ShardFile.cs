@@ -1,0 +1,344 @@
+
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+using ShardStore.Compression;
+using ShardStore.Format;
+using ShardStore.Internals.Integrity;
+
+namespace ShardStore.Internals.Reading;
+
+/// <summary>One shard of an open dataset: its validated chunk table and, while it is in the mapped set, its mapping.</summary>
+internal sealed class ShardFile
+{
+    private readonly byte[] _verified;
+
+    private ShardFile(string path, ShardInfo info, ChunkEntry[] entries, long[] chunkStarts, DatasetIdentity datasetIdentity)
+    {
+        Path = path;
+        DatasetIdentity = datasetIdentity;
+        Info = info;
+        Entries = entries;
+        ChunkStarts = chunkStarts;
+        _verified = new byte[entries.Length];
+    }
+
+    public string Path { get; }
+
+    public ShardInfo Info { get; }
+
+    /// <summary>Gets the identity of the dataset the shard belongs to (checked against the manifest at open).</summary>
+    public DatasetIdentity DatasetIdentity { get; }
+
+    /// <summary>Gets the identity of the file that was validated at open; a re-opened file must have the same.</summary>
+    public FileIdentity FileIdentity { get; private set; }
+
+    public ChunkEntry[] Entries { get; }
+
+    /// <summary>Gets each chunk's first sample within the shard, for binary search.</summary>
+    public long[] ChunkStarts { get; }
+
+    /// <summary>Gets or sets the mapping while the shard is in the dataset's mapped set (guarded by the dataset).</summary>
+    public ShardMapping? Mapping { get; set; }
+
+    public LinkedListNode<ShardFile>? LruNode { get; set; }
+
+    public bool IsVerified(int chunk) => Volatile.Read(ref _verified[chunk]) != 0;
+
+    public void MarkVerified(int chunk) => Volatile.Write(ref _verified[chunk], 1);
+
+    /// <summary>
+    /// Checks header, footer and chunk table against the file and the manifest, reading them from the file,
+    /// before anything is handed out; maps the shard too when <paramref name="map"/> is set. Shards outside the
+    /// dataset's mapped set are mapped later, when first read: mapping and unmapping each at open cost more
+    /// than the reads.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing, not a regular file, truncated, corrupt, disagrees with the manifest, or belongs to another dataset.</exception>
+    public static ShardFile Open(string directory, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, bool map)
+    {
+        string path = System.IO.Path.Combine(directory, info.FileName);
+        SafeFileHandle handle = OpenRegular(path, info, out FileIdentity fileIdentity);
+        try
+        {
+            if (fileIdentity.Length != info.FileBytes || fileIdentity.Length == 0)
+            {
+                throw LengthDiffers(path, info, fileIdentity.Length);
+            }
+
+            ShardFile file = Validate(path, info, schema, identity, codecs, handle, fileIdentity.Length);
+            file.FileIdentity = fileIdentity;
+            if (map)
+            {
+                file.Mapping = ShardMapping.Create(handle, fileIdentity.Length);
+                handle = null!;
+            }
+
+            return file;
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Opens and maps the shard file again (after an unmap); it must be the very file validated at open: same device,
+    /// inode, length and modification time, and the same dataset identity in its header.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing, not a regular file, or was replaced or modified since the dataset was opened.</exception>
+    public ShardMapping Map()
+    {
+        SafeFileHandle handle = OpenRegular(Path, Info, out FileIdentity now);
+        try
+        {
+            // The identity includes the length, so a file cut short or grown is reported here too.
+            if (now != FileIdentity)
+            {
+                throw Replaced(now.Length != FileIdentity.Length
+                    ? $"it has {now.Length} bytes, {FileIdentity.Length} at open; it was truncated or was replaced"
+                    : $"it was {FileIdentity} at open, now {now}");
+            }
+
+            if (!DatasetIdentity.IsNone)
+            {
+                Span<byte> header = stackalloc byte[FormatConstants.HeaderReadSize];
+                ReadExactly(Path, Info, handle, header, 0);
+                string? problem = ShardHeader.TryReadIdentity(header, out DatasetIdentity identity);
+                if (problem is not null || identity != DatasetIdentity)
+                {
+                    throw Replaced($"its header now says dataset {(problem is null ? identity : "unreadable")}, at open {DatasetIdentity}");
+                }
+            }
+
+            ShardMapping mapping = ShardMapping.Create(handle, now.Length);
+            handle = null!;
+            return mapping;
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    private InvalidDataException Replaced(string detail) =>
+        Fail(Path, Info, $"the dataset was replaced or modified while it was open: the shard file is not the one validated at open ({detail}); reopen the dataset");
+
+    // Opens the shard file for reading, refusing anything but a regular file without blocking (a FIFO would), and
+    // turns the ways opening fails into errors that name the shard.
+    private static SafeFileHandle OpenRegular(string path, ShardInfo info, out FileIdentity identity)
+    {
+        SafeFileHandle? handle;
+        string? kind;
+        try
+        {
+            handle = RegularFile.TryOpenRead(path, out identity, out kind);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
+        }
+
+        return handle ?? throw (kind == "a directory"
+            ? DataErrors.Create("a directory stands where the shard file should be", path, info.Index)
+            : DataErrors.Create($"{kind} stands where the shard file should be, not a regular file", path, info.Index));
+    }
+
+    private static InvalidDataException LengthDiffers(string path, ShardInfo info, long actual) =>
+        Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
+
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, SafeFileHandle handle, long length)
+    {
+        if (length < FormatConstants.MinShardLength)
+        {
+            throw Fail(path, info, $"the file has {length} bytes, fewer than the smallest shard ({FormatConstants.MinShardLength})");
+        }
+
+        Span<byte> footerBytes = stackalloc byte[FormatConstants.FooterSize];
+        ReadExactly(path, info, handle, footerBytes, length - FormatConstants.FooterSize);
+        string? problem = ShardFooter.TryRead(footerBytes, out ShardFooter footer);
+        if (problem is not null)
+        {
+            throw Fail(path, info, problem, length - FormatConstants.FooterSize);
+        }
+
+        Span<byte> headerBytes = stackalloc byte[FormatConstants.HeaderReadSize];
+        ReadExactly(path, info, handle, headerBytes, 0);
+        problem = ShardHeader.TryRead(headerBytes, out ShardHeader header);
+        if (problem is not null)
+        {
+            throw Fail(path, info, problem, 0);
+        }
+
+        long tableLength = footer.ChunkCount * FormatConstants.ChunkEntrySize;
+        if (footer.TableOffset < FormatConstants.FirstChunkOffset || footer.TableOffset % FormatConstants.TableAlignment != 0
+            || footer.ChunkCount > length / FormatConstants.ChunkEntrySize
+            || footer.TableOffset + tableLength + FormatConstants.FooterSize != length)
+        {
+            throw Fail(path, info, $"the chunk table ({footer.ChunkCount} entries at byte {footer.TableOffset}) does not end where the footer starts", length - FormatConstants.FooterSize);
+        }
+
+        if (header.ChunkCount != footer.ChunkCount)
+        {
+            throw Fail(path, info, $"the header counts {header.ChunkCount} chunks but the footer {footer.ChunkCount}", 0);
+        }
+
+        // Every chunk holds at least one byte at its own 4 KiB-aligned offset before the table, so no more chunks fit
+        // than 4 KiB pages there: checked before the table is read, so a footer cannot make open read or allocate much.
+        long maxChunks = MaxChunks(footer.TableOffset);
+        if (footer.ChunkCount > maxChunks)
+        {
+            throw Fail(path, info, $"the footer declares {footer.ChunkCount} chunks, more than the {maxChunks} that fit before the chunk table at byte {footer.TableOffset}", length - FormatConstants.FooterSize);
+        }
+
+        byte[] tableBuffer = ArrayPool<byte>.Shared.Rent((int)tableLength);
+        try
+        {
+            Span<byte> table = tableBuffer.AsSpan(0, (int)tableLength);
+            ReadExactly(path, info, handle, table, footer.TableOffset);
+            return Validate(path, info, schema, identity, codecs, header, footer, table);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tableBuffer);
+        }
+    }
+
+    // Reads the bytes at offset; the length was checked, so a short read means the file shrank while open.
+    private static void ReadExactly(string path, ShardInfo info, SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        for (int done = 0; done < destination.Length;)
+        {
+            int read = RandomAccess.Read(handle, destination[done..], offset + done);
+            if (read == 0)
+            {
+                throw Fail(path, info, $"the file ended at byte {offset + done} while being read; it was truncated", offset + done);
+            }
+
+            done += read;
+        }
+    }
+
+    // Checks the chunk table and the totals against header, footer and manifest.
+    private static ShardFile Validate(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, ShardHeader header, ShardFooter footer, ReadOnlySpan<byte> table)
+    {
+        uint tableCrc = Crc32C.Compute(table);
+        if (tableCrc != footer.TableCrc)
+        {
+            throw Fail(path, info, $"chunk table CRC32C mismatch (stored 0x{footer.TableCrc:X8}, computed 0x{tableCrc:X8})", footer.TableOffset);
+        }
+
+        if (header.Identity != identity)
+        {
+            throw Fail(
+                path,
+                info,
+                $"the shard belongs to another dataset: its header says dataset {header.Identity}, the manifest {identity}; files of different packs were mixed, re-pack or restore the dataset",
+                FormatConstants.IdentityOffset);
+        }
+
+        Disagree(path, info, header.SchemaFingerprint == schema.Fingerprint, $"schema fingerprint {header.SchemaFingerprint:x16} differs from the manifest's {schema.Fingerprint:x16}");
+        Disagree(path, info, header.ShardIndex == info.Index && header.FieldCount == schema.Count, $"the header says shard {header.ShardIndex} with {header.FieldCount} fields");
+        Disagree(path, info, header.FirstSample == info.FirstSample, $"the header's first sample is {header.FirstSample}, the manifest's {info.FirstSample}");
+        Disagree(path, info, header.SampleCount == info.SampleCount, $"the header counts {header.SampleCount} samples, the manifest {info.SampleCount}");
+        Disagree(path, info, footer.ChunkCount == info.ChunkCount, $"the file has {footer.ChunkCount} chunks, the manifest says {info.ChunkCount}");
+        Disagree(path, info, footer.TableCrc == info.TableCrc32C, $"the chunk table CRC32C is {footer.TableCrc:x8}, the manifest says {info.TableCrc32C:x8}");
+
+        bool allFixed = schema.Fields.All(f => !f.IsVariable);
+        var entries = new ChunkEntry[footer.ChunkCount];
+        var starts = new long[footer.ChunkCount];
+        long nextSample = 0;
+        long minOffset = FormatConstants.FirstChunkOffset;
+        long raw = 0, stored = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            long entryOffset = footer.TableOffset + ((long)i * FormatConstants.ChunkEntrySize);
+            string? problem = ChunkEntry.TryRead(table.Slice(i * FormatConstants.ChunkEntrySize, FormatConstants.ChunkEntrySize), out ChunkEntry e);
+            if (problem is null)
+            {
+                problem = CheckEntry(e, minOffset, footer.TableOffset, nextSample, schema, allFixed, codecs);
+            }
+
+            if (problem is not null)
+            {
+                throw DataErrors.Create($"bad chunk-table entry: {problem}", path, info.Index, i, entryOffset);
+            }
+
+            entries[i] = e;
+            starts[i] = e.FirstSample;
+            nextSample += e.SampleCount;
+            minOffset = e.End;
+            raw += e.RawSize;
+            stored += e.StoredSize;
+        }
+
+        Disagree(path, info, nextSample == header.SampleCount, $"the chunks hold {nextSample} samples but the header counts {header.SampleCount}");
+        Disagree(path, info, raw == info.RawBytes && stored == info.StoredBytes, $"the chunks hold {raw} raw / {stored} stored bytes, the manifest says {info.RawBytes} / {info.StoredBytes}");
+        return new ShardFile(path, info, entries, starts, identity);
+    }
+
+    private static string? CheckEntry(ChunkEntry e, long minOffset, long tableOffset, long expectedFirst, Schema schema, bool allFixed, IChunkCodecProvider? codecs)
+    {
+        if (e.Offset % FormatConstants.ChunkAlignment != 0 || e.Offset < minOffset)
+        {
+            return $"offset {e.Offset} is not 4 KiB aligned or overlaps the header or the previous chunk (which ends at {minOffset})";
+        }
+
+        if (e.StoredSize < 1 || e.StoredSize > Array.MaxLength)
+        {
+            return $"stored size {e.StoredSize} is outside [1, {Array.MaxLength}], the sizes a reader handles";
+        }
+
+        if (e.StoredSize > tableOffset - e.Offset)
+        {
+            return $"{e.StoredSize} stored bytes at offset {e.Offset} run past the chunk table at {tableOffset}";
+        }
+
+        if (e.SampleCount < 1 || e.FirstSample != expectedFirst)
+        {
+            return $"it holds samples {e.FirstSample}..+{e.SampleCount}, expected to start at {expectedFirst} with at least one";
+        }
+
+        long minRaw = ChunkLayout.ComputeRawSize(schema, e.SampleCount, default);
+        if (e.RawSize > Array.MaxLength || e.RawSize < minRaw || (allFixed && e.RawSize != minRaw))
+        {
+            return $"raw size {e.RawSize} cannot hold {e.SampleCount} samples of this schema (expected {(allFixed ? string.Empty : "at least ")}{minRaw})";
+        }
+
+        if (e.Codec == CodecKind.None)
+        {
+            return e.RawSize == e.StoredSize ? null : $"an uncompressed chunk has raw size {e.RawSize} but stored size {e.StoredSize}";
+        }
+
+        if (codecs is null || !codecs.TryGetCodec(e.Codec, out ChunkCodec? codec))
+        {
+            throw new NotSupportedException(
+                $"The dataset has {CodecNames.GetName(e.Codec)} chunks; set ShardDatasetOptions.Codecs to NativeCodecs.Provider (ShardStore.Codecs) to read them.");
+        }
+
+        // The writer stores a chunk compressed only when that makes it smaller, so a compressed chunk is smaller than raw.
+        if (e.StoredSize >= e.RawSize)
+        {
+            return $"a {CodecNames.GetName(e.Codec)} chunk's stored size {e.StoredSize} is not smaller than its raw size {e.RawSize}";
+        }
+
+        long maxRaw = codec.GetMaxDecodedLength(e.StoredSize);
+        return e.RawSize <= maxRaw
+            ? null
+            : $"raw size {e.RawSize} is more than {CodecNames.GetName(e.Codec)} can expand {e.StoredSize} stored bytes to (at most {maxRaw}); refusing a decompression bomb";
+    }
+
+    /// <summary>The most chunks that fit before a table at <paramref name="tableOffset"/>: one per 4 KiB page from the first chunk offset on.</summary>
+    public static long MaxChunks(long tableOffset) =>
+        (tableOffset - FormatConstants.FirstChunkOffset + FormatConstants.ChunkAlignment - 1) / FormatConstants.ChunkAlignment;
+
+    private static void Disagree(string path, ShardInfo info, bool agrees, [InterpolatedStringHandlerArgument(nameof(agrees))] ref FailureMessage problem)
+    {
+        if (!agrees)
+        {
+            throw Fail(path, info, $"the shard disagrees with the manifest: {problem.ToStringAndClear()}");
+        }
+    }
+
+    private static InvalidDataException Fail(string path, ShardInfo info, string problem, long? offset = null) =>
+        DataErrors.Create(problem, path, info.Index, byteOffset: offset);
+}
