@@ -45,7 +45,7 @@ internal static class LoaderGoals
             rows.Add(("Random, none", rnd.BytesPerEpoch / rnd.Best.TotalSeconds, memcpy, memcpyName, 0.45, rnd));
 
             // Not a goal: batches inside one chunk handed out over the mapping (ZeroCopy), the rest copied.
-            rows.Add(($"Sequential, none, ZeroCopy ({mapped.Statistics.MappedBatches * 100 / Math.Max(1, mapped.Statistics.Batches)}% of batches mapped)", mapped.BytesPerEpoch / mapped.Best.TotalSeconds, memcpy, memcpyName, double.NaN, mapped));
+            rows.Add(($"Sequential, none, ZeroCopy ({mapped.Statistics.ZeroCopyBatches * 100 / Math.Max(1, mapped.Statistics.Batches)}% of batches mapped)", mapped.BytesPerEpoch / mapped.Best.TotalSeconds, memcpy, memcpyName, double.NaN, mapped));
         }
 
         using (ShardDataset lz4 = SyntheticDataset.Open(lz4Path))

@@ -1,11 +1,9 @@
-
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using ShardStore.Cuda.Internals;
-using ShardStore.Internals.Loading;
 
 namespace ShardStore.Cuda;
 
@@ -83,9 +81,9 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
             }
 
             // The loader starts its workers on the first NextBatch, so no slot buffer moves while this runs.
-            foreach (BatchSlot slot in loader.Slots)
+            for (int slot = 0; slot < loader.SlotCount; slot++)
             {
-                _registry.Register(slot, _schema);
+                _registry.Register(loader, slot);
             }
         }
         catch
@@ -176,7 +174,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         {
             FieldSpec spec = schema[f];
             total += spec.IsVariable
-                ? RoundUp(variableFieldBytes ?? loader.Slots[0].Capacity(f)) + RoundUp(((long)batchSize + 1) * sizeof(long))
+                ? RoundUp(variableFieldBytes ?? loader.DangerousGetSlotBuffer(0, f).Capacity) + RoundUp(((long)batchSize + 1) * sizeof(long))
                 : RoundUp((long)batchSize * spec.BytesPerSample);
         }
 
@@ -486,7 +484,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
                 FieldSpec spec = _schema[f];
                 if (spec.IsVariable)
                 {
-                    slot.SetValues(f, Allocate(_options.VariableFieldBytes ?? _loader.Slots[0].Capacity(f)));
+                    slot.SetValues(f, Allocate(_options.VariableFieldBytes ?? _loader.DangerousGetSlotBuffer(0, f).Capacity));
                     slot.SetOffsets(f, Allocate(((long)batchSize + 1) * sizeof(long)));
                 }
                 else
@@ -718,9 +716,9 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
 
     private unsafe DeviceBatch Issue(DeviceSlot slot, Batch batch)
     {
-        BatchSlot host = batch.Slot;
-        _registry.DropStale(_loader.Slots);
-        _registry.Register(host, _schema);
+        int host = batch.SlotIndex;
+        _registry.DropStale(_loader);
+        _registry.Register(_loader, host);
         if (slot.ReleasePending)
         {
             Backend.Wait(_copyStream, slot.Released);
@@ -736,17 +734,17 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
             if (!spec.IsVariable)
             {
                 long length = (long)count * spec.BytesPerSample;
-                Copy(slot.Values[f], host.Data(f), length);
+                Copy(slot.Values[f], (byte*)_loader.DangerousGetSlotBuffer(host, f).Pointer, length);
                 fields[f] = new DeviceField(spec.Name, spec.DType, false, [count, .. spec.Shape], slot.Values[f], length, 0, 0);
                 bytes += length;
                 continue;
             }
 
-            long values = host.Lengths[f];
+            long values = batch.GetBytes(f).Length;
             long offsets = ((long)count + 1) * sizeof(long);
             EnsureCapacity(slot, f, values);
-            Copy(slot.Values[f], host.Data(f), values);
-            Copy(slot.Offsets[f], (byte*)host.Offsets(f), offsets);
+            Copy(slot.Values[f], (byte*)_loader.DangerousGetSlotBuffer(host, f).Pointer, values);
+            Copy(slot.Offsets[f], (byte*)_loader.DangerousGetSlotBuffer(host, f, offsets: true).Pointer, offsets);
             fields[f] = new DeviceField(spec.Name, spec.DType, true, [checked((int)(values / spec.ItemSize))], slot.Values[f], values, slot.Offsets[f], offsets);
             bytes += values + offsets;
         }

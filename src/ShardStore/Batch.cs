@@ -1,8 +1,8 @@
-
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
 using ShardStore.Internals.Loading;
+using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Reading;
 
 namespace ShardStore;
@@ -24,21 +24,23 @@ public sealed unsafe class Batch : IDisposable
     private BatchSlot? _slot;
     private ChunkLease? _lease;
 
-    internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, int count, int epoch, long position, long sequence)
+    internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, BatchPlan plan, long bytes)
     {
         _owner = owner;
         _slot = slot;
         Schema = schema;
-        Count = count;
-        Epoch = epoch;
-        Position = position;
-        Sequence = sequence;
+        Plan = plan;
+        Bytes = bytes;
+        Count = plan.Count;
+        Epoch = plan.Epoch;
+        Position = plan.Start;
+        Sequence = plan.Sequence;
     }
 
     // A batch over a chunk's mapping: each field's values start at mapped[field]; the lease keeps the mapping
     // alive (and the slot still carries the sample indices, the lengths and rebased variable-field offsets).
-    internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, int count, int epoch, long position, long sequence, ChunkLease lease, nint[] mapped, bool endsChunk)
-        : this(owner, slot, schema, count, epoch, position, sequence)
+    internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, BatchPlan plan, long bytes, ChunkLease lease, nint[] mapped, bool endsChunk)
+        : this(owner, slot, schema, plan, bytes)
     {
         _lease = lease;
         _mapped = mapped;
@@ -49,7 +51,7 @@ public sealed unsafe class Batch : IDisposable
     /// Gets whether the fields' values are read straight from the shard file's mapping (page-cache memory, see
     /// <see cref="ShardLoaderOptions.ZeroCopy"/>) rather than from a pinned batch slot.
     /// </summary>
-    public bool IsMapped => _mapped is not null;
+    public bool IsZeroCopy => _mapped is not null;
 
     /// <summary>Gets the fields of every sample.</summary>
     public Schema Schema { get; }
@@ -69,6 +71,19 @@ public sealed unsafe class Batch : IDisposable
     /// <summary>Gets the global index of each sample in the batch, in batch order.</summary>
     /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
     public ReadOnlySpan<long> SampleIndices => Slot.SampleIndices.AsSpan(0, Count);
+
+    /// <summary>
+    /// Gets which of the loader's batch slots holds the batch, for a stage that copies from the slots' pinned buffers
+    /// (see <see cref="ShardLoader.DangerousGetSlotBuffer"/>).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public int SlotIndex => Slot.Index;
+
+    /// <summary>Gets the batch's place in the rank's schedule, and the loader state after it.</summary>
+    internal BatchPlan Plan { get; }
+
+    /// <summary>Gets the bytes of field data in the batch.</summary>
+    internal long Bytes { get; }
 
     internal BatchSlot Slot => _slot ?? throw new ObjectDisposedException(nameof(Batch));
 
@@ -167,7 +182,7 @@ public sealed unsafe class Batch : IDisposable
         {
             if (Interlocked.Exchange(ref _lease, null) is { } lease)
             {
-                _owner.ReleaseMapped(lease, _endsChunk);
+                _owner.ReleaseZeroCopy(lease, _endsChunk);
             }
 
             slot.Poison();

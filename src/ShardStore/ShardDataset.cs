@@ -1,4 +1,3 @@
-
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;

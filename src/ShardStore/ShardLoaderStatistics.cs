@@ -9,7 +9,7 @@ namespace ShardStore;
 /// <param name="ChunksLoaded">Chunk reads (more than the chunks in the epoch when the budget forced re-reads, and one per mapped batch).</param>
 /// <param name="MemoryInUseBytes">Bytes of the memory budget in use now.</param>
 /// <param name="PeakMemoryBytes">The most bytes of the budget ever in use at once.</param>
-/// <param name="MappedBatches">Batches handed out with no copy, over the shard mapping (<see cref="ShardLoaderOptions.ZeroCopy"/>).</param>
+/// <param name="ZeroCopyBatches">Batches handed out with no copy, over the shard mapping (<see cref="ShardLoaderOptions.ZeroCopy"/>).</param>
 public sealed record ShardLoaderStatistics(
     long Batches,
     long Samples,
@@ -19,4 +19,4 @@ public sealed record ShardLoaderStatistics(
     long ChunksLoaded,
     long MemoryInUseBytes,
     long PeakMemoryBytes,
-    long MappedBatches);
+    long ZeroCopyBatches);

@@ -1,4 +1,3 @@
-
 using System.Numerics;
 using ShardStore.Internals.Integrity;
 

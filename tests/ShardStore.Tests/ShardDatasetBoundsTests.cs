@@ -1,4 +1,3 @@
-
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Format;

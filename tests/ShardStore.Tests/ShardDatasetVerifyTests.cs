@@ -1,4 +1,3 @@
-
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals.Memory;

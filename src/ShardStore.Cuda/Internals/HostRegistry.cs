@@ -1,6 +1,4 @@
 
-using ShardStore.Internals.Loading;
-
 namespace ShardStore.Cuda.Internals;
 
 /// <summary>
@@ -19,13 +17,13 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
     /// Done before registering anything: a freed buffer still registered keeps its old pages pinned, and a new buffer
     /// at the same address would be refused as already registered, or worse, copied from the stale pages.
     /// </remarks>
-    public void DropStale(IReadOnlyList<BatchSlot> slots)
+    public void DropStale(ShardLoader loader)
     {
         List<(int, int, bool)>? stale = null;
         foreach (KeyValuePair<(int Slot, int Field, bool Offsets), Entry> e in _entries)
         {
-            (nint pointer, long bytes) = Locate(slots[e.Key.Slot], e.Key.Field, e.Key.Offsets);
-            if (pointer != e.Value.Pointer || bytes != e.Value.Bytes)
+            PinnedSlotBuffer buffer = loader.DangerousGetSlotBuffer(e.Key.Slot, e.Key.Field, e.Key.Offsets);
+            if (buffer.Pointer != e.Value.Pointer || buffer.AllocatedBytes != e.Value.Bytes || buffer.Version != e.Value.Version)
             {
                 (stale ??= []).Add(e.Key);
             }
@@ -44,14 +42,15 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
     }
 
     /// <summary>Registers the buffers of <paramref name="slot"/> not registered yet; the slot must not be being filled.</summary>
-    public void Register(BatchSlot slot, Schema schema)
+    public void Register(ShardLoader loader, int slot)
     {
+        Schema schema = loader.Dataset.Schema;
         for (int field = 0; field < schema.Count; field++)
         {
-            Ensure(slot, field, offsets: false);
+            Ensure(loader, slot, field, offsets: false);
             if (schema[field].IsVariable)
             {
-                Ensure(slot, field, offsets: true);
+                Ensure(loader, slot, field, offsets: true);
             }
         }
     }
@@ -67,18 +66,13 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
         _entries.Clear();
     }
 
-    private static unsafe (nint Pointer, long Bytes) Locate(BatchSlot slot, int field, bool offsets) => offsets
-        ? ((nint)slot.Offsets(field), AllocatedSize(((long)slot.BatchSize + 1) * sizeof(long)))
-        : ((nint)slot.Data(field), AllocatedSize(slot.Capacity(field)));
-
-    // BatchSlot allocates whole 4 KiB pages (at least one) per buffer; registering whole pages is what the driver pins anyway.
-    private static long AllocatedSize(long bytes) => Math.Max(BatchSlot.Alignment, (bytes + BatchSlot.Alignment - 1) & ~(long)(BatchSlot.Alignment - 1));
-
-    private void Ensure(BatchSlot slot, int field, bool offsets)
+    // The loader allocates whole 4 KiB pages per buffer; registering whole pages is what the driver pins anyway.
+    private void Ensure(ShardLoader loader, int slot, int field, bool offsets)
     {
-        var key = (slot.Index, field, offsets);
-        (nint pointer, long bytes) = Locate(slot, field, offsets);
-        if (pointer == 0 || (_entries.TryGetValue(key, out Entry existing) && existing.Pointer == pointer && existing.Bytes == bytes))
+        var key = (slot, field, offsets);
+        PinnedSlotBuffer buffer = loader.DangerousGetSlotBuffer(slot, field, offsets);
+        (nint pointer, long bytes) = (buffer.Pointer, buffer.AllocatedBytes);
+        if (pointer == 0 || (_entries.TryGetValue(key, out Entry existing) && existing.Pointer == pointer && existing.Bytes == bytes && existing.Version == buffer.Version))
         {
             return;
         }
@@ -88,8 +82,8 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
             old.Registration?.Dispose();
         }
 
-        _entries[key] = new Entry(pointer, bytes, backend.RegisterHost(pointer, bytes, readOnly: false));
+        _entries[key] = new Entry(pointer, bytes, buffer.Version, backend.RegisterHost(pointer, bytes, readOnly: false));
     }
 
-    private readonly record struct Entry(nint Pointer, long Bytes, IDisposable? Registration);
+    private readonly record struct Entry(nint Pointer, long Bytes, int Version, IDisposable? Registration);
 }

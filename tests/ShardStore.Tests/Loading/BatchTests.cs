@@ -1,4 +1,3 @@
-
 using ShardStore.Internals.Loading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;

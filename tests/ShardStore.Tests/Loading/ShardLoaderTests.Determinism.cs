@@ -1,4 +1,3 @@
-
 using ShardStore.Internals.Reading;
 using ShardStore.Tests.Loading.Infrastructure;
 

@@ -56,7 +56,7 @@ public sealed partial class ShardLoaderTests
         {
             InvalidDataException e = await Assert.ThrowsExactlyAsync<InvalidDataException>(async () =>
             {
-                await foreach (Batch batch in loader.ReadAsync())
+                await foreach (Batch batch in loader.ReadAllAsync())
                 {
                     using (batch)
                     {

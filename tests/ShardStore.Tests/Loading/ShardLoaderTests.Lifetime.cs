@@ -96,7 +96,7 @@ public sealed partial class ShardLoaderTests
         OperationCanceledException? stopped = null;
         await using (loader)
         {
-            IAsyncEnumerator<Batch> stream = loader.ReadAsync(cts.Token).GetAsyncEnumerator();
+            IAsyncEnumerator<Batch> stream = loader.ReadAllAsync(cts.Token).GetAsyncEnumerator();
             await using (stream)
             {
                 // A consumer slower than the workers, like a training step: the prefetched batches are always ready.
@@ -176,7 +176,7 @@ public sealed partial class ShardLoaderTests
 
         await Assert.ThrowsExactlyAsync<ObjectDisposedException>(async () =>
         {
-            await foreach (Batch batch in loader.ReadAsync())
+            await foreach (Batch batch in loader.ReadAllAsync())
             {
                 batch.Dispose();
             }

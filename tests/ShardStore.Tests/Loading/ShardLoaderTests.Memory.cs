@@ -1,4 +1,3 @@
-
 using ShardStore.Compression;
 using ShardStore.Internals.Loading;
 using ShardStore.Internals.Reading;
@@ -22,7 +21,7 @@ public sealed partial class ShardLoaderTests
         var layout = new ChunkIndex(ds);
         Assert.IsGreaterThan(0L, layout.MaxDecodedChunkBytes, "the dataset has compressed chunks");
         long slots = (options.PrefetchDepth + 1) * BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
-        Assert.AreEqual(slots + ShardLoader.WorkerBufferBytes(options, layout, scatter: true), minimum);
+        Assert.AreEqual(slots + LoaderMemoryPlan.WorkerBufferBytesFor(options, layout, scatter: true), minimum);
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(ds, options with { MemoryBudgetBytes = minimum - 1 }));
         Assert.Contains("MemoryBudgetBytes", e.Message);
     }

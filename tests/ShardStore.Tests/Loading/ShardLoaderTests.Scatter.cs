@@ -1,4 +1,3 @@
-
 using ShardStore.Compression;
 using ShardStore.Internals.Loading;
 using ShardStore.Internals.Reading;
@@ -110,7 +109,7 @@ public sealed partial class ShardLoaderTests
         ShardLoaderOptions options = ScatterOptions(order) with { WorldSize = worldSize, Rank = worldSize - 1, LogicalPartitions = partitions, Epochs = 2 };
         var layout = new ChunkIndex(ds);
         int least = ChunkScatter.SpanBatches(layout, order, options.WindowChunks, partitions, options.BatchSize, worldSize) + 1;
-        options = options with { MemoryBudgetBytes = (least * BatchSlot.InitialBytes(ds.Schema, options.BatchSize)) + ShardLoader.WorkerBufferBytes(options, layout, scatter: true) };
+        options = options with { MemoryBudgetBytes = (least * BatchSlot.InitialBytes(ds.Schema, options.BatchSize)) + LoaderMemoryPlan.WorkerBufferBytesFor(options, layout, scatter: true) };
 
         ShardLoader loader = ShardLoader.Create(ds, options);
         List<BatchRecord> batches;
@@ -136,7 +135,7 @@ public sealed partial class ShardLoaderTests
         var layout = new ChunkIndex(ds);
         int span = ChunkScatter.SpanBatches(layout, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
         long perSlot = BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
-        long buffers = ShardLoader.WorkerBufferBytes(options, layout, scatter: true);
+        long buffers = LoaderMemoryPlan.WorkerBufferBytesFor(options, layout, scatter: true);
 
         using (ShardLoader roomy = ShardLoader.Create(ds, options))
         {

@@ -1,4 +1,3 @@
-
 using ShardStore.Compression;
 using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;

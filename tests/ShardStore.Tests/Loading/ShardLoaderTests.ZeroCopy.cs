@@ -43,13 +43,13 @@ public sealed partial class ShardLoaderTests
                 {
                     using (batch)
                     {
-                        Assert.AreEqual(InsideOneChunk(ds, batch.SampleIndices.ToArray()), batch.IsMapped, $"{LoaderHarness.Describe(batch)}: mapped");
-                        mappedCount += batch.IsMapped ? 1 : 0;
+                        Assert.AreEqual(InsideOneChunk(ds, batch.SampleIndices.ToArray()), batch.IsZeroCopy, $"{LoaderHarness.Describe(batch)}: mapped");
+                        mappedCount += batch.IsZeroCopy ? 1 : 0;
                         mapped.Add(LoaderHarness.Record(batch));
                     }
                 }
 
-                Assert.AreEqual(mappedCount, loader.Statistics.MappedBatches, "MappedBatches");
+                Assert.AreEqual(mappedCount, loader.Statistics.ZeroCopyBatches, "ZeroCopyBatches");
             }
 
             LoaderHarness.AssertReleased(loader, ds);
@@ -70,12 +70,12 @@ public sealed partial class ShardLoaderTests
             {
                 using (batch)
                 {
-                    Assert.IsFalse(batch.IsMapped, "a batch of compressed chunks is decoded, not mapped");
+                    Assert.IsFalse(batch.IsZeroCopy, "a batch of compressed chunks is decoded, not mapped");
                     LoaderHarness.AssertMixedValues(batch);
                 }
             }
 
-            Assert.AreEqual(0L, loader.Statistics.MappedBatches);
+            Assert.AreEqual(0L, loader.Statistics.ZeroCopyBatches);
         }
 
         LoaderHarness.AssertReleased(loader, ds);
@@ -97,7 +97,7 @@ public sealed partial class ShardLoaderTests
                 held.Add(batch);
             }
 
-            Assert.IsTrue(held.Any(b => b.IsMapped), "some held batches are mapped");
+            Assert.IsTrue(held.Any(b => b.IsZeroCopy), "some held batches are mapped");
             foreach (Batch b in held)
             {
                 LoaderHarness.AssertMixedValues(b);

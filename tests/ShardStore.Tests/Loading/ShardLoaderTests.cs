@@ -123,7 +123,7 @@ public sealed partial class ShardLoaderTests
         var actual = new List<BatchRecord>();
         await using (ShardLoader loader = ShardLoader.Create(Mixed, options))
         {
-            await foreach (Batch batch in loader.ReadAsync(CancellationToken.None))
+            await foreach (Batch batch in loader.ReadAllAsync(CancellationToken.None))
             {
                 using (batch)
                 {
@@ -131,7 +131,7 @@ public sealed partial class ShardLoaderTests
                 }
             }
 
-            await foreach (Batch batch in loader.ReadAsync(CancellationToken.None))
+            await foreach (Batch batch in loader.ReadAllAsync(CancellationToken.None))
             {
                 batch.Dispose();
                 Assert.Fail("A finished loader streamed another batch.");

@@ -1,4 +1,3 @@
-
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using ShardStore.Compression;
@@ -28,7 +27,7 @@ internal sealed unsafe class BatchGatherer
     private readonly Schema _schema;
     private readonly ChunkIndex _layout;
     private readonly LoaderChunkCache _cache;
-    private readonly Action<int>? _onLoad;
+    private readonly LoaderChunkReader _reader;
     private readonly long[] _keys;
     private readonly long[]?[] _firsts;
     private readonly long[]?[] _elements;
@@ -45,14 +44,14 @@ internal sealed unsafe class BatchGatherer
     // holdReady: keep cached chunks pinned between batches (Random order, where every batch reads most chunks), which
     // spares two trips through the cache's lock per chunk and batch; they are let go before this worker blocks or
     // loads, and whenever the cache is under pressure, so a pinned chunk never stands in another worker's way for long.
-    public BatchGatherer(ShardDataset dataset, ChunkIndex layout, LoaderChunkCache cache, int batchSize, bool holdReady, Action<int>? onLoad)
+    public BatchGatherer(ShardDataset dataset, ChunkIndex layout, LoaderChunkCache cache, LoaderChunkReader reader, int batchSize, bool holdReady)
     {
         _holdReady = holdReady;
         _dataset = dataset;
         _schema = dataset.Schema;
         _layout = layout;
         _cache = cache;
-        _onLoad = onLoad;
+        _reader = reader;
         _keys = new long[batchSize];
         _firsts = [.. _schema.Fields.Select(f => f.IsVariable ? new long[batchSize] : null)];
         _elements = [.. _schema.Fields.Select(f => f.IsVariable ? new long[batchSize] : null)];
@@ -194,8 +193,7 @@ internal sealed unsafe class BatchGatherer
         LoaderChunkCache.Entry? entry = _cache.TryAcquireReady(chunk, priority);
         if (entry is null && DirectSections(chunk) is { } known)
         {
-            _onLoad?.Invoke(chunk);
-            var direct = new ChunkSource(this, chunk, known, default, _dataset.AcquireFile(_layout.ChunkShard[chunk]));
+            var direct = new ChunkSource(this, chunk, known, default, _reader.AcquireFile(chunk));
             try
             {
                 Gather(direct, samples, from, to, slot, variablePass);
@@ -212,7 +210,7 @@ internal sealed unsafe class BatchGatherer
         {
             // This may wait for another worker's read or for room in the budget: pin nothing meanwhile.
             ReleaseHeld();
-            entry = _cache.Acquire(chunk, priority, wait, _onLoad, _stored, cancellationToken);
+            entry = _cache.Acquire(chunk, priority, wait, _stored, cancellationToken);
             if (entry is null)
             {
                 return false;

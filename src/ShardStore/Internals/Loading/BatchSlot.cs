@@ -1,4 +1,3 @@
-
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ShardStore.Internals.Memory;
@@ -20,6 +19,7 @@ internal sealed unsafe class BatchSlot : IDisposable
     private readonly byte*[] _data;
     private readonly long[] _capacity;
     private readonly byte*[] _offsets;
+    private readonly int[] _versions;
     private long _reserved;
     private bool _disposed;
 
@@ -33,6 +33,7 @@ internal sealed unsafe class BatchSlot : IDisposable
         _data = new byte*[schema.Count];
         _capacity = new long[schema.Count];
         _offsets = new byte*[schema.Count];
+        _versions = new int[schema.Count];
         Lengths = new long[schema.Count];
     }
 
@@ -44,9 +45,6 @@ internal sealed unsafe class BatchSlot : IDisposable
 
     /// <summary>Gets the bytes in use per field (values only, for a variable field).</summary>
     public long[] Lengths { get; }
-
-    /// <summary>Gets the bytes of the budget this slot holds.</summary>
-    public long ReservedBytes => _reserved;
 
     /// <summary>Bytes a slot needs before any variable field has grown.</summary>
     public static long InitialBytes(Schema schema, int batchSize)
@@ -87,6 +85,12 @@ internal sealed unsafe class BatchSlot : IDisposable
     public long Capacity(int field) => _capacity[field];
 
     public long* Offsets(int field) => (long*)_offsets[field];
+
+    /// <summary>Gets how many times a field's values buffer was replaced by a larger one (its offsets buffer never is).</summary>
+    public int Version(int field) => _versions[field];
+
+    /// <summary>Gets the bytes allocated for a field's values or offsets buffer: whole 4 KiB pages, at least one.</summary>
+    public long AllocatedBytes(int field, bool offsets) => AlignUp(offsets ? ((long)BatchSize + 1) * sizeof(long) : _capacity[field]);
 
     /// <summary>Makes room for at least <paramref name="bytes"/> values in a variable field; the old contents are not kept.</summary>
     /// <exception cref="InvalidOperationException">The budget cannot hold the larger buffer.</exception>
@@ -165,6 +169,7 @@ internal sealed unsafe class BatchSlot : IDisposable
         }
 
         _capacity[field] = bytes;
+        _versions[field]++;
         return true;
     }
 

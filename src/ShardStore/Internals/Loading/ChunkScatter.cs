@@ -1,4 +1,3 @@
-
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -29,7 +28,6 @@ internal sealed unsafe class ChunkScatter
     private readonly ChunkIndex _layout;
     private readonly int[] _widths;
     private readonly LoaderChunkReader _reader;
-    private readonly Action<int>? _onLoad;
     private readonly Job?[] _collecting;
     private readonly PriorityQueue<Job, (int Epoch, long LastUse)> _closing = new();
     private readonly Queue<Job> _ready = new();
@@ -38,12 +36,11 @@ internal sealed unsafe class ChunkScatter
     private int[] _chunks = [];
     private int _collectingCount;
 
-    public ChunkScatter(ShardDataset dataset, ChunkIndex layout, LoaderChunkReader reader, Action<int>? onLoad)
+    public ChunkScatter(ShardDataset dataset, ChunkIndex layout, LoaderChunkReader reader)
     {
         _dataset = dataset;
         _layout = layout;
         _reader = reader;
-        _onLoad = onLoad;
         _widths = [.. dataset.Schema.Fields.Select(f => f.BytesPerSample)];
         _collecting = new Job?[layout.ChunkCount];
     }
@@ -53,9 +50,6 @@ internal sealed unsafe class ChunkScatter
 
     /// <summary>Gets the number of jobs being executed now.</summary>
     public int Executing { get; private set; }
-
-    /// <summary>Gets the number of planned batches not yet complete.</summary>
-    public int IncompleteCount => _incomplete.Count;
 
     /// <summary>Gets whether any job is collecting samples or waiting to be executed.</summary>
     public bool HasJobs => _collectingCount > 0 || _ready.Count > 0;
@@ -107,7 +101,7 @@ internal sealed unsafe class ChunkScatter
         {
             int chunk = chunks[i];
             Job job = _collecting[chunk] ?? Collect(plan.Epoch, chunk, order);
-            job.Entries.Add(new Entry(batch, i, (int)(samples[i] - chunkStarts[chunk])));
+            job.Entries.Add(new SampleTarget(batch, i, (int)(samples[i] - chunkStarts[chunk])));
         }
 
         while (_closing.TryPeek(out Job? next, out (int Epoch, long LastUse) at) && (at.Epoch < plan.NextEpoch || at.LastUse < plan.NextPosition))
@@ -125,6 +119,23 @@ internal sealed unsafe class ChunkScatter
         {
             Close(next);
         }
+    }
+
+    /// <summary>
+    /// The progress rule: when no job runs or waits to run and every batch slot holds a planned batch, every slot
+    /// waits on a chunk that later batches also read, and nothing would ever complete. Then this closes every
+    /// collecting job (those chunks are decoded now, and once more later for the rest of their batches) and
+    /// returns true; otherwise false (a worker may wait).
+    /// </summary>
+    public bool ForceProgress(int plannedBatches, int slotCount)
+    {
+        if (Executing != 0 || HasReady || plannedBatches != slotCount)
+        {
+            return false;
+        }
+
+        CloseAll();
+        return true;
     }
 
     /// <summary>Takes the next chunk ready to be decoded and scattered.</summary>
@@ -152,8 +163,7 @@ internal sealed unsafe class ChunkScatter
         ExceptionDispatchInfo? error = null;
         try
         {
-            _onLoad?.Invoke(job.Chunk);
-            FieldSection[] sections = _reader.Read(_layout.ChunkShard[job.Chunk], _layout.ChunkInShard[job.Chunk], _ => buffer, stored, out int length);
+            FieldSection[] sections = _reader.Read(job.Chunk, _ => buffer, stored, out int length);
             Scatter(job, buffer.AsSpan(0, length), sections);
         }
         catch (Exception e)
@@ -167,7 +177,7 @@ internal sealed unsafe class ChunkScatter
             Sse.StoreFence();
         }
 
-        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(job.Entries);
+        ReadOnlySpan<SampleTarget> entries = CollectionsMarshal.AsSpan(job.Entries);
         for (int k = 0; k < entries.Length;)
         {
             ScatterBatch batch = entries[k].Batch;
@@ -241,7 +251,7 @@ internal sealed unsafe class ChunkScatter
     // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.
     private void Scatter(Job job, ReadOnlySpan<byte> raw, FieldSection[] sections)
     {
-        ReadOnlySpan<Entry> entries = CollectionsMarshal.AsSpan(job.Entries);
+        ReadOnlySpan<SampleTarget> entries = CollectionsMarshal.AsSpan(job.Entries);
         int samplesInChunk = _layout.SamplesIn(job.Chunk);
         fixed (byte* basePointer = raw)
         {
@@ -273,7 +283,7 @@ internal sealed unsafe class ChunkScatter
 
                 for (int k = 0; k < entries.Length;)
                 {
-                    Entry e = entries[k];
+                    SampleTarget e = entries[k];
                     int run = 1;
                     while (k + run < entries.Length && entries[k + run].Batch == e.Batch
                         && entries[k + run].Position == e.Position + run && entries[k + run].InChunk == e.InChunk + run)
@@ -301,9 +311,9 @@ internal sealed unsafe class ChunkScatter
     }
 
     // Values of 1, 2, 4 or 8 bytes (labels, ids): one load and one store each.
-    private static void ScatterSmall(ReadOnlySpan<Entry> entries, int field, int width, byte* source)
+    private static void ScatterSmall(ReadOnlySpan<SampleTarget> entries, int field, int width, byte* source)
     {
-        foreach (Entry e in entries)
+        foreach (SampleTarget e in entries)
         {
             byte* to = e.Batch.Slot.Data(field) + ((long)e.Position * width);
             byte* from = source + ((long)e.InChunk * width);
@@ -318,14 +328,14 @@ internal sealed unsafe class ChunkScatter
     }
 
     /// <summary>One planned sample: the batch and position it goes to, and its index within the chunk.</summary>
-    internal readonly record struct Entry(ScatterBatch Batch, int Position, int InChunk);
+    internal readonly record struct SampleTarget(ScatterBatch Batch, int Position, int InChunk);
 
     /// <summary>The samples to copy out of one chunk (in one epoch).</summary>
     internal sealed class Job
     {
         public int Chunk { get; set; }
 
-        public List<Entry> Entries { get; } = [];
+        public List<SampleTarget> Entries { get; } = [];
     }
 }
 

@@ -1,4 +1,3 @@
-
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ShardStore.Format;
@@ -100,7 +99,7 @@ internal sealed class LoaderChunkCache : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The chunk is corrupt, or the file ends inside it.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-    public Entry? Acquire(int chunk, long priority, bool wait, Action<int>? onLoad, byte[] storedScratch, CancellationToken cancellationToken)
+    public Entry? Acquire(int chunk, long priority, bool wait, byte[] storedScratch, CancellationToken cancellationToken)
     {
         Entry? entry;
         bool load = false;
@@ -130,7 +129,6 @@ internal sealed class LoaderChunkCache : IDisposable
 
         if (load)
         {
-            onLoad?.Invoke(chunk);
             Load(entry, storedScratch, cancellationToken);
             return entry;
         }
@@ -223,7 +221,7 @@ internal sealed class LoaderChunkCache : IDisposable
         try
         {
             // The buffer goes on the entry as soon as it is rented, so a failed read returns it to the pool.
-            entry.Sections = _reader.Read(_layout.ChunkShard[entry.Chunk], _layout.ChunkInShard[entry.Chunk], size => entry.Buffer = RentBuffer(size, cancellationToken), storedScratch, out int length);
+            entry.Sections = _reader.Read(entry.Chunk, size => entry.Buffer = RentBuffer(size, cancellationToken), storedScratch, out int length);
             entry.Length = length;
             Volatile.Write(ref _sections[entry.Chunk], entry.Sections);
         }

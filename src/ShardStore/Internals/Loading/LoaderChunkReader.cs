@@ -1,4 +1,3 @@
-
 using System.Diagnostics;
 using ShardStore.Format;
 using ShardStore.Internals.Memory;
@@ -14,7 +13,8 @@ namespace ShardStore.Internals.Loading;
 /// <see cref="ShardLoaderOptions.ZeroCopy"/> leases chunks over the mapping (<see cref="ReadMapped"/>). The time
 /// and count of reads feed the loader's statistics and metrics.
 /// </summary>
-internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
+/// <remarks>Every read, mapped or not, first passes the chunk to the loader's <see cref="PrefetchHints"/> (when it has any).</remarks>
+internal sealed class LoaderChunkReader(ShardDataset dataset, ChunkIndex index, bool dropPages, PrefetchHints? hints)
 {
     private long _ticks;
     private long _reads;
@@ -31,13 +31,16 @@ internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
     /// A compressed chunk's stored bytes go through <paramref name="storedScratch"/> (<see cref="ChunkIndex.MaxCompressedChunkBytes"/> bytes).
     /// </summary>
     /// <exception cref="InvalidDataException">The chunk is corrupt, or the file ends inside it.</exception>
-    public FieldSection[] Read(int shard, int chunk, Func<int, byte[]> rentBuffer, byte[] storedScratch, out int length)
+    public FieldSection[] Read(int chunk, Func<int, byte[]> rentBuffer, byte[] storedScratch, out int length)
     {
+        hints?.Reading(chunk);
+        int shard = index.ChunkShard[chunk];
+        int inShard = index.ChunkInShard[chunk];
         long start = Stopwatch.GetTimestamp();
         try
         {
-            length = (int)dataset.GetEntry(shard, chunk).RawSize;
-            FieldSection[] sections = dataset.CopyChunk(shard, chunk, rentBuffer(length).AsSpan(0, length), storedScratch);
+            length = (int)dataset.GetEntry(shard, inShard).RawSize;
+            FieldSection[] sections = dataset.CopyChunk(shard, inShard, rentBuffer(length).AsSpan(0, length), storedScratch);
             Interlocked.Increment(ref _reads);
             return sections;
         }
@@ -49,12 +52,13 @@ internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
 
     /// <summary>Leases an uncompressed chunk over the shard's mapping (zero-copy batches only).</summary>
     /// <exception cref="InvalidDataException">The chunk is corrupt, or the file is now shorter than the chunk's end.</exception>
-    public ChunkLease ReadMapped(int shard, int chunk)
+    public ChunkLease ReadMapped(int chunk)
     {
+        hints?.Reading(chunk);
         long start = Stopwatch.GetTimestamp();
         try
         {
-            ChunkLease lease = dataset.ReadChunk(shard, chunk);
+            ChunkLease lease = dataset.ReadChunk(index.ChunkShard[chunk], index.ChunkInShard[chunk]);
             Interlocked.Increment(ref _reads);
             return lease;
         }
@@ -62,6 +66,16 @@ internal sealed class LoaderChunkReader(ShardDataset dataset, bool dropPages)
         {
             AddTime(start);
         }
+    }
+
+    /// <summary>
+    /// Returns the open shard file of <paramref name="chunk"/>, for a caller that reads an uncompressed chunk's
+    /// samples straight from it with positioned reads (release it when done).
+    /// </summary>
+    public ShardMapping AcquireFile(int chunk)
+    {
+        hints?.Reading(chunk);
+        return dataset.AcquireFile(index.ChunkShard[chunk]);
     }
 
     /// <summary>Ends a lease from <see cref="ReadMapped"/>, dropping the chunk's pages when the loader releases consumed pages.</summary>

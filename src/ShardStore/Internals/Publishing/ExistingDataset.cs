@@ -1,4 +1,3 @@
-
 using System.Text.RegularExpressions;
 using ShardStore.Format;
 using ShardStore.Internals.Reading;

@@ -1,4 +1,3 @@
-
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;

@@ -1,4 +1,3 @@
-
 using CommunityToolkit.HighPerformance.Buffers;
 using ShardStore.Compression;
 using ShardStore.Internals.Integrity;

@@ -1,4 +1,3 @@
-
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Format;
 using ShardStore.Internals.Integrity;

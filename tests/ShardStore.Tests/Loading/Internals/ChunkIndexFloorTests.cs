@@ -1,4 +1,3 @@
-
 using ShardStore.Internals.Reading;
 
 namespace ShardStore.Tests.Loading.Internals;

@@ -1,4 +1,3 @@
-
 using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;

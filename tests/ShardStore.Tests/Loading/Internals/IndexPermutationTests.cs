@@ -1,4 +1,3 @@
-
 using System.Collections;
 using ShardStore.Internals.Ordering;
 

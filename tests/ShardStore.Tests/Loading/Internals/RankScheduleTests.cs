@@ -1,4 +1,3 @@
-
 using ShardStore.Internals.Ordering;
 
 namespace ShardStore.Tests.Loading.Internals;

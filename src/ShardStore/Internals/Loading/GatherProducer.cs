@@ -1,0 +1,158 @@
+using System.Runtime.ExceptionServices;
+using ShardStore.Internals.Ordering;
+using ShardStore.Internals.Pipeline;
+using ShardStore.Internals.Reading;
+
+namespace ShardStore.Internals.Loading;
+
+/// <summary>
+/// Fills batch slots by gather: each worker claims the next batch and a free slot, and copies the batch's samples
+/// into the slot chunk by chunk through the loader's chunk cache (see <see cref="BatchGatherer"/>), or hands it out
+/// zero-copy when a <see cref="ZeroCopyBatchBuilder"/> is given and the batch allows it. Used for Random order, for
+/// Sequential order over uncompressed chunks, and wherever scatter is not possible.
+/// </summary>
+/// <remarks>Lock order: the claim lock, then the slot pool's, then the hand-off's; the chunk cache's lock is taken under the claim lock only to release pinned chunks.</remarks>
+internal sealed class GatherProducer : IBatchProducer
+{
+    // How often a worker blocked on a claim or a slot looks whether the chunks it keeps pinned are needed elsewhere.
+    private static readonly TimeSpan s_pressurePoll = TimeSpan.FromMilliseconds(10);
+
+    // Held by the worker that claims a batch and its slot.
+    private readonly object _claimLock = new();
+    private readonly ShardLoader _owner;
+    private readonly ShardDataset _dataset;
+    private readonly ShardLoaderOptions _options;
+    private readonly ChunkIndex _index;
+    private readonly LoaderChunkCache _cache;
+    private readonly LoaderChunkReader _reader;
+    private readonly SlotPool _slots;
+    private readonly BatchSequencer _sequencer;
+    private readonly EpochOrderCache _orders;
+    private readonly OrderedHandoff<Batch> _handoff;
+    private readonly ZeroCopyBatchBuilder? _zeroCopy;
+
+    public GatherProducer(
+        ShardLoader owner,
+        ShardDataset dataset,
+        ShardLoaderOptions options,
+        ChunkIndex index,
+        LoaderChunkCache cache,
+        LoaderChunkReader reader,
+        SlotPool slots,
+        RankSchedule schedule,
+        EpochOrderCache orders,
+        OrderedHandoff<Batch> handoff,
+        ZeroCopyBatchBuilder? zeroCopy)
+    {
+        _owner = owner;
+        _dataset = dataset;
+        _options = options;
+        _index = index;
+        _cache = cache;
+        _reader = reader;
+        _slots = slots;
+        _sequencer = new BatchSequencer(schedule, _claimLock);
+        _orders = orders;
+        _handoff = handoff;
+        _zeroCopy = zeroCopy;
+    }
+
+    public void RunWorker(CancellationToken stop)
+    {
+        var gatherer = new BatchGatherer(_dataset, _index, _cache, _reader, _options.BatchSize, holdReady: _options.Order == SampleOrder.Random);
+        try
+        {
+            while (true)
+            {
+                BatchSlot slot;
+                BatchPlan plan;
+                bool claiming = false;
+                try
+                {
+                    // While blocked here or waiting for a slot, let pinned chunks go once another worker needs their
+                    // room: it may be finishing the batch the consumer waits for.
+                    while (!claiming)
+                    {
+                        Monitor.TryEnter(_claimLock, s_pressurePoll, ref claiming);
+                        ReleaseHeldUnderPressure(gatherer);
+                    }
+
+                    if (_sequencer.Stopped)
+                    {
+                        return;
+                    }
+
+                    while (!_slots.WaitFree(s_pressurePoll, stop))
+                    {
+                        ReleaseHeldUnderPressure(gatherer);
+                    }
+
+                    slot = _slots.Take();
+                    if (!_sequencer.TryClaim(out plan, out long end))
+                    {
+                        _slots.Return(slot);
+                        _handoff.Complete(end);
+                        return;
+                    }
+                }
+                finally
+                {
+                    if (claiming)
+                    {
+                        Monitor.Exit(_claimLock);
+                    }
+                }
+
+                Batch? batch;
+                try
+                {
+                    // Only Sequential order makes batches of consecutive samples; elsewhere trying would fill the order twice.
+                    if (_zeroCopy is null || _options.Order != SampleOrder.Sequential || !_zeroCopy.TryBuild(plan, slot, out batch))
+                    {
+                        long bytes = gatherer.Assemble(_orders.Get(plan.Epoch), plan.Start, plan.Count, slot, stop);
+                        batch = new Batch(_owner, slot, _dataset.Schema, plan, bytes);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    _slots.Return(slot);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    _slots.Return(slot);
+                    _sequencer.Fault();
+                    _handoff.Fail(plan.Sequence, ExceptionDispatchInfo.Capture(e));
+                    continue;
+                }
+
+                _handoff.Publish(plan.Sequence, batch!);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disposed: stop quietly.
+        }
+        finally
+        {
+            gatherer.ReleaseHeld();
+        }
+    }
+
+    public void OnPublished(Batch batch)
+    {
+    }
+
+    public void ReturnUnfinished()
+    {
+        // A gathering worker returns its slot itself whenever it stops.
+    }
+
+    private void ReleaseHeldUnderPressure(BatchGatherer gatherer)
+    {
+        if (_cache.UnderPressure)
+        {
+            gatherer.ReleaseHeld();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace ShardStore.Internals.Loading;
+
+/// <summary>The checks of a loader's options, and of a loader state it resumes from, against the dataset.</summary>
+internal static class LoaderOptionChecks
+{
+    /// <summary>Checks the options that decide the order (all a plan needs).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static void CheckOrder(ShardDataset dataset, ShardLoaderOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchGatherer.MaxBatchSize, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.Rank, options.WorldSize, "options.Rank");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LogicalPartitions, 1, "options.LogicalPartitions");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LogicalPartitions, Math.Max(1, dataset.ChunkCount), "options.LogicalPartitions");
+        if (!Enum.IsDefined(options.Order))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Order, "Unknown sample order.");
+        }
+    }
+
+    /// <summary>Checks every option a running loader needs.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static void CheckAll(ShardDataset dataset, ShardLoaderOptions options)
+    {
+        CheckOrder(dataset, options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeWorkers, 1, "options.DecodeWorkers");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PrefetchDepth, 1, "options.PrefetchDepth");
+        if (options.Epochs is { } epochs)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(epochs, "options.Epochs");
+        }
+    }
+
+    /// <summary>Checks that <paramref name="state"/> was taken from this dataset with the same order options.</summary>
+    /// <exception cref="ArgumentException">It was not.</exception>
+    public static void CheckResume(ShardDataset dataset, ShardLoaderOptions options, LoaderState state)
+    {
+        if (state.DatasetIdentity is { } identity && dataset.Identity is { } current && identity != current)
+        {
+            throw new ArgumentException(
+                $"The loader state belongs to dataset {identity} (fingerprint {state.DatasetFingerprint}), not to '{dataset.Directory}' (dataset {current}, fingerprint {dataset.Fingerprint}), which is another pack; resume with the dataset it was taken from.",
+                nameof(options));
+        }
+
+        if (state.DatasetFingerprint != dataset.Fingerprint)
+        {
+            throw new ArgumentException(
+                $"The loader state belongs to dataset {state.DatasetFingerprint}, not to '{dataset.Directory}' ({dataset.Fingerprint}); resume with the dataset it was taken from.",
+                nameof(options));
+        }
+
+        string? mismatch =
+            state.Seed != options.Seed ? $"Seed {state.Seed} (options: {options.Seed})"
+            : state.Order != options.Order ? $"Order {state.Order} (options: {options.Order})"
+            : state.BatchSize != options.BatchSize ? $"BatchSize {state.BatchSize} (options: {options.BatchSize})"
+            : state.WindowChunks != options.WindowChunks ? $"WindowChunks {state.WindowChunks} (options: {options.WindowChunks})"
+            : state.LogicalPartitions != options.LogicalPartitions ? $"LogicalPartitions {state.LogicalPartitions} (options: {options.LogicalPartitions})"
+            : state.DropLast != options.DropLast ? $"DropLast {state.DropLast} (options: {options.DropLast})"
+            : null;
+        if (mismatch is not null)
+        {
+            throw new ArgumentException($"The loader state was taken with {mismatch}; resume with the same order options.", nameof(options));
+        }
+
+        if (state.Position > dataset.SampleCount)
+        {
+            throw new ArgumentException($"The loader state's position {state.Position} is past the dataset's {dataset.SampleCount} samples.", nameof(options));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using ShardStore.Internals.Memory;
+using ShardStore.Internals.Ordering;
+using ShardStore.Internals.Reading;
+
+namespace ShardStore.Internals.Loading;
+
+/// <summary>
+/// Read-ahead for Sequential and Window order: when a chunk is first read, asks the OS to start reading the
+/// chunks scheduled after it: the next two windows in Window order (a window's chunks are all decoded at about the
+/// same time, and from a cold disk they are scattered reads that need many requests in flight), eight chunks in
+/// Sequential order; each chunk once per epoch, since a hint for cached pages still walks them. Random order
+/// reads every chunk all the time and takes no hints. Thread-safe.
+/// </summary>
+internal sealed class PrefetchHints(ShardDataset dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options)
+{
+    // Per chunk, 1 + the epoch it was last hinted in; racy by design (a hint twice is harmless).
+    private readonly int[] _hinted = new int[index.ChunkCount];
+
+    /// <summary>Returns the hints for a loader with <paramref name="options"/>, or null in Random order.</summary>
+    public static PrefetchHints? For(ShardDataset dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options) =>
+        options.Order == SampleOrder.Random ? null : new PrefetchHints(dataset, index, orders, options);
+
+    /// <summary>Hints the chunks after <paramref name="chunk"/> in the epoch being planned.</summary>
+    public void Reading(int chunk)
+    {
+        if (orders.Latest() is not { } order)
+        {
+            return;
+        }
+
+        int depth = Math.Max(2 * options.DecodeWorkers, options.Order == SampleOrder.Window ? 2 * options.WindowChunks : 8);
+        int mark = order.Epoch + 1;
+        foreach (int next in order.ChunksAfter(chunk, depth))
+        {
+            if (Volatile.Read(ref _hinted[next]) == mark)
+            {
+                continue;
+            }
+
+            Volatile.Write(ref _hinted[next], mark);
+            dataset.AdviseChunk(index.ChunkShard[next], index.ChunkInShard[next], MemoryAdvice.WillNeed);
+        }
+    }
+}
