@@ -23,6 +23,7 @@ internal sealed unsafe class BatchGatherer
     private const int IndexBits = 24;
     private const int PrefetchBytes = 512;
     private const int MaxHeldChunks = 1024;
+    // One per worker thread; nothing here is shared, so nothing is locked (the chunk cache locks itself).
     private readonly ShardDataset _dataset;
     private readonly Schema _schema;
     private readonly ChunkIndex _layout;
@@ -37,7 +38,7 @@ internal sealed unsafe class BatchGatherer
     private readonly int[] _deferred;
     private readonly byte[] _stored;
     private readonly bool _holdReady;
-    private readonly Dictionary<int, LoaderChunkCache.Entry> _held = [];
+    private readonly Dictionary<int, LoaderChunkCache.CachedChunk> _held = [];
     private EpochOrder? _order;
     private long _uses;
 
@@ -71,7 +72,7 @@ internal sealed unsafe class BatchGatherer
     /// <summary>Unpins the chunks this worker kept pinned between batches; call before blocking.</summary>
     public void ReleaseHeld()
     {
-        foreach (LoaderChunkCache.Entry entry in _held.Values)
+        foreach (LoaderChunkCache.CachedChunk entry in _held.Values)
         {
             _cache.Release(entry);
         }
@@ -178,7 +179,7 @@ internal sealed unsafe class BatchGatherer
         int from = _groupStarts[group];
         int to = _groupStarts[group + 1];
         int chunk = (int)(_keys[from] >> IndexBits);
-        if (_held.TryGetValue(chunk, out LoaderChunkCache.Entry? held))
+        if (_held.TryGetValue(chunk, out LoaderChunkCache.CachedChunk? held))
         {
             Gather(new ChunkSource(this, chunk, held.Sections, held.Raw, null), samples, from, to, slot, variablePass);
             return true;
@@ -190,7 +191,7 @@ internal sealed unsafe class BatchGatherer
         }
 
         long priority = Priority(chunk);
-        LoaderChunkCache.Entry? entry = _cache.TryAcquireReady(chunk, priority);
+        LoaderChunkCache.CachedChunk? entry = _cache.TryAcquireReady(chunk, priority);
         if (entry is null && DirectSections(chunk) is { } known)
         {
             var direct = new ChunkSource(this, chunk, known, default, _reader.AcquireFile(chunk));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -28,6 +29,9 @@ internal sealed unsafe class ChunkScatter
     private readonly ChunkIndex _layout;
     private readonly int[] _widths;
     private readonly LoaderChunkReader _reader;
+
+    // Guarded by Sync: the job collecting each chunk's samples, the collecting jobs by last use, the jobs ready to
+    // execute, spare jobs, the planned batches not complete, the planning scratch, and the counts.
     private readonly Job?[] _collecting;
     private readonly PriorityQueue<Job, (int Epoch, long LastUse)> _closing = new();
     private readonly Queue<Job> _ready = new();
@@ -77,6 +81,7 @@ internal sealed unsafe class ChunkScatter
     /// <returns>The planned batch; complete already when it holds no samples.</returns>
     public ScatterBatch Register(BatchSlot slot, BatchPlan plan, EpochOrder order)
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         Span<long> samples = slot.SampleIndices.AsSpan(0, plan.Count);
         if (_chunks.Length < samples.Length)
         {
@@ -115,6 +120,7 @@ internal sealed unsafe class ChunkScatter
     /// <summary>Closes every collecting job: nothing more will be planned (end of the plan, a fault), or progress needs the slots back.</summary>
     public void CloseAll()
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         while (_closing.TryPeek(out Job? next, out _))
         {
             Close(next);
@@ -129,6 +135,7 @@ internal sealed unsafe class ChunkScatter
     /// </summary>
     public bool ForceProgress(int plannedBatches, int slotCount)
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         if (Executing != 0 || HasReady || plannedBatches != slotCount)
         {
             return false;
@@ -141,6 +148,7 @@ internal sealed unsafe class ChunkScatter
     /// <summary>Takes the next chunk ready to be decoded and scattered.</summary>
     public bool TryTake(out Job job)
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         if (_ready.TryDequeue(out Job? next))
         {
             Executing++;
@@ -217,6 +225,7 @@ internal sealed unsafe class ChunkScatter
     /// <summary>Takes every planned batch that is not complete, for the loader to free their slots at dispose.</summary>
     public List<ScatterBatch> TakeIncomplete()
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         List<ScatterBatch> batches = [.. _incomplete];
         _incomplete.Clear();
         Array.Clear(_collecting);
@@ -232,6 +241,7 @@ internal sealed unsafe class ChunkScatter
     // places registered with it.
     private Job Collect(int epoch, int chunk, EpochOrder order)
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         Job job = _spare.TryPop(out Job? spare) ? spare : new Job();
         job.Chunk = chunk;
         _collecting[chunk] = job;
@@ -242,6 +252,7 @@ internal sealed unsafe class ChunkScatter
 
     private void Close(Job job)
     {
+        Debug.Assert(Monitor.IsEntered(Sync));
         _closing.Dequeue();
         _collecting[job.Chunk] = null;
         _collectingCount--;

@@ -21,11 +21,18 @@ internal sealed class LoaderChunkCache : IDisposable
     private readonly LoaderChunkReader _reader;
     private readonly bool _byPriority;
     private readonly object _sync = new();
-    private readonly Dictionary<int, Entry> _entries = [];
-    private readonly LinkedList<Entry> _idle = new();
-    private readonly FieldSection[]?[] _sections;
-    private volatile bool _underPressure;
+
+    // Guarded by _sync: the chunks in use or cached, the unpinned ones in eviction order, whether the cache was
+    // disposed, and each chunk's pins, readiness, error and place on the idle list.
+    private readonly Dictionary<int, CachedChunk> _entries = [];
+    private readonly LinkedList<CachedChunk> _idle = new();
     private bool _disposed;
+
+    // Written once per chunk with Volatile.Write, read without a lock: the layout of every chunk read so far.
+    private readonly FieldSection[]?[] _sections;
+
+    // Read and written without a lock (a hint): whether a worker waits for a buffer.
+    private volatile bool _underPressure;
 
     // byPriority: evict the idle chunk with the lowest priority (its place in the epoch's chunk schedule, so chunks
     // of finished windows go first) instead of the least recently released one.
@@ -63,12 +70,12 @@ internal sealed class LoaderChunkCache : IDisposable
 
     /// <summary>Returns the chunk pinned until <see cref="Release"/> if it is cached and ready; null (nothing pinned) otherwise.</summary>
     /// <exception cref="ObjectDisposedException">The cache was disposed.</exception>
-    public Entry? TryAcquireReady(int chunk, long priority)
+    public CachedChunk? TryAcquireReady(int chunk, long priority)
     {
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_entries.TryGetValue(chunk, out Entry? entry) || !entry.IsReady)
+            if (!_entries.TryGetValue(chunk, out CachedChunk? entry) || !entry.IsReady)
             {
                 return null;
             }
@@ -79,7 +86,7 @@ internal sealed class LoaderChunkCache : IDisposable
     }
 
     // Takes the entry off the idle list (if it was there) and counts one more user; callers hold _sync.
-    private void Pin(Entry entry, long priority)
+    private void Pin(CachedChunk entry, long priority)
     {
         Debug.Assert(Monitor.IsEntered(_sync));
         entry.Pins++;
@@ -99,9 +106,9 @@ internal sealed class LoaderChunkCache : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The chunk is corrupt, or the file ends inside it.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-    public Entry? Acquire(int chunk, long priority, bool wait, byte[] storedScratch, CancellationToken cancellationToken)
+    public CachedChunk? Acquire(int chunk, long priority, bool wait, byte[] storedScratch, CancellationToken cancellationToken)
     {
-        Entry? entry;
+        CachedChunk? entry;
         bool load = false;
         lock (_sync)
         {
@@ -121,7 +128,7 @@ internal sealed class LoaderChunkCache : IDisposable
             }
             else
             {
-                entry = new Entry(chunk) { Priority = priority };
+                entry = new CachedChunk(chunk) { Priority = priority };
                 _entries.Add(chunk, entry);
                 load = true;
             }
@@ -153,9 +160,9 @@ internal sealed class LoaderChunkCache : IDisposable
     }
 
     /// <summary>Unpins a chunk from <see cref="Acquire"/>; it stays cached while room allows.</summary>
-    public void Release(Entry entry)
+    public void Release(CachedChunk entry)
     {
-        var evicted = new List<Entry>();
+        var evicted = new List<CachedChunk>();
         lock (_sync)
         {
             if (--entry.Pins > 0 || !entry.IsReady)
@@ -185,7 +192,7 @@ internal sealed class LoaderChunkCache : IDisposable
     /// <summary>Evicts every idle chunk and drops the pool's spare buffers, giving their bytes back to the budget.</summary>
     public void TrimIdle()
     {
-        var evicted = new List<Entry>();
+        var evicted = new List<CachedChunk>();
         lock (_sync)
         {
             while (_idle.Last is { } last)
@@ -200,7 +207,7 @@ internal sealed class LoaderChunkCache : IDisposable
 
     public void Dispose()
     {
-        var evicted = new List<Entry>();
+        var evicted = new List<CachedChunk>();
         lock (_sync)
         {
             _disposed = true;
@@ -216,7 +223,7 @@ internal sealed class LoaderChunkCache : IDisposable
         _pool.Trim();
     }
 
-    private void Load(Entry entry, byte[] storedScratch, CancellationToken cancellationToken)
+    private void Load(CachedChunk entry, byte[] storedScratch, CancellationToken cancellationToken)
     {
         try
         {
@@ -257,13 +264,13 @@ internal sealed class LoaderChunkCache : IDisposable
                 return buffer;
             }
 
-            Entry? victim;
+            CachedChunk? victim;
             lock (_sync)
             {
                 victim = Victim(needBuffer: true);
                 if (victim is not null)
                 {
-                    var evicted = new List<Entry>(1);
+                    var evicted = new List<CachedChunk>(1);
                     Forget(victim, evicted);
                 }
                 else
@@ -285,12 +292,13 @@ internal sealed class LoaderChunkCache : IDisposable
     }
 
     // Called under _sync: the idle entry to evict next (one holding a decoded buffer when needBuffer), or null.
-    private Entry? Victim(bool needBuffer)
+    private CachedChunk? Victim(bool needBuffer)
     {
-        Entry? best = null;
-        for (LinkedListNode<Entry>? node = _idle.Last; node is not null; node = node.Previous)
+        Debug.Assert(Monitor.IsEntered(_sync));
+        CachedChunk? best = null;
+        for (LinkedListNode<CachedChunk>? node = _idle.Last; node is not null; node = node.Previous)
         {
-            Entry e = node.Value;
+            CachedChunk e = node.Value;
             if (needBuffer && e.Buffer is null)
             {
                 continue;
@@ -311,15 +319,16 @@ internal sealed class LoaderChunkCache : IDisposable
     }
 
     // Called under _sync: takes the entry out of the cache; FreeAll releases its memory outside the lock.
-    private void Forget(Entry entry, List<Entry> evicted)
+    private void Forget(CachedChunk entry, List<CachedChunk> evicted)
     {
+        Debug.Assert(Monitor.IsEntered(_sync));
         if (entry.Node is { } node)
         {
             _idle.Remove(node);
             entry.Node = null;
         }
 
-        if (_entries.TryGetValue(entry.Chunk, out Entry? current) && current == entry)
+        if (_entries.TryGetValue(entry.Chunk, out CachedChunk? current) && current == entry)
         {
             _entries.Remove(entry.Chunk);
         }
@@ -327,9 +336,9 @@ internal sealed class LoaderChunkCache : IDisposable
         evicted.Add(entry);
     }
 
-    private void FreeAll(List<Entry> evicted)
+    private void FreeAll(List<CachedChunk> evicted)
     {
-        foreach (Entry e in evicted)
+        foreach (CachedChunk e in evicted)
         {
             if (e.Buffer is { } buffer)
             {
@@ -340,7 +349,7 @@ internal sealed class LoaderChunkCache : IDisposable
     }
 
     /// <summary>One chunk in use or cached: its raw bytes (copied, and decoded if compressed) and field sections.</summary>
-    internal sealed class Entry(int chunk)
+    internal sealed class CachedChunk(int chunk)
     {
         public int Chunk { get; } = chunk;
 
@@ -361,7 +370,7 @@ internal sealed class LoaderChunkCache : IDisposable
 
         public FieldSection[] Sections { get; set; } = [];
 
-        public LinkedListNode<Entry>? Node { get; set; }
+        public LinkedListNode<CachedChunk>? Node { get; set; }
 
         /// <summary>Gets the raw chunk in its on-disk layout.</summary>
         public ReadOnlySpan<byte> Raw => Buffer.AsSpan(0, Length);
