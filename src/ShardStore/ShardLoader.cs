@@ -35,9 +35,7 @@ namespace ShardStore;
 /// the resume point, the counters and the lifetime.
 /// </para>
 /// <para>
-/// Lock order, outermost first: a producer's claim lock (the gather claim lock, or the scatter lock), the slot
-/// pool's lock, the hand-off's lock; the chunk cache's lock is taken under a claim lock only to let chunks go, and
-/// the memory budget's lock is innermost. The resume-point lock is taken alone.
+/// The lock order of the whole pipeline is written down once, in docs/ARCHITECTURE.md ("Threads and locks").
 /// </para>
 /// </remarks>
 public sealed class ShardLoader : IDisposable, IAsyncDisposable

@@ -11,7 +11,7 @@ namespace ShardStore.Internals.Loading;
 /// zero-copy when a <see cref="ZeroCopyBatchBuilder"/> is given and the batch allows it. Used for Random order, for
 /// Sequential order over uncompressed chunks, and wherever scatter is not possible.
 /// </summary>
-/// <remarks>Lock order: the claim lock, then the slot pool's, then the hand-off's; the chunk cache's lock is taken under the claim lock only to release pinned chunks.</remarks>
+/// <remarks>Its claim lock is the first in the pipeline's lock order (docs/ARCHITECTURE.md).</remarks>
 internal sealed class GatherProducer : IBatchProducer
 {
     // How often a worker blocked on a claim or a slot looks whether the chunks it keeps pinned are needed elsewhere.

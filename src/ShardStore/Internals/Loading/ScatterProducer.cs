@@ -10,8 +10,8 @@ namespace ShardStore.Internals.Loading;
 /// passed its last use. Batches complete out of order; the hand-off passes them on in order.
 /// </summary>
 /// <remarks>
-/// Lock order: the scatter lock (<see cref="ChunkScatter.Sync"/>, also this producer's claim lock), then the slot
-/// pool's, then the hand-off's. A slot returned to the pool wakes the workers waiting on the scatter lock.
+/// The scatter lock (<see cref="ChunkScatter.Sync"/>) is this producer's claim lock, the first in the pipeline's
+/// lock order (docs/ARCHITECTURE.md). A slot returned to the pool wakes the workers waiting on it.
 /// </remarks>
 internal sealed class ScatterProducer : IBatchProducer
 {
