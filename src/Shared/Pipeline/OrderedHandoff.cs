@@ -12,9 +12,9 @@ namespace ShardStore.Internals.Pipeline;
 /// loader, the device ring).
 /// </summary>
 /// <remarks>
-/// Lock order: the hand-off's lock is innermost; <see cref="Published"/> and nothing else runs under it, and it
-/// must not take another lock. Items dropped because the hand-off was closed are passed to the discard action
-/// outside the lock.
+/// Its lock comes after the producers' locks in the pipeline's lock order (docs/ARCHITECTURE.md); only
+/// <see cref="Published"/> runs under it, and must take no lock. Items dropped because the hand-off was closed are
+/// passed to the discard action outside the lock.
 /// </remarks>
 /// <typeparam name="T">The item, for example a batch.</typeparam>
 internal sealed class OrderedHandoff<T>

@@ -9,8 +9,8 @@ namespace ShardStore.Internals.Loading;
 /// </summary>
 /// <remarks>
 /// A producer first waits on the free count (<see cref="WaitFree"/> or <see cref="TryReserveFree"/>), then takes the
-/// slot (<see cref="Take"/>). Lock order: the pool's lock is taken inside a producer's claim lock and never holds
-/// another lock; <see cref="Returned"/> runs after it is released.
+/// slot (<see cref="Take"/>). The pool's lock comes after a producer's claim lock in the pipeline's lock order
+/// (docs/ARCHITECTURE.md) and holds no other; <see cref="Returned"/> runs after it is released.
 /// </remarks>
 internal sealed class SlotPool : IDisposable
 {
