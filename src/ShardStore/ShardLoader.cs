@@ -355,25 +355,37 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     /// </summary>
     public void Dispose()
     {
-        if (BeginDispose() is not { } workers)
+        if (!BeginDispose())
         {
             return;
         }
 
-        Task.WaitAll(workers);
+        // A ring reads this loader from its own thread and holds its slots page-locked: stop it before the slots go.
+        Interlocked.Exchange(ref _consumer, null)?.Dispose();
+        Task.WaitAll(StopWorkers());
         EndDispose();
     }
 
-    /// <summary>Like <see cref="Dispose"/>, but waits for the workers to stop without blocking a thread.</summary>
+    /// <summary>Like <see cref="Dispose"/>, but waits for the device ring (if any) and the workers to stop without blocking a thread.</summary>
     /// <returns>A task that completes when everything is freed.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (BeginDispose() is not { } workers)
+        if (!BeginDispose())
         {
             return;
         }
 
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        switch (Interlocked.Exchange(ref _consumer, null))
+        {
+            case IAsyncDisposable consumer:
+                await consumer.DisposeAsync().ConfigureAwait(false);
+                break;
+            case { } consumer:
+                consumer.Dispose();
+                break;
+        }
+
+        await Task.WhenAll(StopWorkers()).ConfigureAwait(false);
         EndDispose();
     }
 
@@ -393,18 +405,21 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     internal void ReturnSlot(BatchSlot slot) => _slots.ReturnHandedOut(slot);
 
-    // The first half of disposing: stops the ring and the workers; null when already disposed, else the workers to wait for.
-    private Task[]? BeginDispose()
+    // The first step of disposing: false when already disposed; else slots returned from now on are freed.
+    private bool BeginDispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return null;
+            return false;
         }
 
         _slots.Close();
+        return true;
+    }
 
-        // A ring reads this loader from its own thread and holds its slots page-locked: stop it before the slots go.
-        Interlocked.Exchange(ref _consumer, null)?.Dispose();
+    // Once the device ring is stopped: stops the workers; returns them, to wait for.
+    private Task[] StopWorkers()
+    {
         _stop.Cancel();
         lock (_startLock)
         {

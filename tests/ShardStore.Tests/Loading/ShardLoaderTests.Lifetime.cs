@@ -41,6 +41,26 @@ public sealed partial class ShardLoaderTests
     }
 
     [TestMethod]
+    [DataRow(SampleOrder.Window)]
+    [DataRow(SampleOrder.Random)]
+    public async Task DisposeAsync_WhileWorkersRunAndBatchesAreHeld_StopsWorkersAndFreesEverythingOnceTheBatchesAreDisposed(SampleOrder order)
+    {
+        ShardLoader loader = ShardLoader.Create(Mixed, LoaderHarness.Options(order, CoverageBatch) with { Epochs = null });
+        Batch held = loader.NextBatch() ?? throw new AssertFailedException("An endless loader ended.");
+
+        Task disposed = loader.DisposeAsync().AsTask();
+        Assert.IsTrue(disposed.Wait(s_hangLimit), "DisposeAsync did not complete");
+        await disposed;
+
+        Assert.AreEqual(0, loader.RunningWorkers, "running workers after DisposeAsync");
+        LoaderHarness.AssertMixedValues(held);
+        held.Dispose();
+        LoaderHarness.AssertReleased(loader, Mixed);
+        await loader.DisposeAsync();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => loader.NextBatch());
+    }
+
+    [TestMethod]
     public void Dispose_WhileTheConsumerWaitsOnAnotherThread_WakesTheConsumerAndStopsEveryWorker()
     {
         using var dir = new TempDirectory();
