@@ -1,4 +1,4 @@
-using ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Ring;
 
 namespace ShardStore.Cuda;
 

@@ -1,4 +1,6 @@
-namespace ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Backends;
+
+namespace ShardStore.Cuda.Internals.Ring;
 
 /// <summary>One slot of the device ring: per field a values buffer (and offsets for a variable field), the event recorded after its copies, and the event the consumer records when done with it.</summary>
 internal sealed class DeviceSlot : IDisposable
