@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ShardStore.Compression;
 using ShardStore.Cuda;
-using ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Backends;
 
 namespace ShardStore.Runner;
 

@@ -1,4 +1,4 @@
-using ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Ring;
 
 namespace ShardStore.Cuda;
 
@@ -63,6 +63,7 @@ public sealed class DeviceBatch : IDisposable
 
     /// <summary>Returns where a field lies on the device.</summary>
     /// <param name="field">Field index.</param>
+    /// <returns>The field's device pointers, byte lengths, dtype and shape.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="field"/> is not a field index.</exception>
     /// <exception cref="ObjectDisposedException">The batch was released or disposed.</exception>
     public DeviceField GetField(int field)
@@ -75,6 +76,7 @@ public sealed class DeviceBatch : IDisposable
 
     /// <summary>Returns where a field lies on the device, by name.</summary>
     /// <param name="name">Field name.</param>
+    /// <returns>The field's device pointers, byte lengths, dtype and shape.</returns>
     /// <exception cref="KeyNotFoundException">No field has that name.</exception>
     /// <exception cref="ObjectDisposedException">The batch was released or disposed.</exception>
     public DeviceField GetField(string name) => GetField(Schema.GetIndex(name));

@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
-using ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Backends;
+using ShardStore.Cuda.Internals.Ring;
+using ShardStore.Internals.Pipeline;
 
 namespace ShardStore.Cuda;
 
@@ -30,54 +29,67 @@ namespace ShardStore.Cuda;
 /// Without a GPU (<see cref="DeviceKind.Host"/>, or <see cref="DeviceKind.Auto"/> when <see cref="CudaDevice.IsAvailable"/>
 /// is false) the same ring runs over host memory with emulated streams and events.
 /// </para>
+/// <para>
+/// Stages: <see cref="DeviceRingValidation"/> checks the options; a <see cref="DeviceSlotAllocator"/> makes, grows and
+/// frees the device slots on the ring's <c>MemoryBudget</c>; a <see cref="HostRegistry"/> keeps the loader's slot
+/// buffers page-locked; the <see cref="CopyProducer"/> thread issues the copies; and an <see cref="OrderedHandoff{T}"/>
+/// passes the device batches to the consumer. This class wires them together and keeps the lifetime: the references
+/// of the ring, its batches and its streams, and the teardown once the last one goes.
+/// </para>
+/// <para>
+/// Lock order: the copy producer's start lock is taken alone, by the consumer (to start the producer thread) and by
+/// Dispose (to stop it, joining the thread under the lock, so the producer thread never takes it). The hand-off's
+/// lock and the memory budget's lock are innermost: nothing else is taken under them, and neither is taken under the
+/// other. The emulated device's stream and event locks are taken alone, inside the backend. The rest is Interlocked, a
+/// concurrent queue, or one thread's alone, as each field says.
+/// </para>
 /// </remarks>
 public sealed class DeviceRing : IDisposable, IAsyncDisposable
 {
-    private const long AllocationGranularity = 256;
+    // Set once in the constructor: the loader, the options, the stages, and the copy stream the producer issues on.
     private readonly ShardLoader _loader;
     private readonly DeviceRingOptions _options;
-    private readonly Schema _schema;
     private readonly DeviceSlot[] _slots;
-    private readonly ConcurrentQueue<DeviceSlot> _free = new();
-    private readonly SemaphoreSlim _freeSignal;
-    private readonly Channel<Item> _ready = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly DeviceSlotAllocator _allocator;
     private readonly HostRegistry _registry;
     private readonly IDeviceStream _copyStream;
-    private readonly Queue<(Batch Batch, IDeviceEvent Copied)> _inFlight = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly object _startLock = new();
-    private readonly int _maxHostInFlight;
-    private Thread? _producer;
-    private long _allocated;
+    private readonly OrderedHandoff<DeviceBatch> _handoff;
+    private readonly CopyProducer _producer;
+
+    // Interlocked: the references that keep the device memory (the ring itself, each batch and stream handed out),
+    // and whether Dispose was called.
     private int _references = 1;
     private int _disposed;
+
+    // Written once by Dispose after the producer stopped, read by any thread releasing a batch: slots no longer go back to the free list.
     private volatile bool _closed;
-    private ExceptionDispatchInfo? _terminalError;
-    private bool _finished;
-    private long _batches;
-    private long _bytes;
+
+    // Interlocked: the time the consumer waited (for a batch, and in DeviceBatch.Synchronize).
     private long _waitTicks;
 
     private DeviceRing(ShardLoader loader, DeviceRingOptions options, IDeviceBackend backend)
     {
         _loader = loader;
         _options = options;
-        _schema = loader.Dataset.Schema;
         Backend = backend;
-        _maxHostInFlight = Math.Max(1, loader.SlotCount - 1);
         _slots = new DeviceSlot[options.SlotCount];
-        _freeSignal = new SemaphoreSlim(0, options.SlotCount);
+        _allocator = new DeviceSlotAllocator(backend, loader, options);
         _registry = new HostRegistry(backend);
         _copyStream = backend.CreateStream();
+        _handoff = new OrderedHandoff<DeviceBatch>(
+            capacity: null,
+            singleProducer: true,
+            discard: batch => batch.Dispose(),
+            waited: ticks => Interlocked.Add(ref _waitTicks, ticks));
+        _producer = new CopyProducer(this, loader, backend, _copyStream, _registry, _allocator, _handoff, options.SlotCount);
         try
         {
             // First, so a second ring over the same loader is refused before it touches the loader's slots.
             loader.AttachConsumer(this);
             for (int i = 0; i < _slots.Length; i++)
             {
-                _slots[i] = CreateSlot(i);
-                _free.Enqueue(_slots[i]);
-                _freeSignal.Release();
+                _slots[i] = _allocator.CreateSlot(i);
+                _producer.ReturnSlot(_slots[i]);
             }
 
             // The loader starts its workers on the first NextBatch, so no slot buffer moves while this runs.
@@ -106,10 +118,10 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
 
     /// <summary>Gets a snapshot of the ring's counters.</summary>
     public DeviceRingStatistics Statistics => new(
-        Interlocked.Read(ref _batches),
-        Interlocked.Read(ref _bytes),
+        _producer.Batches,
+        _producer.Bytes,
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks)),
-        Interlocked.Read(ref _allocated),
+        _allocator.Budget.InUseBytes,
         _options.MemoryBudgetBytes);
 
     internal IDeviceBackend Backend { get; }
@@ -133,7 +145,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(loader);
         options ??= new DeviceRingOptions();
-        Validate(loader, options);
+        DeviceRingValidation.Validate(loader, options);
         IDeviceBackend backend = options.Device switch
         {
             DeviceKind.Cuda => CudaBackend.Open(options.DeviceOrdinal),
@@ -156,7 +168,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     /// <summary>Creates a ring over an explicit backend (tests inject a <see cref="HostBackend"/> with faults); the ring owns it.</summary>
     internal static DeviceRing CreateWithBackend(ShardLoader loader, DeviceRingOptions options, IDeviceBackend backend)
     {
-        Validate(loader, options);
+        DeviceRingValidation.Validate(loader, options);
         return new DeviceRing(loader, options, backend);
     }
 
@@ -167,18 +179,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     public static long SlotBytes(ShardLoader loader, long? variableFieldBytes = null)
     {
         ArgumentNullException.ThrowIfNull(loader);
-        Schema schema = loader.Dataset.Schema;
-        int batchSize = loader.Options.BatchSize;
-        long total = 0;
-        for (int f = 0; f < schema.Count; f++)
-        {
-            FieldSpec spec = schema[f];
-            total += spec.IsVariable
-                ? RoundUp(variableFieldBytes ?? loader.DangerousGetSlotBuffer(0, f).Capacity) + RoundUp(((long)batchSize + 1) * sizeof(long))
-                : RoundUp((long)batchSize * spec.BytesPerSample);
-        }
-
-        return total;
+        return DeviceRingValidation.SlotBytes(loader, variableFieldBytes);
     }
 
     /// <summary>Creates a non-blocking stream on the ring's device, for the consumer's work; dispose it before the ring.</summary>
@@ -189,7 +190,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         IDeviceStream inner = Backend.CreateStream();
-        Interlocked.Increment(ref _references);
+        AddReference();
         return new DeviceStream(this, inner);
     }
 
@@ -202,7 +203,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         IDeviceStream inner = Backend.WrapStream(cuStream);
-        Interlocked.Increment(ref _references);
+        AddReference();
         return new DeviceStream(this, inner);
     }
 
@@ -216,59 +217,26 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The ring was disposed.</exception>
     public DeviceBatch? Next(CancellationToken cancellationToken = default)
     {
-        if (TryTakeReady(out Item item))
+        if (!TryTakeReady(out DeviceBatch? batch))
         {
-            return Deliver(item);
+            batch = _handoff.Take(cancellationToken);
         }
 
-        long start = Stopwatch.GetTimestamp();
-        try
-        {
-            while (!_ready.Reader.TryRead(out item))
-            {
-                if (!_ready.Reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
-                {
-                    item = default;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            AddWait(start);
-        }
-
-        return Deliver(item);
+        return batch;
     }
 
     /// <summary>Streams batches until the loader's last one; same contract as <see cref="Next"/>.</summary>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The batches.</returns>
-    public async IAsyncEnumerable<DeviceBatch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<DeviceBatch> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            if (!TryTakeReady(out Item item))
+            if (!TryTakeReady(out DeviceBatch? batch))
             {
-                long start = Stopwatch.GetTimestamp();
-                try
-                {
-                    while (!_ready.Reader.TryRead(out item))
-                    {
-                        if (!await _ready.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            item = default;
-                            break;
-                        }
-                    }
-                }
-                finally
-                {
-                    AddWait(start);
-                }
+                batch = await _handoff.TakeAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            DeviceBatch? batch = Deliver(item);
             if (batch is null)
             {
                 yield break;
@@ -296,33 +264,26 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!BeginDispose())
         {
             return;
         }
 
-        _stop.Cancel();
-        lock (_startLock)
-        {
-            _producer?.Join();
-        }
-
-        _registry.Dispose();
-        _closed = true;
-        while (_ready.Reader.TryRead(out Item item))
-        {
-            item.Batch?.Dispose();
-        }
-
-        _loader.DetachConsumer(this);
-        ReleaseReference();
+        _producer.Stop();
+        EndDispose();
     }
 
-    /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync()
+    /// <summary>Like <see cref="Dispose"/>, but waits for the producer thread to stop without blocking a thread.</summary>
+    /// <returns>A task that completes when the ring is disposed (device memory held by batches and streams still out is freed with them).</returns>
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        if (!BeginDispose())
+        {
+            return;
+        }
+
+        await _producer.StopAsync().ConfigureAwait(false);
+        EndDispose();
     }
 
     internal void CheckStream(DeviceStream stream)
@@ -361,13 +322,14 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         {
             if (!_closed)
             {
-                _free.Enqueue(slot);
-                _freeSignal.Release();
+                _producer.ReturnSlot(slot);
             }
 
             ReleaseReference();
         }
     }
+
+    internal void AddReference() => Interlocked.Increment(ref _references);
 
     internal void ReleaseReference()
     {
@@ -377,426 +339,35 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         }
     }
 
-    private static long RoundUp(long bytes) => Math.Max(AllocationGranularity, (bytes + AllocationGranularity - 1) & ~(AllocationGranularity - 1));
+    // The first half of disposing: false when already disposed.
+    private bool BeginDispose() => Interlocked.Exchange(ref _disposed, 1) == 0;
 
-    private static void Validate(ShardLoader loader, DeviceRingOptions options)
+    // The second half, once the producer thread stopped: unregisters the loader's buffers, disposes the batches nobody
+    // took, lets go of the loader and drops the ring's own reference.
+    private void EndDispose()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.SlotCount, 2, "options.SlotCount");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MemoryBudgetBytes, "options.MemoryBudgetBytes");
-        ArgumentOutOfRangeException.ThrowIfNegative(options.DeviceOrdinal, "options.DeviceOrdinal");
-        if (options.VariableFieldBytes is { } v)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, "options.VariableFieldBytes");
-        }
-
-        if (!Enum.IsDefined(options.Device))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
-        }
-
-        if (loader.Options.ZeroCopy)
-        {
-            throw new ArgumentException(
-                "The loader was created with ShardLoaderOptions.ZeroCopy, so some batches are spans over the shard files' mapping, not pinned slots; the ring copies to the GPU from the loader's pinned slots. Create the loader without ZeroCopy.",
-                nameof(loader));
-        }
-
-        Schema schema = loader.Dataset.Schema;
-        int batchSize = loader.Options.BatchSize;
-        if (options.CallerSlots is { } slots)
-        {
-            if (slots.Count != options.SlotCount)
-            {
-                throw new ArgumentException($"DeviceRingOptions.CallerSlots has {slots.Count} slots; SlotCount is {options.SlotCount}. Pass one DeviceSlotMemory per slot.", nameof(options));
-            }
-
-            for (int s = 0; s < slots.Count; s++)
-            {
-                if (CheckCallerSlot(slots[s], s, schema, batchSize) is { } problem)
-                {
-                    throw new ArgumentException(problem, nameof(options));
-                }
-            }
-
-            return;
-        }
-
-        long needed = options.SlotCount * SlotBytes(loader, options.VariableFieldBytes);
-        if (needed > options.MemoryBudgetBytes)
-        {
-            throw new ArgumentException(
-                $"DeviceRingOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {options.SlotCount} device slots of {needed / options.SlotCount} bytes " +
-                $"(batch size {batchSize}); raise the budget, or lower SlotCount, the batch size or VariableFieldBytes.",
-                nameof(options));
-        }
+        _registry.Dispose();
+        _closed = true;
+        _handoff.Close();
+        _loader.DetachConsumer(this);
+        ReleaseReference();
     }
 
-    private static string? CheckCallerSlot(DeviceSlotMemory? slot, int index, Schema schema, int batchSize)
-    {
-        if (slot is null || slot.Fields.Count != schema.Count)
-        {
-            return $"Caller slot {index} has {slot?.Fields.Count ?? 0} fields; the schema has {schema.Count}.";
-        }
-
-        for (int f = 0; f < schema.Count; f++)
-        {
-            FieldSpec spec = schema[f];
-            DeviceFieldMemory m = slot.Fields[f];
-            long values = spec.IsVariable ? 1 : (long)batchSize * spec.BytesPerSample;
-            long offsets = spec.IsVariable ? ((long)batchSize + 1) * sizeof(long) : 0;
-            if (m.Values == 0 || m.ValuesCapacity < values || (spec.IsVariable && (m.Offsets == 0 || m.OffsetsCapacity < offsets)))
-            {
-                return $"Caller slot {index}, field '{spec.Name}': needs a values buffer of at least {values} bytes" +
-                    (spec.IsVariable ? $" and an offsets buffer of at least {offsets} bytes" : string.Empty) +
-                    $" for batches of {batchSize}; got {m.ValuesCapacity} at 0x{m.Values:X} and {m.OffsetsCapacity} at 0x{m.Offsets:X}.";
-            }
-        }
-
-        return null;
-    }
-
-    private DeviceSlot CreateSlot(int index)
-    {
-        IDeviceEvent ready = Backend.CreateEvent();
-        IDeviceEvent released;
-        try
-        {
-            released = Backend.CreateEvent();
-        }
-        catch
-        {
-            ready.Dispose();
-            throw;
-        }
-
-        var slot = new DeviceSlot(index, _schema.Count, ready, released, _options.CallerSlots is not null);
-        try
-        {
-            int batchSize = _loader.Options.BatchSize;
-            for (int f = 0; f < _schema.Count; f++)
-            {
-                if (_options.CallerSlots is { } caller)
-                {
-                    slot.SetCallerMemory(f, caller[index].Fields[f]);
-                    continue;
-                }
-
-                FieldSpec spec = _schema[f];
-                if (spec.IsVariable)
-                {
-                    slot.SetValues(f, Allocate(_options.VariableFieldBytes ?? _loader.DangerousGetSlotBuffer(0, f).Capacity));
-                    slot.SetOffsets(f, Allocate(((long)batchSize + 1) * sizeof(long)));
-                }
-                else
-                {
-                    slot.SetValues(f, Allocate((long)batchSize * spec.BytesPerSample));
-                }
-            }
-
-            return slot;
-        }
-        catch
-        {
-            Interlocked.Add(ref _allocated, -SlotOwnedBytes(slot));
-            slot.Dispose();
-            throw;
-        }
-    }
-
-    private long SlotOwnedBytes(DeviceSlot slot)
-    {
-        long total = 0;
-        for (int f = 0; f < _schema.Count; f++)
-        {
-            total += slot.OwnedValuesBytes(f) + (slot.CallerOwned || !_schema[f].IsVariable ? 0 : slot.OffsetsCapacity[f]);
-        }
-
-        return total;
-    }
-
-    // Every device allocation of the ring goes through here, so the budget is checked before the driver is asked.
-    private IDeviceAllocation Allocate(long bytes)
-    {
-        long size = RoundUp(bytes);
-        if (Interlocked.Add(ref _allocated, size) > _options.MemoryBudgetBytes)
-        {
-            Interlocked.Add(ref _allocated, -size);
-            throw new InvalidOperationException(
-                $"The device ring needs {size} more bytes of device memory and its budget (DeviceRingOptions.MemoryBudgetBytes = {_options.MemoryBudgetBytes}, " +
-                $"{Interlocked.Read(ref _allocated)} in use) cannot hold them; raise the budget or VariableFieldBytes, or lower the batch size.");
-        }
-
-        try
-        {
-            return Backend.Allocate(size);
-        }
-        catch
-        {
-            Interlocked.Add(ref _allocated, -size);
-            throw;
-        }
-    }
-
-    private void EnsureStarted()
-    {
-        lock (_startLock)
-        {
-            if (_producer is null && _disposed == 0)
-            {
-                _producer = new Thread(Produce) { IsBackground = true, Name = "ShardStore device ring producer" };
-                _producer.Start();
-            }
-        }
-    }
-
-    private bool TryTakeReady(out Item item)
+    private bool TryTakeReady(out DeviceBatch? batch)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _terminalError?.Throw();
-        if (_finished)
+        _handoff.ThrowIfFailed();
+        if (_handoff.IsFinished)
         {
-            item = default;
+            batch = null;
             return true;
         }
 
-        EnsureStarted();
-        return _ready.Reader.TryRead(out item);
-    }
-
-    private DeviceBatch? Deliver(Item item)
-    {
-        if (item.Error is { } error)
-        {
-            _terminalError = error;
-            error.Throw();
-        }
-
-        if (item.Batch is null)
-        {
-            _finished = true;
-        }
-
-        return item.Batch;
+        _producer.Start();
+        return _handoff.TryTake(out batch);
     }
 
     private void AddWait(long start) => Interlocked.Add(ref _waitTicks, Stopwatch.GetTimestamp() - start);
-
-    private void Produce()
-    {
-        CancellationToken cancellation = _stop.Token;
-        ExceptionDispatchInfo? error = null;
-        try
-        {
-            while (true)
-            {
-                DeviceSlot slot = AcquireSlot(cancellation);
-                Batch? batch;
-                try
-                {
-                    RetireCopied(_maxHostInFlight);
-                    batch = _loader.NextBatch(cancellation);
-                }
-                catch
-                {
-                    ReturnUnused(slot);
-                    throw;
-                }
-
-                if (batch is null)
-                {
-                    ReturnUnused(slot);
-                    break;
-                }
-
-                DeviceBatch device;
-                try
-                {
-                    device = Issue(slot, batch);
-                }
-                catch
-                {
-                    batch.Dispose();
-                    ReturnUnused(slot);
-                    throw;
-                }
-
-                _inFlight.Enqueue((batch, slot.Ready));
-                Interlocked.Increment(ref _references);
-                _ready.Writer.TryWrite(new Item(device, null));
-            }
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            error = ExceptionDispatchInfo.Capture(e);
-        }
-        finally
-        {
-            try
-            {
-                Backend.Synchronize(_copyStream);
-            }
-            catch (Exception e) when (!cancellation.IsCancellationRequested)
-            {
-                error ??= ExceptionDispatchInfo.Capture(e);
-            }
-            catch (Exception)
-            {
-                // Disposing: the failure already reached, or no longer matters to, the consumer.
-            }
-
-            while (_inFlight.TryDequeue(out (Batch Batch, IDeviceEvent Copied) done))
-            {
-                done.Batch.Dispose();
-            }
-
-            if (error is not null)
-            {
-                _ready.Writer.TryWrite(new Item(null, error));
-            }
-
-            _ready.Writer.TryComplete();
-        }
-    }
-
-    // Waits for a free device slot; while none is free, hands finished host batches back to the loader.
-    private DeviceSlot AcquireSlot(CancellationToken cancellation)
-    {
-        while (!_freeSignal.Wait(0, cancellation))
-        {
-            if (_inFlight.TryDequeue(out (Batch Batch, IDeviceEvent Copied) oldest))
-            {
-                try
-                {
-                    Backend.Synchronize(oldest.Copied);
-                }
-                finally
-                {
-                    oldest.Batch.Dispose();
-                }
-
-                continue;
-            }
-
-            _freeSignal.Wait(cancellation);
-            break;
-        }
-
-        _free.TryDequeue(out DeviceSlot? slot);
-        return slot!;
-    }
-
-    private void ReturnUnused(DeviceSlot slot)
-    {
-        _free.Enqueue(slot);
-        _freeSignal.Release();
-    }
-
-    // Hands host batches whose copies completed back to the loader; blocks for the oldest while more than `limit` are held.
-    private void RetireCopied(int limit)
-    {
-        while (_inFlight.TryPeek(out (Batch Batch, IDeviceEvent Copied) oldest))
-        {
-            if (!Backend.Query(oldest.Copied))
-            {
-                if (_inFlight.Count < limit)
-                {
-                    return;
-                }
-
-                Backend.Synchronize(oldest.Copied);
-            }
-
-            _inFlight.Dequeue();
-            oldest.Batch.Dispose();
-        }
-    }
-
-    private unsafe DeviceBatch Issue(DeviceSlot slot, Batch batch)
-    {
-        int host = batch.SlotIndex;
-        _registry.DropStale(_loader);
-        _registry.Register(_loader, host);
-        if (slot.ReleasePending)
-        {
-            Backend.Wait(_copyStream, slot.Released);
-            slot.ReleasePending = false;
-        }
-
-        int count = batch.Count;
-        long bytes = 0;
-        var fields = new DeviceField[_schema.Count];
-        for (int f = 0; f < _schema.Count; f++)
-        {
-            FieldSpec spec = _schema[f];
-            if (!spec.IsVariable)
-            {
-                long length = (long)count * spec.BytesPerSample;
-                Copy(slot.Values[f], (byte*)_loader.DangerousGetSlotBuffer(host, f).Pointer, length);
-                fields[f] = new DeviceField(spec.Name, spec.DType, false, [count, .. spec.Shape], slot.Values[f], length, 0, 0);
-                bytes += length;
-                continue;
-            }
-
-            long values = batch.GetBytes(f).Length;
-            long offsets = ((long)count + 1) * sizeof(long);
-            EnsureCapacity(slot, f, values);
-            Copy(slot.Values[f], (byte*)_loader.DangerousGetSlotBuffer(host, f).Pointer, values);
-            Copy(slot.Offsets[f], (byte*)_loader.DangerousGetSlotBuffer(host, f, offsets: true).Pointer, offsets);
-            fields[f] = new DeviceField(spec.Name, spec.DType, true, [checked((int)(values / spec.ItemSize))], slot.Values[f], values, slot.Offsets[f], offsets);
-            bytes += values + offsets;
-        }
-
-        Backend.Record(slot.Ready, _copyStream);
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _bytes, bytes);
-        return new DeviceBatch(this, slot, _schema, fields, count, batch.Epoch, batch.Position, batch.Sequence, batch.SampleIndices.ToArray());
-    }
-
-    private unsafe void Copy(ulong destination, byte* source, long bytes)
-    {
-        if (bytes > 0)
-        {
-            Backend.CopyHostToDeviceAsync(destination, (nint)source, bytes, _copyStream);
-        }
-    }
-
-    private void EnsureCapacity(DeviceSlot slot, int field, long bytes)
-    {
-        if (bytes <= slot.ValuesCapacity[field])
-        {
-            return;
-        }
-
-        string name = _schema[field].Name;
-        if (slot.CallerOwned)
-        {
-            throw new InvalidOperationException(
-                $"A batch needs {bytes} bytes for variable-length field '{name}', and caller slot {slot.Index} has {slot.ValuesCapacity[field]}; pass larger buffers in DeviceRingOptions.CallerSlots.");
-        }
-
-        // The old buffer may still be read by the consumer's stream or written by an earlier copy: wait for both first.
-        Backend.Synchronize(slot.Released);
-        Backend.Synchronize(_copyStream);
-        long old = slot.OwnedValuesBytes(field);
-        long wanted = Math.Max(bytes, slot.ValuesCapacity[field] * 2);
-        if (Interlocked.Read(ref _allocated) - old + RoundUp(wanted) > _options.MemoryBudgetBytes)
-        {
-            wanted = bytes;
-        }
-
-        if (Interlocked.Read(ref _allocated) - old + RoundUp(wanted) > _options.MemoryBudgetBytes)
-        {
-            throw new InvalidOperationException(
-                $"A batch needs {bytes} bytes for variable-length field '{name}' on the device, and the ring's budget (DeviceRingOptions.MemoryBudgetBytes = {_options.MemoryBudgetBytes}, " +
-                $"{Interlocked.Read(ref _allocated)} in use) cannot hold a larger slot buffer; raise the budget or VariableFieldBytes, or lower the batch size.");
-        }
-
-        Interlocked.Add(ref _allocated, -old);
-        slot.SetValues(field, Allocate(wanted));
-    }
 
     private void TearDown()
     {
@@ -826,15 +397,11 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
                 // As above.
             }
 
-            Interlocked.Add(ref _allocated, -SlotOwnedBytes(slot));
-            slot.Dispose();
+            _allocator.Free(slot);
         }
 
         _copyStream.Dispose();
         Backend.Dispose();
-        _freeSignal.Dispose();
-        _stop.Dispose();
+        _producer.Dispose();
     }
-
-    private readonly record struct Item(DeviceBatch? Batch, ExceptionDispatchInfo? Error);
 }

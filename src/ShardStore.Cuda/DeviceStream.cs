@@ -1,4 +1,4 @@
-using ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Backends;
 
 namespace ShardStore.Cuda;
 

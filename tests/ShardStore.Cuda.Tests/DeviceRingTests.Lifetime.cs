@@ -118,7 +118,7 @@ public sealed partial class DeviceRingTests
     }
 
     [TestMethod]
-    public async Task ReadAsync_WholeEpoch_YieldsEveryBatchInOrder()
+    public async Task ReadAllAsync_WholeEpoch_YieldsEveryBatchInOrder()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 64);
         var backend = new HostBackend();
@@ -126,7 +126,7 @@ public sealed partial class DeviceRingTests
         long next = 0;
         await using (DeviceRing ring = CreateRing(loader, backend))
         {
-            await foreach (DeviceBatch batch in ring.ReadAsync())
+            await foreach (DeviceBatch batch in ring.ReadAllAsync())
             {
                 using (batch)
                 {

@@ -1,5 +1,5 @@
 using Microsoft.Win32.SafeHandles;
-using ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Backends;
 
 namespace ShardStore.Cuda.Interop;
 

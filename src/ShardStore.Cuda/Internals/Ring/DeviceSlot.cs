@@ -1,8 +1,12 @@
-namespace ShardStore.Cuda.Internals;
+using ShardStore.Cuda.Internals.Backends;
+
+namespace ShardStore.Cuda.Internals.Ring;
 
 /// <summary>One slot of the device ring: per field a values buffer (and offsets for a variable field), the event recorded after its copies, and the event the consumer records when done with it.</summary>
 internal sealed class DeviceSlot : IDisposable
 {
+    // One owner at a time, passed on through the ring's free-slot queue: the ring's constructor, the producer thread
+    // while it fills the slot, the consumer while it holds the batch (it only sets ReleasePending), then teardown.
     private readonly IDeviceAllocation?[] _ownedValues;
     private readonly IDeviceAllocation?[] _ownedOffsets;
 

@@ -1,4 +1,4 @@
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>An emulated page-lock of a host range: it only keeps count, so tests can see every range unregistered.</summary>
 internal sealed class HostRegistration(HostBackend owner, nint pointer) : IDisposable

@@ -1,5 +1,6 @@
+using ShardStore.Cuda.Internals.Backends;
 
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Ring;
 
 /// <summary>
 /// Keeps the loader's batch-slot buffers page-locked: each buffer registered once, and registered again when the
@@ -7,10 +8,12 @@ namespace ShardStore.Cuda.Internals;
 /// </summary>
 internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
 {
-    private readonly Dictionary<(int Slot, int Field, bool Offsets), Entry> _entries = [];
+    // One thread at a time (the ring's constructor, then its producer thread, then its Dispose once the producer stopped):
+    // the loader buffers page-locked now, by slot, field and values or offsets.
+    private readonly Dictionary<(int Slot, int Field, bool Offsets), RegisteredBuffer> _buffers = [];
 
     /// <summary>Gets the number of buffers registered.</summary>
-    public int Count => _entries.Count;
+    public int Count => _buffers.Count;
 
     /// <summary>Unregisters every buffer the loader has replaced since it was registered, in any slot.</summary>
     /// <remarks>
@@ -20,7 +23,7 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
     public void DropStale(ShardLoader loader)
     {
         List<(int, int, bool)>? stale = null;
-        foreach (KeyValuePair<(int Slot, int Field, bool Offsets), Entry> e in _entries)
+        foreach (KeyValuePair<(int Slot, int Field, bool Offsets), RegisteredBuffer> e in _buffers)
         {
             PinnedSlotBuffer buffer = loader.DangerousGetSlotBuffer(e.Key.Slot, e.Key.Field, e.Key.Offsets);
             if (buffer.Pointer != e.Value.Pointer || buffer.AllocatedBytes != e.Value.Bytes || buffer.Version != e.Value.Version)
@@ -36,8 +39,8 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
 
         foreach ((int, int, bool) key in stale)
         {
-            _entries[key].Registration?.Dispose();
-            _entries.Remove(key);
+            _buffers[key].Registration?.Dispose();
+            _buffers.Remove(key);
         }
     }
 
@@ -58,12 +61,12 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
     /// <summary>Unregisters everything.</summary>
     public void Dispose()
     {
-        foreach (Entry e in _entries.Values)
+        foreach (RegisteredBuffer e in _buffers.Values)
         {
             e.Registration?.Dispose();
         }
 
-        _entries.Clear();
+        _buffers.Clear();
     }
 
     // The loader allocates whole 4 KiB pages per buffer; registering whole pages is what the driver pins anyway.
@@ -72,18 +75,19 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
         var key = (slot, field, offsets);
         PinnedSlotBuffer buffer = loader.DangerousGetSlotBuffer(slot, field, offsets);
         (nint pointer, long bytes) = (buffer.Pointer, buffer.AllocatedBytes);
-        if (pointer == 0 || (_entries.TryGetValue(key, out Entry existing) && existing.Pointer == pointer && existing.Bytes == bytes && existing.Version == buffer.Version))
+        if (pointer == 0 || (_buffers.TryGetValue(key, out RegisteredBuffer existing) && existing.Pointer == pointer && existing.Bytes == bytes && existing.Version == buffer.Version))
         {
             return;
         }
 
-        if (_entries.Remove(key, out Entry old))
+        if (_buffers.Remove(key, out RegisteredBuffer old))
         {
             old.Registration?.Dispose();
         }
 
-        _entries[key] = new Entry(pointer, bytes, buffer.Version, backend.RegisterHost(pointer, bytes, readOnly: false));
+        _buffers[key] = new RegisteredBuffer(pointer, bytes, buffer.Version, backend.RegisterHost(pointer, bytes, readOnly: false));
     }
 
-    private readonly record struct Entry(nint Pointer, long Bytes, int Version, IDisposable? Registration);
+    // A loader buffer as it was when page-locked (address, size, the loader's version of it) and the registration that undoes it.
+    private readonly record struct RegisteredBuffer(nint Pointer, long Bytes, int Version, IDisposable? Registration);
 }

@@ -1,4 +1,4 @@
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>One allocation of device memory; disposing frees it.</summary>
 internal interface IDeviceAllocation : IDisposable

@@ -1,4 +1,4 @@
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>A CUstream owned by someone else (e.g. a framework's current stream); disposing it does nothing.</summary>
 /// <param name="handle">The CUstream; zero is the legacy default stream.</param>

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using ShardStore.Cuda.Interop;
 using static ShardStore.Cuda.Interop.Interop;
 
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>The device ring's backend over the CUDA driver API, in the device's primary context.</summary>
 internal sealed unsafe class CudaBackend : IDeviceBackend

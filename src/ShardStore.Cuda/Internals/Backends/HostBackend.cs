@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>
 /// The device ring's backend without a GPU: device memory is aligned host memory, streams are <see cref="EmulatedStream"/>

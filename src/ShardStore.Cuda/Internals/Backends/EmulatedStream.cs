@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>
 /// An emulated stream: an ordered queue of operations run one at a time by a worker thread. The first operation that

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>An emulated event: each record gets a number, and the event completes a record when its stream runs the record's operation.</summary>
 internal sealed class EmulatedEvent : IDeviceEvent

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>One allocation of the host "device": aligned native memory, counted by its <see cref="HostBackend"/>.</summary>
 internal sealed unsafe class HostAllocation : IDeviceAllocation

@@ -1,4 +1,4 @@
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>A stream of one <see cref="IDeviceBackend"/>: an ordered queue of device work.</summary>
 internal interface IDeviceStream : IDisposable

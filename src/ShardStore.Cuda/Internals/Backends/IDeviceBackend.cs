@@ -1,4 +1,4 @@
-namespace ShardStore.Cuda.Internals;
+namespace ShardStore.Cuda.Internals.Backends;
 
 /// <summary>
 /// What the device ring needs from a device: memory, streams, events and async host-to-device copies. Implemented
