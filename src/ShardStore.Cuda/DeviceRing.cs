@@ -37,11 +37,8 @@ namespace ShardStore.Cuda;
 /// of the ring, its batches and its streams, and the teardown once the last one goes.
 /// </para>
 /// <para>
-/// Lock order: the copy producer's start lock is taken alone, by the consumer (to start the producer thread) and by
-/// Dispose (to stop it, joining the thread under the lock, so the producer thread never takes it). The hand-off's
-/// lock and the memory budget's lock are innermost: nothing else is taken under them, and neither is taken under the
-/// other. The emulated device's stream and event locks are taken alone, inside the backend. The rest is Interlocked, a
-/// concurrent queue, or one thread's alone, as each field says.
+/// The ring's locks are part of the pipeline's lock order, written down once in docs/ARCHITECTURE.md ("Threads and
+/// locks"); the rest is Interlocked, a concurrent queue, or one thread's alone, as each field says.
 /// </para>
 /// </remarks>
 public sealed class DeviceRing : IDisposable, IAsyncDisposable
