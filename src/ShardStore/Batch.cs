@@ -121,6 +121,15 @@ public sealed unsafe class Batch : IDisposable
         return ReadOnlySpan2D<T>.DangerousCreate(in MemoryMarshal.GetReference(values), Count, width, 0);
     }
 
+    /// <summary>Returns a fixed field as a [Count, elementsPerSample] view, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is variable-length or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan2D<T> GetFixed2D<T>(string name)
+        where T : unmanaged => GetFixed2D<T>(Schema.GetIndex(name));
+
     /// <summary>Returns a variable-length field's offsets (Count + 1, from 0, in elements) and values for the whole batch.</summary>
     /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/> for one-byte dtypes.</typeparam>
     /// <param name="field">Field index.</param>
@@ -140,6 +149,15 @@ public sealed unsafe class Batch : IDisposable
         return new VariableFieldView<T>(offsets, new ReadOnlySpan<T>(DataOf(slot, field), checked((int)(slot.Lengths[field] / spec.ItemSize))));
     }
 
+    /// <summary>Returns a variable-length field's offsets and values for the whole batch, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/> for one-byte dtypes.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is fixed or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public VariableFieldView<T> GetVariable<T>(string name)
+        where T : unmanaged => GetVariable<T>(Schema.GetIndex(name));
+
     /// <summary>Returns the shape of a fixed field's batch buffer: [Count, ...the field's shape].</summary>
     /// <param name="field">Field index.</param>
     /// <exception cref="ArgumentException">The field is variable-length.</exception>
@@ -154,6 +172,12 @@ public sealed unsafe class Batch : IDisposable
         return [Count, .. spec.Shape];
     }
 
+    /// <summary>Returns the shape of a fixed field's batch buffer, by field name: [Count, ...the field's shape].</summary>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is variable-length.</exception>
+    public int[] GetShape(string name) => GetShape(Schema.GetIndex(name));
+
     /// <summary>Returns the bytes of a field's batch buffer: the values of a fixed field, or the concatenated values of a variable one.</summary>
     /// <param name="field">Field index.</param>
     /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
@@ -166,6 +190,12 @@ public sealed unsafe class Batch : IDisposable
         long length = spec.IsVariable ? slot.Lengths[field] : (long)Count * spec.BytesPerSample;
         return new ReadOnlySpan<byte>(DataOf(slot, field), checked((int)length));
     }
+
+    /// <summary>Returns the bytes of a field's batch buffer, by field name.</summary>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan<byte> GetBytes(string name) => GetBytes(Schema.GetIndex(name));
 
     private byte* DataOf(BatchSlot slot, int field) => _mapped is { } mapped ? (byte*)mapped[field] : slot.Data(field);
 

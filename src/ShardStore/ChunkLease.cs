@@ -105,6 +105,15 @@ public sealed unsafe class ChunkLease : IDisposable
         return MemoryMarshal.Cast<byte, T>(RawBytes.Slice(s.DataOffset, s.DataLength));
     }
 
+    /// <summary>Returns a fixed field's values for all samples, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is variable-length or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
+    public ReadOnlySpan<T> GetFixed<T>(string name)
+        where T : unmanaged => GetFixed<T>(_owner.Schema.GetIndex(name));
+
     /// <summary>Returns a fixed field as a [samples, elementsPerSample] view.</summary>
     /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
     /// <param name="field">Field index.</param>
@@ -116,6 +125,15 @@ public sealed unsafe class ChunkLease : IDisposable
         ReadOnlySpan<T> values = GetFixed<T>(field);
         return ReadOnlySpan2D<T>.DangerousCreate(in MemoryMarshal.GetReference(values), SampleCount, values.Length / SampleCount, 0);
     }
+
+    /// <summary>Returns a fixed field as a [samples, elementsPerSample] view, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is variable-length or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
+    public ReadOnlySpan2D<T> GetFixed2D<T>(string name)
+        where T : unmanaged => GetFixed2D<T>(_owner.Schema.GetIndex(name));
 
     /// <summary>Returns a variable-length field's offsets and values for all samples.</summary>
     /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
@@ -135,6 +153,15 @@ public sealed unsafe class ChunkLease : IDisposable
 
         return new VariableFieldView<T>(offsets, MemoryMarshal.Cast<byte, T>(raw.Slice(s.DataOffset, s.DataLength)));
     }
+
+    /// <summary>Returns a variable-length field's offsets and values for all samples, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/>.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException">The field is fixed or <typeparamref name="T"/> does not match its dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
+    public VariableFieldView<T> GetVariable<T>(string name)
+        where T : unmanaged => GetVariable<T>(_owner.Schema.GetIndex(name));
 
     /// <summary>Returns one sample's value of a field, fixed or variable.</summary>
     /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/> for a fixed field.</typeparam>
@@ -166,6 +193,17 @@ public sealed unsafe class ChunkLease : IDisposable
         int perSample = spec.BytesPerSample / Unsafe.SizeOf<T>();
         return GetFixed<T>(field).Slice(index * perSample, perSample);
     }
+
+    /// <summary>Returns one sample's value of a field, fixed or variable, by field name.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype, or <see cref="byte"/> for a fixed field.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <param name="index">Sample index within the chunk.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> does not match the field's dtype.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the chunk.</exception>
+    /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
+    public ReadOnlySpan<T> GetSample<T>(string name, int index)
+        where T : unmanaged => GetSample<T>(_owner.Schema.GetIndex(name), index);
 
     /// <summary>Releases the chunk's memory; spans obtained from this lease must no longer be used. Safe to call twice, and from another thread.</summary>
     /// <remarks>A read running inside a method of the lease on another thread finishes first; the memory is released after it.</remarks>

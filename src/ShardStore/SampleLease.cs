@@ -30,6 +30,15 @@ public sealed class SampleLease : IDisposable
     public ReadOnlySpan<T> Get<T>(int field)
         where T : unmanaged => _chunk.GetSample<T>(field, _indexInChunk);
 
+    /// <summary>Returns the sample's value of a field, by field name: its elements for a fixed field, its run for a variable one.</summary>
+    /// <typeparam name="T">Element type compatible with the field's dtype.</typeparam>
+    /// <param name="name">Field name.</param>
+    /// <exception cref="KeyNotFoundException">No field has that name.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> does not match the field's dtype.</exception>
+    /// <exception cref="ObjectDisposedException">The lease was disposed.</exception>
+    public ReadOnlySpan<T> Get<T>(string name)
+        where T : unmanaged => _chunk.GetSample<T>(name, _indexInChunk);
+
     /// <summary>Releases the chunk; spans from this lease must no longer be used. Safe to call twice.</summary>
     public void Dispose() => _chunk.Dispose();
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace ShardStore;
 
@@ -60,6 +61,46 @@ public sealed class Schema : IEquatable<Schema>
     /// <exception cref="KeyNotFoundException">No field has that name.</exception>
     public int GetIndex(string name) =>
         _indexByName.TryGetValue(name, out int i) ? i : throw new KeyNotFoundException($"No field named '{name}'; the schema has {this}.");
+
+    /// <summary>Writes the fields as a JSON array, one object per field with its name, dtype, and shape or variable flag.</summary>
+    /// <param name="writer">The writer, positioned where a value may be written (after a property name, or inside an array).</param>
+    /// <param name="writeEveryProperty">
+    /// False writes a field's <c>"shape"</c> only when it is fixed and <c>"variable": true</c> only when it is variable, as manifest.json stores
+    /// them; true writes both on every field (<c>"variable": false</c> on a fixed field, <c>"shape": []</c> on a variable one), for readers that
+    /// expect the same properties on each.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The writer is not at a place where a value may be written.</exception>
+    public void WriteFieldsJson(Utf8JsonWriter writer, bool writeEveryProperty = false)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartArray();
+        foreach (FieldSpec f in _fields)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", f.Name);
+            writer.WriteString("dtype", DTypeInfo.GetName(f.DType));
+            if (f.IsVariable || writeEveryProperty)
+            {
+                writer.WriteBoolean("variable", f.IsVariable);
+            }
+
+            if (!f.IsVariable || writeEveryProperty)
+            {
+                writer.WriteStartArray("shape");
+                foreach (int d in f.ShapeSpan)
+                {
+                    writer.WriteNumberValue(d);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
 
     /// <inheritdoc />
     public bool Equals(Schema? other) => other is not null && _fields.AsSpan().SequenceEqual(other._fields);

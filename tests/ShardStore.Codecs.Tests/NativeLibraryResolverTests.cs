@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ShardStore.Codecs.Internals;
 using ShardStore.Codecs.Tests.Infrastructure;
+using ShardStore.Native;
 
 namespace ShardStore.Codecs.Tests;
 
@@ -11,7 +12,7 @@ public sealed class NativeLibraryResolverTests
     public void Load_NoCandidateLoads_ThrowsDllNotFoundNamingLibraryAndFix()
     {
         var exception = Assert.ThrowsExactly<DllNotFoundException>(
-            () => NativeLibraryResolver.Load(MissingLibrary.Descriptor, typeof(NativeCodecs).Assembly, null));
+            () => NativeLibraryProbe.Load(MissingLibrary.Descriptor, typeof(NativeCodecs).Assembly, null));
         Assert.Contains("libshardstore-test-missing", exception.Message);
         Assert.Contains("missing-library tests", exception.Message);
         foreach (string candidate in MissingLibrary.Descriptor.CandidateNames)
@@ -42,7 +43,7 @@ public sealed class NativeLibraryResolverTests
             CandidateNames = ["liblz4_shardstore_absent.so.99"],
         };
         var exception = Assert.ThrowsExactly<DllNotFoundException>(
-            () => NativeLibraryResolver.Load(missing, typeof(NativeCodecs).Assembly, null));
+            () => NativeLibraryProbe.Load(missing, typeof(NativeCodecs).Assembly, null));
         Assert.Contains(expected, exception.Message);
         Assert.Contains("LZ4", exception.Message);
     }
@@ -58,7 +59,7 @@ public sealed class NativeLibraryResolverTests
             CandidateNames = ["libzstd_shardstore_absent.so.99"],
         };
         var exception = Assert.ThrowsExactly<DllNotFoundException>(
-            () => NativeLibraryResolver.Load(missing, typeof(NativeCodecs).Assembly, null));
+            () => NativeLibraryProbe.Load(missing, typeof(NativeCodecs).Assembly, null));
         Assert.Contains(expected, exception.Message);
         Assert.Contains("Zstandard", exception.Message);
     }
@@ -76,8 +77,8 @@ public sealed class NativeLibraryResolverTests
     [TestMethod]
     public void Load_InstalledLibraries_ReturnsHandles()
     {
-        Assert.AreNotEqual(0, NativeLibraryResolver.Load(NativeLibraryResolver.Lz4Library, typeof(NativeCodecs).Assembly, null));
-        Assert.AreNotEqual(0, NativeLibraryResolver.Load(NativeLibraryResolver.ZstdLibrary, typeof(NativeCodecs).Assembly, null));
+        Assert.AreNotEqual(0, NativeLibraryProbe.Load(NativeLibraryResolver.Lz4Library, typeof(NativeCodecs).Assembly, null));
+        Assert.AreNotEqual(0, NativeLibraryProbe.Load(NativeLibraryResolver.ZstdLibrary, typeof(NativeCodecs).Assembly, null));
     }
 
     [TestMethod]

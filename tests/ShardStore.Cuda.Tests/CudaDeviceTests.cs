@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ShardStore.Cuda.Internals;
+using ShardStore.Native;
 
 namespace ShardStore.Cuda.Tests;
 

@@ -20,6 +20,78 @@ public sealed class ChunkLeaseTests
     }
 
     [TestMethod]
+    [DataRow(CodecKind.None)]
+    [DataRow(CodecKind.Lz4)]
+    public void GetFixed_ByName_SameValuesAsByIndex(CodecKind codec)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        TestData.WriteMixed(path, 50, TestData.Options(codec));
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+        using ChunkLease c = ds.ReadChunk(0, 0);
+
+        long[] labels = c.GetFixed<long>("label").ToArray();
+
+        CollectionAssert.AreEqual(Enumerable.Range(0, c.SampleCount).Select(i => (c.FirstSample + i) * 3).ToArray(), labels);
+        CollectionAssert.AreEqual(c.GetFixed<float>(0).ToArray(), c.GetFixed<float>("x").ToArray());
+        Assert.ThrowsExactly<KeyNotFoundException>(() => c.GetFixed<float>("missing").Length);
+    }
+
+    [TestMethod]
+    public void GetFixed2D_ByName_SamplesByElements()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        TestData.WriteMixed(path, 50, TestData.Options(CodecKind.Lz4));
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+        using ChunkLease c = ds.ReadChunk(0, 0);
+
+        CommunityToolkit.HighPerformance.ReadOnlySpan2D<float> x = c.GetFixed2D<float>("x");
+
+        Assert.AreEqual(c.SampleCount, x.Height);
+        Assert.AreEqual(12, x.Width);
+        CollectionAssert.AreEqual(TestData.Features(c.FirstSample + 1), x.GetRowSpan(1).ToArray());
+        Assert.ThrowsExactly<KeyNotFoundException>(() => c.GetFixed2D<float>("missing").Height);
+    }
+
+    [TestMethod]
+    public void GetVariable_ByName_OffsetsAndValuesOfEverySample()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        TestData.WriteMixed(path, 50, TestData.Options(CodecKind.Lz4));
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+        using ChunkLease c = ds.ReadChunk(0, 0);
+
+        VariableFieldView<int> tokens = c.GetVariable<int>("tokens");
+
+        Assert.AreEqual(c.SampleCount, tokens.Count);
+        for (int i = 0; i < c.SampleCount; i++)
+        {
+            CollectionAssert.AreEqual(TestData.Tokens(c.FirstSample + i), tokens[i].ToArray(), $"sample {i}");
+        }
+
+        Assert.ThrowsExactly<KeyNotFoundException>(() => c.GetVariable<int>("missing").Count);
+    }
+
+    [TestMethod]
+    public void GetSample_ByName_FixedAndVariableValues()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        TestData.WriteMixed(path, 50, TestData.Options(CodecKind.Lz4));
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+        using ChunkLease c = ds.ReadChunk(0, 0);
+        long sample = c.FirstSample + 6;
+
+        CollectionAssert.AreEqual(TestData.Features(sample), c.GetSample<float>("x", 6).ToArray());
+        Assert.AreEqual(sample * 3, c.GetSample<long>("label", 6)[0]);
+        CollectionAssert.AreEqual(TestData.Tokens(sample), c.GetSample<int>("tokens", 6).ToArray());
+        Assert.ThrowsExactly<KeyNotFoundException>(() => c.GetSample<int>("missing", 6).Length);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => c.GetSample<int>("tokens", c.SampleCount).Length);
+    }
+
+    [TestMethod]
     public void Dispose_Twice_IsHarmlessAndUseAfterDisposeThrows()
     {
         using var dir = new TempDirectory();

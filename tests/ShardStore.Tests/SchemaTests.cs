@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+
 namespace ShardStore.Tests;
 
 [TestClass]
@@ -51,6 +54,45 @@ public sealed class SchemaTests
         Assert.IsTrue(DTypeInfo.IsCompatible<ushort>(DType.BF16));
         Assert.IsTrue(DTypeInfo.IsCompatible<Half>(DType.F16));
         Assert.IsTrue(DTypeInfo.IsCompatible<byte>(DType.F64));
+    }
+
+    [TestMethod]
+    public void WriteFieldsJson_Default_WritesShapeOfFixedAndFlagOfVariableFields()
+    {
+        var schema = new Schema(FieldSpec.Fixed("a", DType.F32, 2, 3), FieldSpec.Fixed("s", DType.I64), FieldSpec.Variable("t", DType.I32));
+
+        string json = WriteFields(schema, writeEveryProperty: false);
+
+        Assert.AreEqual(
+            """[{"name":"a","dtype":"f32","shape":[2,3]},{"name":"s","dtype":"i64","shape":[]},{"name":"t","dtype":"i32","variable":true}]""",
+            json);
+    }
+
+    [TestMethod]
+    public void WriteFieldsJson_EveryProperty_WritesShapeAndFlagOfEveryField()
+    {
+        var schema = new Schema(FieldSpec.Fixed("a", DType.F32, 2, 3), FieldSpec.Variable("t", DType.I32));
+
+        string json = WriteFields(schema, writeEveryProperty: true);
+
+        Assert.AreEqual(
+            """[{"name":"a","dtype":"f32","variable":false,"shape":[2,3]},{"name":"t","dtype":"i32","variable":true,"shape":[]}]""",
+            json);
+    }
+
+    [TestMethod]
+    public void WriteFieldsJson_NullWriter_Throws() =>
+        Assert.ThrowsExactly<ArgumentNullException>(() => new Schema(FieldSpec.Bytes("b")).WriteFieldsJson(null!));
+
+    private static string WriteFields(Schema schema, bool writeEveryProperty)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            schema.WriteFieldsJson(writer, writeEveryProperty);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static bool BitOperationsIsPow2(int value) => System.Numerics.BitOperations.IsPow2(value);

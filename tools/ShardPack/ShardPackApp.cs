@@ -36,10 +36,8 @@ internal static class ShardPackApp
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
         root.Subcommands.Add(CatCommand.Create(context));
-        foreach (Command extra in ExtraCommands.Create(context))
-        {
-            root.Subcommands.Add(extra);
-        }
+        root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(OrderCommand.Create(context));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

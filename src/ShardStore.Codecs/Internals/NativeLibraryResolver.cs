@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using ShardStore.Native;
 using static ShardStore.Codecs.Interop.Interop;
@@ -14,18 +13,13 @@ namespace ShardStore.Codecs.Internals;
 internal static class NativeLibraryResolver
 {
     static NativeLibraryResolver() =>
-        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+        NativeLibraryProbe.Register(typeof(NativeLibraryResolver).Assembly, Describe);
 
     /// <summary>Gets the liblz4 description for the current platform.</summary>
-    internal static NativeLibraryDescriptor Lz4Library { get; } = DescribeLz4(CurrentPlatform);
+    internal static NativeLibraryDescriptor Lz4Library { get; } = DescribeLz4(NativeLibraryProbe.CurrentPlatform);
 
     /// <summary>Gets the libzstd description for the current platform.</summary>
-    internal static NativeLibraryDescriptor ZstdLibrary { get; } = DescribeZstd(CurrentPlatform);
-
-    private static OSPlatform CurrentPlatform =>
-        OperatingSystem.IsWindows() ? OSPlatform.Windows
-        : OperatingSystem.IsMacOS() ? OSPlatform.OSX
-        : OSPlatform.Linux;
+    internal static NativeLibraryDescriptor ZstdLibrary { get; } = DescribeZstd(NativeLibraryProbe.CurrentPlatform);
 
     /// <summary>Makes sure the resolver is registered; calling it is enough, since the static constructor does the work.</summary>
     internal static void EnsureRegistered()
@@ -38,20 +32,20 @@ internal static class NativeLibraryResolver
         const string UsedBy = "LZ4 and LZ4HC codecs";
         if (platform == OSPlatform.Windows)
         {
-            return new("lz4", UsedBy, ["lz4.dll", "liblz4.dll"],
-                "Put lz4.dll (or liblz4.dll) beside the application, for example built with 'vcpkg install lz4'.");
+            return new("lz4", ["lz4.dll", "liblz4.dll"],
+                "Put lz4.dll (or liblz4.dll) beside the application, for example built with 'vcpkg install lz4'.") { UsedBy = UsedBy };
         }
 
         if (platform == OSPlatform.OSX)
         {
             // Homebrew on Apple silicon installs under /opt/homebrew/lib, which dlopen does not search by default.
-            return new("liblz4", UsedBy, ["liblz4.dylib", "liblz4.1.dylib", "/opt/homebrew/lib/liblz4.dylib"],
-                "Install it with 'brew install lz4'.");
+            return new("liblz4", ["liblz4.dylib", "liblz4.1.dylib", "/opt/homebrew/lib/liblz4.dylib"],
+                "Install it with 'brew install lz4'.") { UsedBy = UsedBy };
         }
 
-        return new("liblz4", UsedBy, ["liblz4.so.1", "liblz4.so"],
+        return new("liblz4", ["liblz4.so.1", "liblz4.so"],
             "On Debian or Ubuntu install it with 'sudo apt-get install liblz4-1'; elsewhere install your " +
-            "distribution's LZ4 runtime library package (1.9 or later).");
+            "distribution's LZ4 runtime library package (1.9 or later).") { UsedBy = UsedBy };
     }
 
     /// <summary>Describes libzstd as it is named and installed on <paramref name="platform"/>.</summary>
@@ -60,32 +54,25 @@ internal static class NativeLibraryResolver
         const string UsedBy = "Zstandard codec";
         if (platform == OSPlatform.Windows)
         {
-            return new("zstd", UsedBy, ["libzstd.dll", "zstd.dll"],
-                "Put libzstd.dll (or zstd.dll) beside the application, for example built with 'vcpkg install zstd'.");
+            return new("zstd", ["libzstd.dll", "zstd.dll"],
+                "Put libzstd.dll (or zstd.dll) beside the application, for example built with 'vcpkg install zstd'.") { UsedBy = UsedBy };
         }
 
         if (platform == OSPlatform.OSX)
         {
-            return new("libzstd", UsedBy, ["libzstd.dylib", "libzstd.1.dylib", "/opt/homebrew/lib/libzstd.dylib"],
-                "Install it with 'brew install zstd'.");
+            return new("libzstd", ["libzstd.dylib", "libzstd.1.dylib", "/opt/homebrew/lib/libzstd.dylib"],
+                "Install it with 'brew install zstd'.") { UsedBy = UsedBy };
         }
 
-        return new("libzstd", UsedBy, ["libzstd.so.1", "libzstd.so"],
+        return new("libzstd", ["libzstd.so.1", "libzstd.so"],
             "On Debian or Ubuntu install it with 'sudo apt-get install libzstd1'; elsewhere install your " +
-            "distribution's Zstandard runtime library package (1.5 or later).");
+            "distribution's Zstandard runtime library package (1.5 or later).") { UsedBy = UsedBy };
     }
 
-    /// <summary>Loads the first candidate of <paramref name="library"/> that the platform loader accepts.</summary>
-    /// <exception cref="DllNotFoundException">No candidate loads; the message names the library and how to install it.</exception>
-    internal static nint Load(NativeLibraryDescriptor library, Assembly assembly, DllImportSearchPath? searchPath) =>
-        NativeLibraryProbe.LoadFirst(library.CandidateNames, library.FormatNotFoundMessage(), assembly, searchPath);
-
-    // Throwing here, rather than returning zero, is what carries the install hint to the caller: on zero
-    // the runtime probes the logical name itself and reports only that name.
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
+    private static NativeLibraryDescriptor? Describe(string libraryName) => libraryName switch
     {
-        Libraries.Lz4 => Load(Lz4Library, assembly, searchPath),
-        Libraries.Zstd => Load(ZstdLibrary, assembly, searchPath),
-        _ => 0,
+        Libraries.Lz4 => Lz4Library,
+        Libraries.Zstd => ZstdLibrary,
+        _ => null,
     };
 }

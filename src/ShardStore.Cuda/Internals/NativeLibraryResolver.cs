@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using ShardStore.Native;
 using static ShardStore.Cuda.Interop.Interop;
@@ -14,11 +13,10 @@ namespace ShardStore.Cuda.Internals;
 internal static class NativeLibraryResolver
 {
     static NativeLibraryResolver() =>
-        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+        NativeLibraryProbe.Register(typeof(NativeLibraryResolver).Assembly, Describe);
 
     /// <summary>Gets the CUDA driver's description for the current platform.</summary>
-    internal static NativeLibraryDescriptor CudaDriverLibrary { get; } = DescribeCudaDriver(
-        OperatingSystem.IsWindows() ? OSPlatform.Windows : OperatingSystem.IsMacOS() ? OSPlatform.OSX : OSPlatform.Linux);
+    internal static NativeLibraryDescriptor CudaDriverLibrary { get; } = DescribeCudaDriver(NativeLibraryProbe.CurrentPlatform);
 
     /// <summary>Makes sure the resolver is registered; calling it is enough, since the static constructor does the work.</summary>
     internal static void EnsureRegistered()
@@ -46,13 +44,6 @@ internal static class NativeLibraryResolver
             "in a container, run it with the NVIDIA container toolkit, e.g. 'docker run --gpus all').");
     }
 
-    /// <summary>Loads the first candidate of <paramref name="library"/> that the platform loader accepts.</summary>
-    /// <exception cref="DllNotFoundException">No candidate loads; the message names the library and how to install it.</exception>
-    internal static nint Load(NativeLibraryDescriptor library, Assembly assembly, DllImportSearchPath? searchPath) =>
-        NativeLibraryProbe.LoadFirst(library.CandidateNames, library.FormatNotFoundMessage(), assembly, searchPath);
-
-    // Throwing here, rather than returning zero, is what carries the install hint to the caller: on zero the runtime
-    // probes the logical name itself and reports only that name.
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == Libraries.CudaDriver ? Load(CudaDriverLibrary, assembly, searchPath) : 0;
+    private static NativeLibraryDescriptor? Describe(string libraryName) =>
+        libraryName == Libraries.CudaDriver ? CudaDriverLibrary : null;
 }

@@ -45,31 +45,8 @@ internal static class ManifestSerializer
 
             w.WriteStartObject("schema");
             w.WriteString("fingerprint", manifest.Schema.Fingerprint.ToString("x16", CultureInfo.InvariantCulture));
-            w.WriteStartArray("fields");
-            foreach (FieldSpec f in manifest.Schema.Fields)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteString("dtype", DTypeInfo.GetName(f.DType));
-                if (f.IsVariable)
-                {
-                    w.WriteBoolean("variable", true);
-                }
-                else
-                {
-                    w.WriteStartArray("shape");
-                    foreach (int d in f.Shape)
-                    {
-                        w.WriteNumberValue(d);
-                    }
-
-                    w.WriteEndArray();
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            w.WritePropertyName("fields");
+            manifest.Schema.WriteFieldsJson(w);
             w.WriteEndObject();
             w.WriteNumber("sampleCount", manifest.SampleCount);
             w.WriteString("codec", CodecNames.GetName(manifest.Codec));

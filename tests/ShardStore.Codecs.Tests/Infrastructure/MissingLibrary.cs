@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using ShardStore.Codecs.Internals;
+using ShardStore.Native;
 
 namespace ShardStore.Codecs.Tests.Infrastructure;
 
@@ -14,13 +14,15 @@ internal static partial class MissingLibrary
     // Registered once for the test assembly; the codecs assembly keeps its own resolver.
     static MissingLibrary() => NativeLibrary.SetDllImportResolver(
         typeof(MissingLibrary).Assembly,
-        (name, assembly, searchPath) => name == LogicalName ? NativeLibraryResolver.Load(Descriptor, assembly, searchPath) : 0);
+        (name, assembly, searchPath) => name == LogicalName ? NativeLibraryProbe.Load(Descriptor, assembly, searchPath) : 0);
 
     internal static NativeLibraryDescriptor Descriptor { get; } = new(
         "libshardstore-test-missing",
-        "missing-library tests",
         ["libshardstore_test_missing.so.1", "shardstore_test_missing.dll", "libshardstore_test_missing.dylib"],
-        "Install the imaginary test package.");
+        "Install the imaginary test package.")
+    {
+        UsedBy = "missing-library tests",
+    };
 
     [LibraryImport(LogicalName, EntryPoint = "shardstore_test_missing")]
     internal static partial int CallMissingFunction();

@@ -69,24 +69,8 @@ internal static class InfoCommand
             w.WriteNumber("storedBytes", stored);
             w.WriteNumber("fileBytes", files);
             w.WriteNumber("ratio", Math.Round(ratio, 4));
-            w.WriteStartArray("fields");
-            foreach (FieldSpec f in ds.Schema.Fields)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteString("dtype", DTypeInfo.GetName(f.DType));
-                w.WriteBoolean("variable", f.IsVariable);
-                w.WriteStartArray("shape");
-                foreach (int d in f.Shape)
-                {
-                    w.WriteNumberValue(d);
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            w.WritePropertyName("fields");
+            ds.Schema.WriteFieldsJson(w, writeEveryProperty: true);
             w.WriteStartObject("metadata");
             foreach (KeyValuePair<string, string> kv in ds.Metadata)
             {
