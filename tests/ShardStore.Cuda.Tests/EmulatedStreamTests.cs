@@ -6,6 +6,8 @@ namespace ShardStore.Cuda.Tests;
 [TestClass]
 public sealed unsafe class EmulatedStreamTests
 {
+    private static readonly TimeSpan s_hangLimit = TimeSpan.FromSeconds(20);
+
     [TestMethod]
     public void Record_EventCompletesWhenTheStreamReachesIt()
     {
@@ -68,12 +70,32 @@ public sealed unsafe class EmulatedStreamTests
         using IDeviceStream second = backend.CreateStream();
         using IDeviceEvent e = backend.CreateEvent();
         using var gate = new ManualResetEventSlim(false);
-        backend.Wait(second, e);
-        backend.LaunchHostWork(first, gate.Wait);
-        backend.Record(e, first);
-        backend.Synchronize(second);
-        gate.Set();
-        backend.Synchronize(first);
+        using var secondHeld = new ManualResetEventSlim(false);
+        using var secondRan = new ManualResetEventSlim(false);
+        try
+        {
+            // Like cuStreamWaitEvent: the wait is for the event's most recent record when it is issued (none here),
+            // not for the record the first stream makes afterwards, which stays pending while the gate is closed.
+            // The second stream is held until that record exists, so a wait that looked the record up only when it
+            // ran would find it.
+            backend.LaunchHostWork(second, secondHeld.Wait);
+            backend.Wait(second, e);
+            backend.LaunchHostWork(second, secondRan.Set);
+            backend.LaunchHostWork(first, gate.Wait);
+            backend.Record(e, first);
+            secondHeld.Set();
+            Assert.IsTrue(secondRan.Wait(s_hangLimit), $"the second stream ran nothing within {s_hangLimit}: its wait waited for a record made after it");
+            Assert.IsFalse(backend.Query(e), "the later record is still pending behind the closed gate");
+            ReturnsWithin(() => backend.Synchronize(second), "synchronizing the second stream while the first is held");
+        }
+        finally
+        {
+            secondHeld.Set();
+            gate.Set();
+        }
+
+        ReturnsWithin(() => backend.Synchronize(first), "synchronizing the first stream after the gate opened");
+        Assert.IsTrue(backend.Query(e), "the later record completes once the first stream reaches it");
     }
 
     [TestMethod]
@@ -120,5 +142,13 @@ public sealed unsafe class EmulatedStreamTests
         Assert.ThrowsExactly<InvalidOperationException>(() => backend.RegisterHost(4096, 4096, readOnly: false));
         r!.Dispose();
         Assert.AreEqual(0, backend.RegisteredRanges);
+    }
+
+    // Runs a call that would block forever on a regression on another thread, failing the test if it has not
+    // returned within the limit (the blocked thread is left behind).
+    private static void ReturnsWithin(Action call, string what)
+    {
+        Task task = Task.Run(call);
+        Assert.IsTrue(task.Wait(s_hangLimit), $"{what}: no return within {s_hangLimit}");
     }
 }

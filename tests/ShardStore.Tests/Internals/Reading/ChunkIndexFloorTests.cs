@@ -1,6 +1,6 @@
 using ShardStore.Internals.Reading;
 
-namespace ShardStore.Tests.Loading.Internals;
+namespace ShardStore.Tests.Internals.Reading;
 
 [TestClass]
 public sealed class ChunkIndexFloorTests

@@ -1,7 +1,7 @@
 using System.Collections;
 using ShardStore.Internals.Ordering;
 
-namespace ShardStore.Tests.Loading.Internals;
+namespace ShardStore.Tests.Internals.Ordering;
 
 [TestClass]
 public sealed class IndexPermutationTests

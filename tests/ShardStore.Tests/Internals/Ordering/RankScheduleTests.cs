@@ -1,6 +1,6 @@
 using ShardStore.Internals.Ordering;
 
-namespace ShardStore.Tests.Loading.Internals;
+namespace ShardStore.Tests.Internals.Ordering;
 
 [TestClass]
 public sealed class RankScheduleTests

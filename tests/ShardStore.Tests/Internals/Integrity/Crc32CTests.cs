@@ -1,7 +1,7 @@
 using System.Numerics;
 using ShardStore.Internals.Integrity;
 
-namespace ShardStore.Tests;
+namespace ShardStore.Tests.Internals.Integrity;
 
 [TestClass]
 public sealed class Crc32CTests

@@ -1,7 +1,7 @@
 using ShardStore.Internals.Publishing;
 using ShardStore.Tests.Infrastructure;
 
-namespace ShardStore.Tests;
+namespace ShardStore.Tests.Internals.Publishing;
 
 /// <summary>The real calls behind the writer's file-system seam: the atomic exchange and the directory flush.</summary>
 [TestClass]

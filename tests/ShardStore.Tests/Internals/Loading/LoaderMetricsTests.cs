@@ -4,7 +4,7 @@ using ShardStore.Compression;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 
-namespace ShardStore.Tests.Loading;
+namespace ShardStore.Tests.Internals.Loading;
 
 /// <summary>The loader's instruments on the "ShardStore.Loader" meter, seen through a <see cref="MeterListener"/>.</summary>
 /// <remarks>The meter is process-wide, so these tests run alone, after every parallel test.</remarks>

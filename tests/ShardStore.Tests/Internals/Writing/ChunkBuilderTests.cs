@@ -3,7 +3,7 @@ using CommunityToolkit.HighPerformance.Buffers;
 using ShardStore.Format;
 using ShardStore.Internals.Writing;
 
-namespace ShardStore.Tests;
+namespace ShardStore.Tests.Internals.Writing;
 
 /// <summary>Laying fixed-shape samples out in place gives exactly the chunks that staging them per field gives.</summary>
 [TestClass]

@@ -3,7 +3,7 @@ using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
 
-namespace ShardStore.Tests.Loading.Internals;
+namespace ShardStore.Tests.Internals.Ordering;
 
 [TestClass]
 public sealed class EpochOrderTests

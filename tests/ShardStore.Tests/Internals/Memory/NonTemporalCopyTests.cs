@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using ShardStore.Internals.Memory;
 
-namespace ShardStore.Tests.Loading.Internals;
+namespace ShardStore.Tests.Internals.Memory;
 
 [TestClass]
 public sealed class NonTemporalCopyTests
