@@ -22,11 +22,13 @@ internal sealed class OrderedHandoff<T>
 {
     private readonly object _sync = new();
 
-    // Guarded by _sync: items that arrived ahead of their turn, the next sequence to pass on, and whether the
-    // stream is closed (ended, failed or torn down; later items are discarded).
+    // Guarded by _sync: items that arrived ahead of their turn, the next sequence to pass on, whether the stream is
+    // closed (ended, failed or torn down; later items are discarded in turn) and whether it was torn down (later items
+    // are discarded at once).
     private readonly Dictionary<long, Entry> _pending = [];
     private long _next;
     private bool _closed;
+    private bool _tornDown;
 
     private readonly Channel<Entry> _channel;
     private readonly Action<T> _discard;
@@ -164,6 +166,7 @@ internal sealed class OrderedHandoff<T>
         lock (_sync)
         {
             _closed = true;
+            _tornDown = true;
             foreach (Entry e in _pending.Values)
             {
                 if (e.Item is { } item)
@@ -195,7 +198,21 @@ internal sealed class OrderedHandoff<T>
         List<T>? dropped = null;
         lock (_sync)
         {
-            _pending[sequence] = entry;
+            // Torn down: nobody will take it, and a gap before it would keep it pending forever.
+            if (_tornDown)
+            {
+                if (entry.Item is { } orphan)
+                {
+                    Published?.Invoke(orphan);
+                    (dropped ??= []).Add(orphan);
+                }
+            }
+            else
+            {
+                _pending[sequence] = entry;
+            }
+
+            // (After a tear-down nothing is pending, so this passes nothing on.)
             while (_pending.Remove(_next, out Entry next))
             {
                 _next++;

@@ -163,6 +163,7 @@ internal sealed class LoaderChunkCache : IDisposable
     public void Release(CachedChunk entry)
     {
         var evicted = new List<CachedChunk>();
+        bool disposed;
         lock (_sync)
         {
             if (--entry.Pins > 0 || !entry.IsReady)
@@ -184,9 +185,15 @@ internal sealed class LoaderChunkCache : IDisposable
             }
 
             Monitor.PulseAll(_sync);
+            disposed = _disposed;
         }
 
         FreeAll(evicted);
+        if (disposed)
+        {
+            // A chunk pinned when the cache was disposed: its buffer goes back to the budget, not to the pool's spares.
+            _pool.Trim();
+        }
     }
 
     /// <summary>Evicts every idle chunk and drops the pool's spare buffers, giving their bytes back to the budget.</summary>

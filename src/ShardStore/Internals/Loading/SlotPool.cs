@@ -57,8 +57,17 @@ internal sealed class SlotPool : IDisposable
         var slots = new BatchSlot[count];
         for (int i = 0; i < count; i++)
         {
-            slots[i] = BatchSlot.TryCreate(schema, batchSize, budget, i)
-                ?? throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+            if (BatchSlot.TryCreate(schema, batchSize, budget, i) is not { } slot)
+            {
+                foreach (BatchSlot made in slots.AsSpan(0, i))
+                {
+                    made.Dispose();
+                }
+
+                throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+            }
+
+            slots[i] = slot;
         }
 
         return new SlotPool(slots);

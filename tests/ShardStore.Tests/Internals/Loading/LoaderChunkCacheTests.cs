@@ -45,8 +45,8 @@ public sealed class LoaderChunkCacheTests
         var reader = new LoaderChunkReader(Dataset, Index, dropPages: false, hints: null);
         var cache = new LoaderChunkCache(Dataset, Index, budget, maxEntries: 8, reader, byPriority: false);
 
-        LoaderChunkCache.Entry first = Acquire(cache, 1);
-        LoaderChunkCache.Entry second = Acquire(cache, 1);
+        LoaderChunkCache.CachedChunk first = Acquire(cache, 1);
+        LoaderChunkCache.CachedChunk second = Acquire(cache, 1);
 
         Assert.AreSame(first, second);
         Assert.AreEqual(2, first.Pins);
@@ -132,7 +132,7 @@ public sealed class LoaderChunkCacheTests
 
         for (int chunk = 0; chunk < 4; chunk++)
         {
-            LoaderChunkCache.Entry entry = Acquire(cache, chunk);
+            LoaderChunkCache.CachedChunk entry = Acquire(cache, chunk);
             Assert.AreEqual(chunk, entry.Chunk);
             Assert.AreEqual(1, cache.Count, $"chunk {chunk}: the idle chunk before it gave its buffer up");
             cache.Release(entry);
@@ -151,9 +151,9 @@ public sealed class LoaderChunkCacheTests
         var budget = new MemoryBudget(OneBuffer);
         var reader = new LoaderChunkReader(Dataset, Index, dropPages: false, hints: null);
         var cache = new LoaderChunkCache(Dataset, Index, budget, maxEntries: 8, reader, byPriority: false);
-        LoaderChunkCache.Entry pinned = Acquire(cache, 0);
+        LoaderChunkCache.CachedChunk pinned = Acquire(cache, 0);
 
-        Task<LoaderChunkCache.Entry> waiting = Task.Run(() => Acquire(cache, 1));
+        Task<LoaderChunkCache.CachedChunk> waiting = Task.Run(() => Acquire(cache, 1));
         Assert.IsTrue(SpinWait.SpinUntil(() => cache.UnderPressure, s_hangLimit), $"the second reader did not report pressure within {s_hangLimit}");
 
         Assert.IsFalse(waiting.IsCompleted, "no buffer while chunk 0 is pinned");
@@ -179,7 +179,7 @@ public sealed class LoaderChunkCacheTests
         var budget = new MemoryBudget(OneBuffer);
         var reader = new LoaderChunkReader(Dataset, Index, dropPages: false, hints: null);
         var cache = new LoaderChunkCache(Dataset, Index, budget, maxEntries: 8, reader, byPriority: false);
-        LoaderChunkCache.Entry pinned = Acquire(cache, 0);
+        LoaderChunkCache.CachedChunk pinned = Acquire(cache, 0);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
@@ -187,7 +187,7 @@ public sealed class LoaderChunkCacheTests
 
         Assert.AreEqual(1, cache.Count, "the chunk that was not read is forgotten");
         cache.Release(pinned);
-        LoaderChunkCache.Entry retried = Acquire(cache, 1);
+        LoaderChunkCache.CachedChunk retried = Acquire(cache, 1);
         Assert.AreEqual(1, retried.Chunk, "a later acquire reads it");
         cache.Release(retried);
         cache.Dispose();
@@ -200,7 +200,7 @@ public sealed class LoaderChunkCacheTests
         var budget = new MemoryBudget(1 << 20);
         var reader = new LoaderChunkReader(Dataset, Index, dropPages: false, hints: null);
         using var cache = new LoaderChunkCache(Dataset, Index, budget, maxEntries: 8, reader, byPriority: false);
-        LoaderChunkCache.Entry kept = Acquire(cache, 0);
+        LoaderChunkCache.CachedChunk kept = Acquire(cache, 0);
         cache.Release(Acquire(cache, 1));
         cache.Release(Acquire(cache, 2));
 
@@ -237,8 +237,23 @@ public sealed class LoaderChunkCacheTests
         Assert.AreEqual(0L, budget.InUseBytes, "a second dispose is harmless");
     }
 
+    [TestMethod]
+    public void Release_AfterDispose_BudgetBackToZero()
+    {
+        var budget = new MemoryBudget(1 << 20);
+        var reader = new LoaderChunkReader(Dataset, Index, dropPages: false, hints: null);
+        var cache = new LoaderChunkCache(Dataset, Index, budget, maxEntries: 8, reader, byPriority: false);
+        LoaderChunkCache.CachedChunk pinned = Acquire(cache, 0);
+        cache.Dispose();
+        Assert.IsGreaterThan(0L, budget.InUseBytes, "the chunk still pinned keeps its buffer");
+
+        cache.Release(pinned);
+
+        Assert.AreEqual(0L, budget.InUseBytes, "the buffer of a chunk released after dispose goes back to the budget");
+    }
+
     // Acquires a chunk, waiting for it at most the hang limit.
-    private static LoaderChunkCache.Entry Acquire(LoaderChunkCache cache, int chunk, long priority = 0)
+    private static LoaderChunkCache.CachedChunk Acquire(LoaderChunkCache cache, int chunk, long priority = 0)
     {
         using var limit = new CancellationTokenSource(s_hangLimit);
         try

@@ -36,6 +36,16 @@ public sealed class SlotPoolTests
     }
 
     [TestMethod]
+    public void Create_BudgetRunsOutPartway_FreesTheSlotsItMade()
+    {
+        var budget = new MemoryBudget((2 * SlotBytes) + (SlotBytes / 2));
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => SlotPool.Create(s_schema, BatchSize, budget, 3));
+
+        Assert.AreEqual(0L, budget.InUseBytes, "the two slots made before the budget ran out");
+    }
+
+    [TestMethod]
     public void TryReserveFree_EverySlotReserved_FalseUntilOneIsReturned()
     {
         var budget = new MemoryBudget(1L << 30);

@@ -123,6 +123,19 @@ public sealed class OrderedHandoffTests
     }
 
     [TestMethod]
+    public void Publish_AfterCloseBeyondAGap_DiscardedAtOnce()
+    {
+        var discarded = new List<int>();
+        var handoff = new OrderedHandoff<Item>(capacity: 8, singleProducer: false, discard: item => discarded.Add(item.Number));
+        handoff.Publish(0, new Item(0));
+        handoff.Close();
+
+        handoff.Publish(5, new Item(5));
+
+        CollectionAssert.AreEqual(new[] { 0, 5 }, discarded, "an item whose turn would never come is not kept pending");
+    }
+
+    [TestMethod]
     public void Close_ConsumerWaiting_ItSeesTheEnd()
     {
         var handoff = new OrderedHandoff<Item>(capacity: 8, singleProducer: false, discard: _ => { });
