@@ -6,27 +6,20 @@ namespace ShardStore.Cuda.Tests;
 [TestClass]
 public sealed class DeviceBatchTests
 {
-    private static TempDirectory s_dir = null!;
-    private static ShardDataset s_dataset = null!;
+    private static RingDataset s_data = null!;
+
+    private static ShardDataset Dataset => s_data.Dataset;
 
     [ClassInitialize]
-    public static void ClassInitialize(TestContext context)
-    {
-        s_dir = new TempDirectory();
-        s_dataset = RingData.Open(RingData.Write(s_dir, 100));
-    }
+    public static void ClassInitialize(TestContext context) => s_data = new RingDataset(100);
 
     [ClassCleanup]
-    public static void ClassCleanup()
-    {
-        s_dataset.Dispose();
-        s_dir.Dispose();
-    }
+    public static void ClassCleanup() => s_data.Dispose();
 
     [TestMethod]
     public void GetField_ByName_SameFieldAsByIndex()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         using DeviceRing ring = DeviceRingTests.CreateRing(loader, new HostBackend());
         using DeviceBatch batch = ring.Next()!;
 
@@ -45,7 +38,7 @@ public sealed class DeviceBatchTests
     [TestMethod]
     public void GetField_UnknownName_ThrowsKeyNotFoundNamingIt()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         using DeviceRing ring = DeviceRingTests.CreateRing(loader, new HostBackend());
         using DeviceBatch batch = ring.Next()!;
 

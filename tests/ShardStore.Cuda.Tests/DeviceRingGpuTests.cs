@@ -9,22 +9,15 @@ namespace ShardStore.Cuda.Tests;
 [TestCategory("Gpu")]
 public sealed class DeviceRingGpuTests
 {
-    private static TempDirectory s_dir = null!;
-    private static ShardDataset s_dataset = null!;
+    private static RingDataset s_data = null!;
+
+    private static ShardDataset Dataset => s_data.Dataset;
 
     [ClassInitialize]
-    public static void ClassInitialize(TestContext context)
-    {
-        s_dir = new TempDirectory();
-        s_dataset = RingData.Open(RingData.Write(s_dir, 4000));
-    }
+    public static void ClassInitialize(TestContext context) => s_data = new RingDataset(4000);
 
     [ClassCleanup]
-    public static void ClassCleanup()
-    {
-        s_dataset.Dispose();
-        s_dir.Dispose();
-    }
+    public static void ClassCleanup() => s_data.Dispose();
 
     [TestInitialize]
     public void RequireCuda()
@@ -39,8 +32,8 @@ public sealed class DeviceRingGpuTests
     public void Next_TwoEpochs_DeviceBytesEqualHostBytesForEveryBatch()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 64, epochs: 2);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
-        using ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
+        using ShardLoader loader = ShardLoader.Create(Dataset, options);
         using DeviceRing ring = DeviceRing.Create(loader, new DeviceRingOptions { Device = DeviceKind.Cuda, MemoryBudgetBytes = 64 << 20 });
         Assert.AreEqual(DeviceKind.Cuda, ring.Kind);
         using DeviceStream stream = ring.CreateStream();
@@ -51,8 +44,8 @@ public sealed class DeviceRingGpuTests
     public void Release_ConsumerStreamHeldBack_CopyIntoTheSlotWaitsForIt()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 64);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
-        using ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
+        using ShardLoader loader = ShardLoader.Create(Dataset, options);
         using DeviceRing ring = DeviceRing.Create(loader, new DeviceRingOptions { Device = DeviceKind.Cuda, MemoryBudgetBytes = 64 << 20 });
         using DeviceStream stream = ring.CreateStream();
         using var gate = new ManualResetEventSlim(false);
@@ -78,7 +71,7 @@ public sealed class DeviceRingGpuTests
     [TestMethod]
     public void WaitReady_ConsumerWorkRunsAfterTheCopy()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 64));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 64));
         using DeviceRing ring = DeviceRing.Create(loader, new DeviceRingOptions { Device = DeviceKind.Cuda, MemoryBudgetBytes = 64 << 20 });
         using DeviceStream stream = ring.CreateStream();
         int n = 0;
@@ -104,14 +97,14 @@ public sealed class DeviceRingGpuTests
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 16, epochs: 4);
         long before;
         {
-            using ShardLoader warm = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 16));
+            using ShardLoader warm = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 16));
             using DeviceRing ring = DeviceRing.Create(warm, new DeviceRingOptions { Device = DeviceKind.Cuda });
             ring.Next()!.Dispose();
         }
 
         before = probe.GetMemoryInfo().Free;
         long batches = 0;
-        using (ShardLoader loader = ShardLoader.Create(s_dataset, options))
+        using (ShardLoader loader = ShardLoader.Create(Dataset, options))
         using (DeviceRing ring = DeviceRing.Create(loader, new DeviceRingOptions { Device = DeviceKind.Cuda, SlotCount = 3 }))
         using (DeviceStream stream = ring.CreateStream())
         {

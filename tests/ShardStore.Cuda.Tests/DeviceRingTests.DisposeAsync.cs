@@ -7,18 +7,9 @@ public sealed partial class DeviceRingTests
     [TestMethod]
     public async Task DisposeAsync_ProducerWaitsForACopy_ReturnsWithoutWaitingAndCompletesOnceTheProducerExits()
     {
-        var backend = new HostBackend();
         using var gate = new ManualResetEventSlim(false);
-        backend.OnCopy = n =>
-        {
-            if (n >= 4)
-            {
-                gate.Wait();
-            }
-
-            return null;
-        };
-        ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        HostBackend backend = HoldingCopiesFrom(4, gate);
+        ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         DeviceRing ring = CreateRing(loader, backend);
         DeviceBatch first = ring.Next()!;
         DeviceBatch second = ring.Next()!;

@@ -9,12 +9,12 @@ public sealed partial class DeviceRingTests
     public void Next_CopyFails_EarlierBatchesArriveThenTheErrorSurfaces()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
         var backend = new HostBackend();
 
         // Four copies per batch (x, label, token values, token offsets): copy 9 belongs to the third batch.
         backend.OnCopy = n => n == 9 ? new IOException("injected copy failure") : null;
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         using (DeviceRing ring = CreateRing(loader, backend))
         {
             int good = 0;
@@ -59,19 +59,10 @@ public sealed partial class DeviceRingTests
     public void Dispose_WhileCopiesAreInFlightAndABatchIsHeld_FreesEverythingOnceTheBatchIsDisposed()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
-        var backend = new HostBackend();
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
         using var gate = new ManualResetEventSlim(false);
-        backend.OnCopy = n =>
-        {
-            if (n >= 4)
-            {
-                gate.Wait();
-            }
-
-            return null;
-        };
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        HostBackend backend = HoldingCopiesFrom(4, gate);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         DeviceRing ring = CreateRing(loader, backend);
         DeviceBatch held = ring.Next()!;
         held.Synchronize();
@@ -96,7 +87,7 @@ public sealed partial class DeviceRingTests
     public void Dispose_BeforeAnyBatch_FreesEverything()
     {
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         DeviceRing ring = CreateRing(loader, backend);
         Assert.IsTrue(ring.RegisteredHostBuffers > 0, "the loader's slot buffers are page-locked at creation");
         ring.Dispose();
@@ -107,7 +98,7 @@ public sealed partial class DeviceRingTests
     public void Dispose_StreamOutlivesTheRing_DeviceMemoryFreedWithTheStream()
     {
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         DeviceRing ring = CreateRing(loader, backend);
         DeviceStream stream = ring.CreateStream();
         ring.Next()!.Release(stream);
@@ -122,7 +113,7 @@ public sealed partial class DeviceRingTests
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 64);
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         long next = 0;
         await using (DeviceRing ring = CreateRing(loader, backend))
         {
@@ -143,8 +134,8 @@ public sealed partial class DeviceRingTests
     [TestMethod]
     public void WaitReady_StreamOfAnotherRing_Throws()
     {
-        using ShardLoader first = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
-        using ShardLoader second = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader first = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader second = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         using DeviceRing a = CreateRing(first, new HostBackend());
         using DeviceRing b = CreateRing(second, new HostBackend());
         using DeviceStream other = b.CreateStream();
@@ -156,7 +147,7 @@ public sealed partial class DeviceRingTests
     [TestMethod]
     public void GetField_AfterRelease_ThrowsObjectDisposed()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         using DeviceRing ring = CreateRing(loader, new HostBackend());
         DeviceBatch batch = ring.Next()!;
         DeviceField x = batch.GetField("x");
@@ -175,7 +166,7 @@ public sealed partial class DeviceRingTests
             Assert.Inconclusive("This machine has a CUDA device; Auto picks it.");
         }
 
-        ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         using (DeviceRing ring = DeviceRing.Create(loader))
         {
             Assert.AreEqual(DeviceKind.Host, ring.Kind);
@@ -196,7 +187,7 @@ public sealed partial class DeviceRingTests
             Assert.Inconclusive("This machine has a CUDA device.");
         }
 
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         InvalidOperationException e = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceRing.Create(loader, new DeviceRingOptions { Device = DeviceKind.Cuda }));
         StringAssert.Contains(e.Message, CudaDevice.UnavailableReason!);
     }
@@ -206,7 +197,7 @@ public sealed partial class DeviceRingTests
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         DeviceRing ring = CreateRing(loader, backend);
         Assert.IsTrue(loader.HasAttachedConsumer, "the ring attached itself to the loader");
         using (DeviceBatch first = ring.Next()!)
@@ -231,7 +222,7 @@ public sealed partial class DeviceRingTests
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
         var backend = new HostBackend();
         var second = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         DeviceRing ring = CreateRing(loader, backend);
         InvalidOperationException e = Assert.ThrowsExactly<InvalidOperationException>(() => CreateRing(loader, second));
         Assert.Contains("DeviceRing", e.Message);

@@ -10,7 +10,7 @@ public sealed partial class DeviceRingTests
     public void Create_BudgetBelowTheSlots_ThrowsAndAllocatesNothing()
     {
         var backend = new HostBackend();
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         long slotBytes = DeviceRing.SlotBytes(loader);
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => CreateRing(loader, backend, new DeviceRingOptions { MemoryBudgetBytes = (2 * slotBytes) - 1 }));
         StringAssert.Contains(e.Message, "MemoryBudgetBytes");
@@ -21,7 +21,7 @@ public sealed partial class DeviceRingTests
     public void Create_BudgetExactlyTheSlots_AllocatesThemAll()
     {
         var backend = new HostBackend();
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         long slotBytes = DeviceRing.SlotBytes(loader);
         using (DeviceRing ring = CreateRing(loader, backend, new DeviceRingOptions { MemoryBudgetBytes = 2 * slotBytes }))
         {
@@ -36,7 +36,7 @@ public sealed partial class DeviceRingTests
     public void Next_VariableFieldOutgrowsTheBudget_ThrowsInvalidOperationWithoutAllocatingPastIt()
     {
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         long budget = 2 * DeviceRing.SlotBytes(loader, variableFieldBytes: 256);
         using (DeviceRing ring = CreateRing(loader, backend, new DeviceRingOptions { MemoryBudgetBytes = budget, VariableFieldBytes = 256 }))
         {
@@ -60,9 +60,9 @@ public sealed partial class DeviceRingTests
     public void Next_VariableFieldGrowsWithinTheBudget_BytesStayCorrect()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         const long Budget = 64 << 10;
         using (DeviceRing ring = CreateRing(loader, backend, new DeviceRingOptions { MemoryBudgetBytes = Budget, VariableFieldBytes = 256 }))
         using (DeviceStream stream = ring.CreateStream())
@@ -87,9 +87,9 @@ public sealed partial class DeviceRingTests
     public unsafe void Next_CallerOwnedSlots_CopiesIntoThemAndAllocatesNothing()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         var buffers = new List<nint>();
         nint Alloc(long bytes)
         {
@@ -143,7 +143,7 @@ public sealed partial class DeviceRingTests
     [TestMethod]
     public void Create_CallerSlotTooSmall_ThrowsNamingTheField()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         var slot = new DeviceSlotMemory(new DeviceFieldMemory(4096, 32 * 48), new DeviceFieldMemory(8192, 31 * 8), new DeviceFieldMemory(16384, 1024, 32768, 33 * 8));
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() =>
             CreateRing(loader, new HostBackend(), new DeviceRingOptions { CallerSlots = [slot, slot] }));
@@ -153,7 +153,7 @@ public sealed partial class DeviceRingTests
     [TestMethod]
     public void Create_CallerSlotCountDiffers_Throws()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         var slot = new DeviceSlotMemory(new DeviceFieldMemory(4096, 32 * 48), new DeviceFieldMemory(8192, 32 * 8), new DeviceFieldMemory(16384, 1024, 32768, 33 * 8));
         Assert.ThrowsExactly<ArgumentException>(() => CreateRing(loader, new HostBackend(), new DeviceRingOptions { CallerSlots = [slot] }));
     }
@@ -163,7 +163,7 @@ public sealed partial class DeviceRingTests
     {
         // Mapped batches are not in the pinned slots the ring copies from.
         var backend = new HostBackend();
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32) with { ZeroCopy = true });
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32) with { ZeroCopy = true });
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => CreateRing(loader, backend, new DeviceRingOptions()));
         StringAssert.Contains(e.Message, "ZeroCopy");
         Assert.AreEqual(0L, backend.PeakAllocatedBytes);
@@ -172,7 +172,7 @@ public sealed partial class DeviceRingTests
     [TestMethod]
     public void Create_OneSlot_Throws()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CreateRing(loader, new HostBackend(), new DeviceRingOptions { SlotCount = 1 }));
     }
 }

@@ -7,30 +7,23 @@ namespace ShardStore.Cuda.Tests;
 [TestClass]
 public sealed partial class DeviceRingTests
 {
-    private static TempDirectory s_dir = null!;
-    private static ShardDataset s_dataset = null!;
+    private static RingDataset s_data = null!;
+
+    private static ShardDataset Dataset => s_data.Dataset;
 
     [ClassInitialize]
-    public static void ClassInitialize(TestContext context)
-    {
-        s_dir = new TempDirectory();
-        s_dataset = RingData.Open(RingData.Write(s_dir, 1000));
-    }
+    public static void ClassInitialize(TestContext context) => s_data = new RingDataset(1000);
 
     [ClassCleanup]
-    public static void ClassCleanup()
-    {
-        s_dataset.Dispose();
-        s_dir.Dispose();
-    }
+    public static void ClassCleanup() => s_data.Dispose();
 
     [TestMethod]
     public void Next_TwoEpochs_DeviceBytesEqualLoaderBytesForEveryBatch()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32, epochs: 2);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         int seen = 0;
         using (DeviceRing ring = CreateRing(loader, backend))
         using (DeviceStream stream = ring.CreateStream())
@@ -76,9 +69,9 @@ public sealed partial class DeviceRingTests
     public void Next_BatchesReleasedInOrder_ComeInLoaderOrderAndCycleThroughTheSlots()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 100);
-        long[][] plan = [.. ShardLoader.PlanEpoch(s_dataset, options, 0)];
+        long[][] plan = [.. ShardLoader.PlanEpoch(Dataset, options, 0)];
         var backend = new HostBackend();
-        using ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        using ShardLoader loader = ShardLoader.Create(Dataset, options);
         using DeviceRing ring = CreateRing(loader, backend, new DeviceRingOptions { SlotCount = 3 });
         var slots = new List<int>();
         long sequence = 0;
@@ -101,9 +94,9 @@ public sealed partial class DeviceRingTests
     public void Release_ConsumerStreamHasNotReachedTheRelease_SlotIsNotRefilled()
     {
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32);
-        List<BatchBytes> expected = RingData.Expected(s_dataset, options);
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
         var backend = new HostBackend();
-        ShardLoader loader = ShardLoader.Create(s_dataset, options);
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
         using var gate = new ManualResetEventSlim(false);
         using (DeviceRing ring = CreateRing(loader, backend))
         using (DeviceStream stream = ring.CreateStream())
@@ -145,7 +138,7 @@ public sealed partial class DeviceRingTests
     public void Next_ConsumerHoldsEverySlot_WaitsUntilOneIsReleased()
     {
         var backend = new HostBackend();
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(batchSize: 32));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(batchSize: 32));
         using DeviceRing ring = CreateRing(loader, backend);
         DeviceBatch a = ring.Next()!;
         DeviceBatch b = ring.Next()!;
@@ -168,5 +161,21 @@ public sealed partial class DeviceRingTests
         Assert.AreEqual(0, backend.RegisteredRanges, "host ranges still page-locked");
         loader.Dispose();
         Assert.AreEqual(0L, loader.Statistics.MemoryInUseBytes, "loader memory after dispose: every host batch went back");
+    }
+
+    // A host device whose copy number n and every later one wait until the gate opens.
+    private static HostBackend HoldingCopiesFrom(int n, ManualResetEventSlim gate)
+    {
+        var backend = new HostBackend();
+        backend.OnCopy = copy =>
+        {
+            if (copy >= n)
+            {
+                gate.Wait();
+            }
+
+            return null;
+        };
+        return backend;
     }
 }

@@ -16,6 +16,9 @@ internal sealed unsafe class BatchSlot : IDisposable
     public const byte PoisonByte = 0xDD;
     private readonly Schema _schema;
     private readonly MemoryBudget _budget;
+
+    // Used by one thread at a time, the slot's holder (the producer filling it, the consumer holding its batch, or the
+    // pool): the buffers, their capacities and versions, the budget bytes held, and whether the slot was freed.
     private readonly byte*[] _data;
     private readonly long[] _capacity;
     private readonly byte*[] _offsets;

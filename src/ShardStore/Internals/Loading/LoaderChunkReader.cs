@@ -16,6 +16,7 @@ namespace ShardStore.Internals.Loading;
 /// <remarks>Every read, mapped or not, first passes the chunk to the loader's <see cref="PrefetchHints"/> (when it has any).</remarks>
 internal sealed class LoaderChunkReader(ShardDataset dataset, ChunkIndex index, bool dropPages, PrefetchHints? hints)
 {
+    // Interlocked: time spent and chunks read, over every worker.
     private long _ticks;
     private long _reads;
 

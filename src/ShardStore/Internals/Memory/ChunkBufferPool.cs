@@ -8,9 +8,11 @@ internal sealed class ChunkBufferPool
 {
     private const int SmallGranularity = 4 << 10;
     private const int LargeGranularity = 64 << 10;
-    private readonly List<byte[]> _free = [];
     private readonly Lock _lock = new();
     private readonly MemoryBudget _budget;
+
+    // Guarded by _lock: the buffers kept for reuse (and AllocatedBytes, RentedBytes).
+    private readonly List<byte[]> _free = [];
 
     /// <summary>Creates a pool with a budget of its own.</summary>
     public ChunkBufferPool(long budgetBytes)

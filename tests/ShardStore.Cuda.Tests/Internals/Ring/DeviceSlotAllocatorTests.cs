@@ -12,27 +12,20 @@ public sealed class DeviceSlotAllocatorTests
     private const long TokenBytes = 256;
     private const long SlotBytes = 1536 + 256 + 256 + 512;
     private const int Tokens = 2;
-    private static TempDirectory s_dir = null!;
-    private static ShardDataset s_dataset = null!;
+    private static RingDataset s_data = null!;
+
+    private static ShardDataset Dataset => s_data.Dataset;
 
     [ClassInitialize]
-    public static void ClassInitialize(TestContext context)
-    {
-        s_dir = new TempDirectory();
-        s_dataset = RingData.Open(RingData.Write(s_dir, 100));
-    }
+    public static void ClassInitialize(TestContext context) => s_data = new RingDataset(100);
 
     [ClassCleanup]
-    public static void ClassCleanup()
-    {
-        s_dataset.Dispose();
-        s_dir.Dispose();
-    }
+    public static void ClassCleanup() => s_data.Dispose();
 
     [TestMethod]
     public void Free_EverySlotCreated_BudgetAndDeviceMemoryBackToZero()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(BatchSize));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(BatchSize));
         var backend = new HostBackend();
         var allocator = new DeviceSlotAllocator(backend, loader, Options(budget: 1 << 20));
         Assert.AreEqual(SlotBytes, DeviceRing.SlotBytes(loader, TokenBytes), "the slot size these tests assume");
@@ -55,7 +48,7 @@ public sealed class DeviceSlotAllocatorTests
     [TestMethod]
     public void CreateSlot_BudgetCannotHoldTheSlot_ThrowsSayingWhatItNeedsAndAllocatesNothing()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(BatchSize));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(BatchSize));
         var backend = new HostBackend();
         var allocator = new DeviceSlotAllocator(backend, loader, Options(budget: SlotBytes - 1));
 
@@ -74,7 +67,7 @@ public sealed class DeviceSlotAllocatorTests
     [TestMethod]
     public void EnsureCapacity_BudgetHoldsTheDouble_DoublesTheBuffer()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(BatchSize));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(BatchSize));
         var backend = new HostBackend();
         var allocator = new DeviceSlotAllocator(backend, loader, Options(budget: 1 << 20));
         using IDeviceStream copyStream = backend.CreateStream();
@@ -96,7 +89,7 @@ public sealed class DeviceSlotAllocatorTests
     [TestMethod]
     public void EnsureCapacity_BudgetHoldsOnlyWhatIsNeeded_GrowsToJustThat()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(BatchSize));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(BatchSize));
         var backend = new HostBackend();
         var allocator = new DeviceSlotAllocator(backend, loader, Options(budget: SlotBytes - TokenBytes + 768));
         using IDeviceStream copyStream = backend.CreateStream();
@@ -118,7 +111,7 @@ public sealed class DeviceSlotAllocatorTests
     [TestMethod]
     public void EnsureCapacity_BudgetCannotHoldWhatIsNeeded_ThrowsAndKeepsTheBuffer()
     {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, RingData.LoaderOptions(BatchSize));
+        using ShardLoader loader = ShardLoader.Create(Dataset, RingData.LoaderOptions(BatchSize));
         var backend = new HostBackend();
         var allocator = new DeviceSlotAllocator(backend, loader, Options(budget: SlotBytes + 255));
         using IDeviceStream copyStream = backend.CreateStream();
