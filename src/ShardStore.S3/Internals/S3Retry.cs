@@ -53,7 +53,15 @@ internal static class S3Retry
 
             // Full jitter keeps the ranks of a job that lost the server together from retrying in lockstep.
             var wait = TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + (Random.Shared.NextDouble() / 2))));
-            await Task.Delay(wait < remaining ? wait : remaining, cancellationToken).ConfigureAwait(false);
+            if (wait >= remaining)
+            {
+                // No attempt could start before the deadline: one squeezed into what is left would be cut at once and its
+                // cancellation would hide the real failure.
+                await Task.Delay(remaining, cancellationToken).ConfigureAwait(false);
+                throw deadlineExceeded(last, attempts, Stopwatch.GetElapsedTime(started));
+            }
+
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             delay = delay * 2 < options.MaxRetryDelay ? delay * 2 : options.MaxRetryDelay;
         }
     }
