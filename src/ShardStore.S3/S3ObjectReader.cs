@@ -14,6 +14,9 @@ namespace ShardStore.S3;
 /// <para>Timeouts, server errors (5xx, throttling), broken connections and short responses are retried with exponential backoff
 /// until <see cref="S3StorageOptions.RetryDeadline"/>, then fail with <see cref="S3DeadlineExceededException"/>. A reader holds
 /// no state that a read changes: any number of reads may run at once. It does not own the client.</para>
+/// <para>The bytes are returned as received: a ranged GET carries no checksum of the range, so a body corrupted on the way
+/// (same length, other bytes) is not detected here. The checksums of the data read through it (each chunk's CRC32C in a shard)
+/// are what catch that.</para>
 /// </remarks>
 public sealed class S3ObjectReader
 {

@@ -60,10 +60,10 @@ internal sealed class MotoServer : IDisposable
         }
     }
 
-    /// <summary>Options for a client of this server: its endpoint, dummy credentials, short retry times unless given.</summary>
-    public S3StorageOptions Options(TimeSpan? retryDeadline = null, TimeSpan? attemptTimeout = null) => new()
+    /// <summary>Options for a client of this server: its endpoint (or <paramref name="serviceUrl"/>, such as a proxy in front of it), dummy credentials, short retry times unless given.</summary>
+    public S3StorageOptions Options(TimeSpan? retryDeadline = null, TimeSpan? attemptTimeout = null, string? serviceUrl = null) => new()
     {
-        ServiceUrl = ServiceUrl,
+        ServiceUrl = serviceUrl ?? ServiceUrl,
         Region = "us-east-1",
         Credentials = new BasicAWSCredentials("testing", "testing"),
         RetryDeadline = retryDeadline ?? TimeSpan.FromSeconds(20),
