@@ -31,6 +31,19 @@ public sealed partial class S3ObjectReaderTests
     }
 
     [TestMethod]
+    public async Task ReadAsync_BodyStallsMidway_AbandonedAtTheAttemptTimeoutAndRetried()
+    {
+        // The stall outlasts the test's bound: only a reader that gives up on the silent body at its attempt timeout finishes in time.
+        using var s3 = await ProxiedObject.OpenAsync(Content(64 * 1024, seed: 11), attemptTimeout: TimeSpan.FromSeconds(1));
+        s3.Proxy.Inject(ProxyFault.Stalled(bodyBytes: 1000, TimeSpan.FromMinutes(10)), times: 1);
+
+        var read = await ReadAsync(s3.Reader, 0, 30_000);
+
+        Assert.AreEqual(1, s3.Proxy.Applied);
+        CollectionAssert.AreEqual(s3.Expected(0, 30_000), read);
+    }
+
+    [TestMethod]
     [DataRow(HttpStatusCode.ServiceUnavailable)]
     [DataRow(HttpStatusCode.InternalServerError)]
     [DataRow(HttpStatusCode.TooManyRequests)]

@@ -144,6 +144,10 @@ internal sealed class FaultProxy : IDisposable
 
             await clientStream.WriteAsync(Head(responseHead), token).ConfigureAwait(false);
             await clientStream.WriteAsync(responseBody, token).ConfigureAwait(false);
+            if (fault is not null && fault.StallBeforeClose > TimeSpan.Zero)
+            {
+                await Task.Delay(fault.StallBeforeClose, _disposed.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidDataException)
         {

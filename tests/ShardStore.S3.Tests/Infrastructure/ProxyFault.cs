@@ -18,6 +18,9 @@ internal sealed record ProxyFault
     /// <summary>Gets how many body bytes are sent before the connection is closed; <see langword="null"/> for the whole body.</summary>
     public int? TruncateBodyTo { get; private init; }
 
+    /// <summary>Gets how long the connection is held open, silent, after the (cut) body was sent; zero for none.</summary>
+    public TimeSpan StallBeforeClose { get; private init; }
+
     /// <summary>Gets the body offset of the byte that is inverted; <see langword="null"/> for none.</summary>
     public int? CorruptBodyAt { get; private init; }
 
@@ -26,6 +29,9 @@ internal sealed record ProxyFault
 
     /// <summary>Sends the headers (with the full Content-Length) and the first <paramref name="bodyBytes"/> bytes of the body, then closes the connection.</summary>
     public static ProxyFault Truncated(int bodyBytes) => new() { TruncateBodyTo = bodyBytes };
+
+    /// <summary>Sends the headers and the first <paramref name="bodyBytes"/> bytes of the body, then sends nothing for <paramref name="stall"/> (or until the proxy is disposed) before closing.</summary>
+    public static ProxyFault Stalled(int bodyBytes, TimeSpan stall) => new() { TruncateBodyTo = bodyBytes, StallBeforeClose = stall };
 
     /// <summary>Answers with <paramref name="status"/> and an S3 error document without asking the server.</summary>
     public static ProxyFault Answer(HttpStatusCode status) => new() { Status = status };
