@@ -35,61 +35,53 @@ public sealed class BatchTests
     [TestMethod]
     public void GetFixed2D_ByName_SameViewAsByIndex()
     {
-        using var dir = new TempDirectory();
-        using ShardDataset ds = ShardDataset.Open(LoaderHarness.WriteMixed(dir, Samples), TestData.ReadOptions());
-        using ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(SampleOrder.Sequential, BatchSize));
-        using Batch batch = loader.NextBatch()!;
+        WithFirstBatch(batch =>
+        {
+            CommunityToolkit.HighPerformance.ReadOnlySpan2D<float> byName = batch.GetFixed2D<float>("x");
 
-        CommunityToolkit.HighPerformance.ReadOnlySpan2D<float> byName = batch.GetFixed2D<float>("x");
-
-        Assert.AreEqual(BatchSize, byName.Height);
-        Assert.AreEqual(12, byName.Width);
-        CollectionAssert.AreEqual(batch.GetFixed2D<float>(0).ToArray(), byName.ToArray());
-        Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetFixed2D<float>("missing").Height);
+            Assert.AreEqual(BatchSize, byName.Height);
+            Assert.AreEqual(12, byName.Width);
+            CollectionAssert.AreEqual(batch.GetFixed2D<float>(0).ToArray(), byName.ToArray());
+            Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetFixed2D<float>("missing").Height);
+        });
     }
 
     [TestMethod]
     public void GetVariable_ByName_SameViewAsByIndex()
     {
-        using var dir = new TempDirectory();
-        using ShardDataset ds = ShardDataset.Open(LoaderHarness.WriteMixed(dir, Samples), TestData.ReadOptions());
-        using ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(SampleOrder.Sequential, BatchSize));
-        using Batch batch = loader.NextBatch()!;
+        WithFirstBatch(batch =>
+        {
+            VariableFieldView<int> byName = batch.GetVariable<int>("tokens");
 
-        VariableFieldView<int> byName = batch.GetVariable<int>("tokens");
-
-        VariableFieldView<int> byIndex = batch.GetVariable<int>(2);
-        CollectionAssert.AreEqual(byIndex.Offsets.ToArray(), byName.Offsets.ToArray());
-        CollectionAssert.AreEqual(byIndex.Values.ToArray(), byName.Values.ToArray());
-        Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetVariable<int>("missing").Count);
+            VariableFieldView<int> byIndex = batch.GetVariable<int>(2);
+            CollectionAssert.AreEqual(byIndex.Offsets.ToArray(), byName.Offsets.ToArray());
+            CollectionAssert.AreEqual(byIndex.Values.ToArray(), byName.Values.ToArray());
+            Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetVariable<int>("missing").Count);
+        });
     }
 
     [TestMethod]
     public void GetShape_ByName_BatchCountThenFieldShape()
     {
-        using var dir = new TempDirectory();
-        using ShardDataset ds = ShardDataset.Open(LoaderHarness.WriteMixed(dir, Samples), TestData.ReadOptions());
-        using ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(SampleOrder.Sequential, BatchSize));
-        using Batch batch = loader.NextBatch()!;
-
-        CollectionAssert.AreEqual(new[] { BatchSize, 4, 3 }, batch.GetShape("x"));
-        CollectionAssert.AreEqual(new[] { BatchSize }, batch.GetShape("label"));
-        Assert.ThrowsExactly<ArgumentException>(() => batch.GetShape("tokens"));
-        Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetShape("missing"));
+        WithFirstBatch(batch =>
+        {
+            CollectionAssert.AreEqual(new[] { BatchSize, 4, 3 }, batch.GetShape("x"));
+            CollectionAssert.AreEqual(new[] { BatchSize }, batch.GetShape("label"));
+            Assert.ThrowsExactly<ArgumentException>(() => batch.GetShape("tokens"));
+            Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetShape("missing"));
+        });
     }
 
     [TestMethod]
     public void GetBytes_ByName_SameBytesAsByIndex()
     {
-        using var dir = new TempDirectory();
-        using ShardDataset ds = ShardDataset.Open(LoaderHarness.WriteMixed(dir, Samples), TestData.ReadOptions());
-        using ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(SampleOrder.Sequential, BatchSize));
-        using Batch batch = loader.NextBatch()!;
-
-        Assert.AreEqual(BatchSize * sizeof(long), batch.GetBytes("label").Length);
-        Assert.IsTrue(batch.GetBytes("label").SequenceEqual(batch.GetBytes(1)));
-        Assert.IsTrue(batch.GetBytes("tokens").SequenceEqual(batch.GetBytes(2)));
-        Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetBytes("missing").Length);
+        WithFirstBatch(batch =>
+        {
+            Assert.AreEqual(BatchSize * sizeof(long), batch.GetBytes("label").Length);
+            Assert.IsTrue(batch.GetBytes("label").SequenceEqual(batch.GetBytes(1)));
+            Assert.IsTrue(batch.GetBytes("tokens").SequenceEqual(batch.GetBytes(2)));
+            Assert.ThrowsExactly<KeyNotFoundException>(() => batch.GetBytes("missing").Length);
+        });
     }
 
     [TestMethod]
@@ -120,5 +112,15 @@ public sealed class BatchTests
 #else
         Assert.Inconclusive("Slots are poisoned on dispose in Debug builds only.");
 #endif
+    }
+
+    // Runs the checks on the first batch of a Sequential loader over a fresh mixed-schema dataset.
+    private static void WithFirstBatch(Action<Batch> check)
+    {
+        using var dir = new TempDirectory();
+        using ShardDataset ds = ShardDataset.Open(LoaderHarness.WriteMixed(dir, Samples), TestData.ReadOptions());
+        using ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(SampleOrder.Sequential, BatchSize));
+        using Batch batch = loader.NextBatch()!;
+        check(batch);
     }
 }

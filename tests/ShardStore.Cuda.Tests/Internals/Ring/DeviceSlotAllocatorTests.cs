@@ -81,9 +81,7 @@ public sealed class DeviceSlotAllocatorTests
         Assert.AreEqual(1024L, slot.ValuesCapacity[Tokens]);
         Assert.AreEqual(SlotBytes - TokenBytes + 1024, allocator.Budget.InUseBytes, "the old buffer's bytes went back, the new one's are counted");
         Assert.AreEqual(allocator.Budget.InUseBytes, backend.AllocatedBytes);
-        allocator.Free(slot);
-        Assert.AreEqual(0L, allocator.Budget.InUseBytes);
-        Assert.AreEqual(0L, backend.AllocatedBytes);
+        FreeAndAssertNothingLeft(allocator, slot, backend);
     }
 
     [TestMethod]
@@ -103,9 +101,7 @@ public sealed class DeviceSlotAllocatorTests
         Assert.AreEqual(768L, slot.ValuesCapacity[Tokens]);
         Assert.AreEqual(SlotBytes - TokenBytes + 768, allocator.Budget.InUseBytes);
         Assert.AreEqual(allocator.Budget.InUseBytes, backend.AllocatedBytes);
-        allocator.Free(slot);
-        Assert.AreEqual(0L, allocator.Budget.InUseBytes);
-        Assert.AreEqual(0L, backend.AllocatedBytes);
+        FreeAndAssertNothingLeft(allocator, slot, backend);
     }
 
     [TestMethod]
@@ -126,10 +122,15 @@ public sealed class DeviceSlotAllocatorTests
             e.Message);
         Assert.AreEqual(buffer, slot.Values[Tokens], "the slot keeps its buffer");
         Assert.AreEqual(SlotBytes, allocator.Budget.InUseBytes);
-        allocator.Free(slot);
-        Assert.AreEqual(0L, allocator.Budget.InUseBytes);
-        Assert.AreEqual(0L, backend.AllocatedBytes);
+        FreeAndAssertNothingLeft(allocator, slot, backend);
     }
 
     private static DeviceRingOptions Options(long budget) => new() { Device = DeviceKind.Host, MemoryBudgetBytes = budget, VariableFieldBytes = TokenBytes };
+
+    private static void FreeAndAssertNothingLeft(DeviceSlotAllocator allocator, DeviceSlot slot, HostBackend backend)
+    {
+        allocator.Free(slot);
+        Assert.AreEqual(0L, allocator.Budget.InUseBytes, "budget after freeing the slot");
+        Assert.AreEqual(0L, backend.AllocatedBytes, "device bytes after freeing the slot");
+    }
 }
