@@ -353,13 +353,6 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
     private bool TryTakeReady(out DeviceBatch? batch)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _handoff.ThrowIfFailed();
-        if (_handoff.IsFinished)
-        {
-            batch = null;
-            return true;
-        }
-
         _producer.Start();
         return _handoff.TryTake(out batch);
     }

@@ -441,13 +441,6 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private bool TryTakeReady(out Batch? batch)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _handoff.ThrowIfFailed();
-        if (_handoff.IsFinished)
-        {
-            batch = null;
-            return true;
-        }
-
         EnsureStarted();
         if (_handoff.TryTake(out batch))
         {

@@ -76,6 +76,11 @@ internal sealed class CopyProducer : IDisposable
     /// <summary>Starts the thread unless it runs already or the producer was stopped.</summary>
     public void Start()
     {
+        if (Volatile.Read(ref _thread) is not null)
+        {
+            return;
+        }
+
         lock (_startLock)
         {
             if (_thread is null && !_stopped)
