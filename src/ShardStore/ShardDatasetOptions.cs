@@ -1,4 +1,5 @@
 using ShardStore.Compression;
+using ShardStore.Storage;
 
 namespace ShardStore;
 
@@ -19,4 +20,26 @@ public sealed class ShardDatasetOptions
 
     /// <summary>Gets how many shard files stay mapped at once; the least recently used are unmapped beyond it. Default 128.</summary>
     public int MaxMappedShards { get; init; } = 128;
+
+    /// <summary>
+    /// Gets how a local dataset's chunks are read. Default <see cref="ShardReadMode.Auto"/>: mapped when the shard
+    /// files fit in a quarter of the memory available to the process, direct reads otherwise. Remote datasets are
+    /// always read into memory the reader owns.
+    /// </summary>
+    public ShardReadMode ReadMode { get; init; } = ShardReadMode.Auto;
+
+    /// <summary>
+    /// Gets whether <see cref="ShardReadMode.Direct"/> reads bypass the page cache (<c>O_DIRECT</c> on Linux), where the
+    /// platform and file system allow it; otherwise they go through the page cache. Default false.
+    /// </summary>
+    public bool DirectIo { get; init; }
+
+    /// <summary>
+    /// Gets what opens locations that are not local directories, such as <c>s3://bucket/prefix</c>
+    /// (<c>S3Storage.Provider</c> from ShardStore.S3); null for local directories only.
+    /// </summary>
+    public IObjectStorageProvider? ObjectStorage { get; init; }
+
+    /// <summary>Gets the node-local cache for chunks of a remote dataset, or null to keep none (each chunk is fetched when read).</summary>
+    public ChunkCacheOptions? Cache { get; init; }
 }
