@@ -4,6 +4,7 @@ using CommunityToolkit.HighPerformance;
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals.Reading;
+using ShardStore.Internals.Sources;
 
 namespace ShardStore;
 

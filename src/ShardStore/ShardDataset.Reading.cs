@@ -1,68 +1,89 @@
 using ShardStore.Compression;
 using ShardStore.Format;
+using ShardStore.Internals.Memory;
 using ShardStore.Internals.Reading;
+using ShardStore.Internals.Sources;
 
 namespace ShardStore;
 
 /// <summary>
-/// Reads for the loader that copy a chunk's bytes out of the file with positioned reads into memory the caller
-/// owns, never through the mapping: a shard truncated or rewritten by another process meanwhile then surfaces as
-/// an <see cref="InvalidDataException"/> (short read, CRC mismatch, bad layout) instead of a fault that kills the process.
+/// Reads that copy a chunk's bytes out of its shard into memory the caller owns, never through a mapping: a shard
+/// truncated or rewritten by another process meanwhile then surfaces as an <see cref="InvalidDataException"/> (short
+/// read, CRC mismatch, bad layout, changed identity) instead of a fault that kills the process. The loader reads
+/// this way from every source; <see cref="ReadChunk(int, int)"/> does when the source cannot map.
 /// </summary>
 public sealed partial class ShardDataset
 {
-    /// <summary>Gets whether a read of the chunk must check its CRC32C under the checksum policy.</summary>
-    internal bool MustVerify(int shard, int chunk) =>
-        _options.Checksums == ChecksumPolicy.Always || !_shards[shard].IsVerified(chunk);
+    /// <summary>How many times a chunk whose bytes failed their checksum is fetched again from a source whose bytes cross a network.</summary>
+    private const int CorruptRefetches = 2;
 
-    /// <summary>Takes a reference on a shard's open file (opening it if it is not); release it when done.</summary>
+    /// <summary>Gets whether a read of the chunk must check its CRC32C under the checksum policy.</summary>
+    internal bool MustVerify(int shard, int chunk) => MustVerify(_shards[shard], chunk);
+
+    /// <summary>Gets whether partial reads of an uncompressed chunk's samples are cheap (a local file, not an object store).</summary>
+    internal bool ReadsRangesCheaply => !_source.IsRemote;
+
+    /// <summary>Takes a reference on a shard's open file or object (opening it if it is not); release it when done.</summary>
     /// <exception cref="InvalidDataException">The shard file no longer matches the one opened.</exception>
     /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
-    internal ShardMapping AcquireFile(int shard) => AcquireMapping(_shards[shard]);
+    internal OpenShard AcquireFile(int shard) => _open.Acquire(_shards[shard]);
+
+    /// <summary>Starts fetching the chunks of <paramref name="chunks"/> (shard, chunk) of a remote dataset ahead of use, adjacent ones in one request.</summary>
+    internal void Prefetch(IEnumerable<(int Shard, int Chunk)> chunks)
+    {
+        foreach (IGrouping<int, int> group in chunks.GroupBy(c => c.Shard, c => c.Chunk))
+        {
+            ShardFile file = _shards[group.Key];
+            OpenShard open = _open.Acquire(file);
+            try
+            {
+                if (open is RemoteShard remote)
+                {
+                    remote.Prefetch([.. group.Order().Select(c => (c, file.Entries[c]))]);
+                }
+                else
+                {
+                    foreach (int c in group)
+                    {
+                        open.Advise(c, file.Entries[c], MemoryAdvice.WillNeed);
+                    }
+                }
+            }
+            finally
+            {
+                open.Release();
+            }
+        }
+    }
 
     /// <summary>
-    /// Copies a whole chunk with positioned reads: an uncompressed one into <paramref name="destination"/>, a
-    /// compressed one into <paramref name="storedScratch"/>, then decoded into <paramref name="destination"/>.
-    /// The CRC is checked on the copy as the policy asks, and the layout (offsets included) in full.
+    /// Copies a whole chunk: an uncompressed one into <paramref name="destination"/>, a compressed one into
+    /// <paramref name="storedScratch"/>, then decoded into <paramref name="destination"/>. The CRC is checked on the
+    /// copy as the policy asks, and the layout (offsets included) in full.
     /// </summary>
     /// <returns>The field sections of the raw chunk in <paramref name="destination"/>.</returns>
-    /// <exception cref="InvalidDataException">The file ends inside the chunk, or the chunk is corrupt.</exception>
+    /// <exception cref="InvalidDataException">The shard ends inside the chunk, or the chunk is corrupt.</exception>
     internal FieldSection[] CopyChunk(int shard, int chunk, Span<byte> destination, Span<byte> storedScratch)
     {
         ShardFile file = _shards[shard];
-        ChunkEntry entry = file.Entries[chunk];
-        ShardMapping mapping = AcquireMapping(file);
+        OpenShard open = _open.Acquire(file);
         try
         {
-            bool compressed = entry.Codec != CodecKind.None;
-            Span<byte> stored = compressed ? storedScratch[..(int)entry.StoredSize] : destination[..(int)entry.StoredSize];
-            bool checksummed = MustVerify(shard, chunk);
-            ReadExactly(file, mapping, shard, chunk, entry.Offset, stored);
-            if (!checksummed)
-            {
-                CheckUnchanged(file, mapping, shard, chunk, entry.Offset);
-            }
-
-            VerifyStored(file, shard, chunk, entry, stored, forceVerify: false);
-            FieldSection[] sections = compressed
-                ? DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize])
-                : ParseLayout(file, shard, chunk, stored, validateOffsets: true);
-            file.MarkVerified(chunk);
-            return sections;
+            return CopyChunk(file, open, shard, chunk, destination, storedScratch, forceVerify: false);
         }
         finally
         {
-            mapping.Release();
+            open.Release();
         }
     }
 
     /// <summary>
     /// Copies bytes of an uncompressed chunk, from <paramref name="offsetInChunk"/> on, with one positioned read
-    /// through a file from <see cref="AcquireFile"/>; no checksum is checked (the caller knows the chunk was), so the
+    /// through a shard from <see cref="AcquireFile"/>; no checksum is checked (the caller knows the chunk was), so the
     /// file's identity (length, modification time) is checked after the read instead.
     /// </summary>
     /// <exception cref="InvalidDataException">The range lies outside the chunk, the file ends inside it, or it was written since it was opened.</exception>
-    internal void CopyChunkRange(ShardMapping mapping, int shard, int chunk, long offsetInChunk, Span<byte> destination)
+    internal void CopyChunkRange(OpenShard open, int shard, int chunk, long offsetInChunk, Span<byte> destination)
     {
         ShardFile file = _shards[shard];
         ChunkEntry entry = file.Entries[chunk];
@@ -76,19 +97,79 @@ public sealed partial class ShardDataset
                 entry.Offset);
         }
 
-        ReadExactly(file, mapping, shard, chunk, entry.Offset + offsetInChunk, destination);
-        CheckUnchanged(file, mapping, shard, chunk, entry.Offset + offsetInChunk);
+        ReadExactly(file, open, shard, chunk, entry.Offset + offsetInChunk, destination);
+        CheckUnchanged(file, open, shard, chunk, entry.Offset + offsetInChunk);
+    }
+
+    private bool MustVerify(ShardFile file, int chunk) =>
+        _options.Checksums == ChecksumPolicy.Always || _source.IsRemote || !file.IsVerified(chunk);
+
+    private FieldSection[] CopyChunk(ShardFile file, OpenShard open, int shard, int chunk, Span<byte> destination, Span<byte> storedScratch, bool forceVerify)
+    {
+        ChunkEntry entry = file.Entries[chunk];
+        bool compressed = entry.Codec != CodecKind.None;
+        Span<byte> stored = compressed ? storedScratch[..(int)entry.StoredSize] : destination[..(int)entry.StoredSize];
+        bool checksummed = forceVerify || MustVerify(file, chunk);
+        for (int attempt = 0; ; attempt++)
+        {
+            ReadStored(file, open, shard, chunk, entry, stored);
+            if (!checksummed)
+            {
+                CheckUnchanged(file, open, shard, chunk, entry.Offset);
+            }
+
+            try
+            {
+                VerifyStored(file, shard, chunk, entry, stored, forceVerify);
+                break;
+            }
+            catch (InvalidDataException) when (attempt < CorruptRefetches && open.ChunkCorrupt(chunk))
+            {
+                // A body damaged on the way: fetch it again.
+            }
+        }
+
+        open.ChunkVerified(chunk, stored);
+        FieldSection[] sections = compressed
+            ? DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize])
+            : ParseLayout(file, shard, chunk, stored, validateOffsets: true);
+        file.MarkVerified(chunk);
+        return sections;
+    }
+
+    // A chunk's stored bytes, whole; an object replaced since open is named with the shard and chunk it was read for.
+    private static void ReadStored(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, Span<byte> stored)
+    {
+        int read;
+        try
+        {
+            read = open.ReadChunk(chunk, entry, stored);
+        }
+        catch (InvalidDataException e) when (open is RemoteShard)
+        {
+            throw DataErrors.Create(
+                $"the dataset was replaced or modified while it was open: {e.Message} Reopen the dataset",
+                file.Path,
+                shard,
+                chunk,
+                entry.Offset,
+                innerException: e);
+        }
+
+        if (read < stored.Length)
+        {
+            throw EndedInside(file, open, shard, chunk, entry.Offset + read);
+        }
     }
 
     // For a read whose checksum is not checked: a file written in place before or during the read has another
     // length or modification time now, and one written after it cannot have changed what was read.
-    private static void CheckUnchanged(ShardFile file, ShardMapping mapping, int shard, int chunk, long offset)
+    private static void CheckUnchanged(ShardFile file, OpenShard open, int shard, int chunk, long offset)
     {
-        FileIdentity now = RegularFile.GetIdentity(mapping.Handle);
-        if (now != file.FileIdentity)
+        if (open.DescribeChange() is { } change)
         {
             throw DataErrors.Create(
-                $"the shard file was written while in use (it was {file.FileIdentity} at open, now {now}); the dataset was replaced or modified while open",
+                $"the shard file was written while in use ({change}); the dataset was replaced or modified while open",
                 file.Path,
                 shard,
                 chunk,
@@ -96,23 +177,26 @@ public sealed partial class ShardDataset
         }
     }
 
-    private static void ReadExactly(ShardFile file, ShardMapping mapping, int shard, int chunk, long offset, Span<byte> destination)
+    private static void ReadExactly(ShardFile file, OpenShard open, int shard, int chunk, long offset, Span<byte> destination)
     {
         int done = 0;
         while (done < destination.Length)
         {
-            int read = RandomAccess.Read(mapping.Handle, destination[done..], offset + done);
+            int read = open.Read(offset + done, destination[done..]);
             if (read == 0)
             {
-                throw DataErrors.Create(
-                    $"the shard file ends at byte {offset + done}, inside the chunk, but had {mapping.Length} bytes when opened; it was truncated while in use",
-                    file.Path,
-                    shard,
-                    chunk,
-                    offset + done);
+                throw EndedInside(file, open, shard, chunk, offset + done);
             }
 
             done += read;
         }
     }
+
+    private static InvalidDataException EndedInside(ShardFile file, OpenShard open, int shard, int chunk, long offset) =>
+        DataErrors.Create(
+            $"the shard file ends at byte {offset}, inside the chunk, but had {open.Length} bytes when opened; it was truncated while in use",
+            file.Path,
+            shard,
+            chunk,
+            offset);
 }

@@ -6,6 +6,8 @@ using ShardStore.Internals.Integrity;
 using ShardStore.Internals.Memory;
 using ShardStore.Internals.Publishing;
 using ShardStore.Internals.Reading;
+using ShardStore.Internals.Sources;
+using ShardStore.Storage;
 
 namespace ShardStore;
 
@@ -19,20 +21,23 @@ namespace ShardStore;
 /// </remarks>
 public sealed partial class ShardDataset : IDisposable
 {
+    // Immutable after open; the open set and the cache guard their own state.
+    private readonly DatasetSource _source;
     private readonly ShardFile[] _shards;
     private readonly long[] _shardStarts;
     private readonly ShardDatasetOptions _options;
     private readonly ChunkBufferPool _pool;
-    private readonly Lock _lock = new();
-    private readonly LinkedList<ShardFile> _mapped = new();
-    private readonly Dictionary<(int Shard, int Chunk), LinkedListNode<DecodedChunk>> _cache = [];
-    private readonly LinkedList<DecodedChunk> _cacheOrder = new();
-    private long _liveLeases;
-    private bool _disposed;
+    private readonly OpenShardSet _open;
+    private readonly DecodedChunkCache _cache;
 
-    private ShardDataset(string directory, DatasetManifest manifest, string fingerprint, ShardFile[] shards, ShardDatasetOptions options)
+    // Interlocked.
+    private long _liveLeases;
+    private int _disposed;
+
+    private ShardDataset(DatasetSource source, DatasetManifest manifest, string fingerprint, ShardFile[] shards, ShardDatasetOptions options)
     {
-        Directory = directory;
+        _source = source;
+        Directory = source.Location;
         Schema = manifest.Schema;
         SampleCount = manifest.SampleCount;
         Creator = manifest.Creator;
@@ -45,11 +50,23 @@ public sealed partial class ShardDataset : IDisposable
         _shardStarts = [.. shards.Select(s => s.Info.FirstSample)];
         _options = options;
         _pool = new ChunkBufferPool(options.DecodeBudgetBytes);
+        _cache = new DecodedChunkCache(_pool);
+        _open = new OpenShardSet(source, options.MaxMappedShards);
+        _open.AddOpened(shards);
         ChunkCount = shards.Sum(s => (long)s.Entries.Length);
     }
 
-    /// <summary>Gets the full path of the dataset directory.</summary>
+    /// <summary>Gets the full path of the dataset directory, or the location's URI for a dataset in an object store (<c>s3://bucket/prefix</c>).</summary>
     public string Directory { get; }
+
+    /// <summary>
+    /// Gets how chunks are read: <see cref="ShardReadMode.Mapped"/> or <see cref="ShardReadMode.Direct"/> (what
+    /// <see cref="ShardReadMode.Auto"/> chose; always direct for a dataset in an object store).
+    /// </summary>
+    public ShardReadMode ReadMode => _source.Mode;
+
+    /// <summary>Gets whether the dataset is read from an object store (<see cref="ShardDatasetOptions.ObjectStorage"/>).</summary>
+    public bool IsRemote => _source.IsRemote;
 
     /// <summary>Gets the fields every sample has.</summary>
     public Schema Schema { get; }
@@ -90,17 +107,24 @@ public sealed partial class ShardDataset : IDisposable
     /// <summary>Gets the number of chunk and sample leases not yet disposed.</summary>
     public long LiveLeases => Interlocked.Read(ref _liveLeases);
 
-    /// <summary>Opens the dataset in <paramref name="directory"/>.</summary>
-    /// <param name="directory">A directory written by <see cref="DatasetWriter"/> (or <c>shardpack pack</c>).</param>
-    /// <param name="options">Codecs, checksum policy and memory limits; null for the defaults.</param>
-    /// <returns>The open dataset; dispose it to unmap every shard.</returns>
+    /// <summary>Opens the dataset in <paramref name="directory"/>, or at a location of an object store.</summary>
+    /// <param name="directory">
+    /// A directory written by <see cref="DatasetWriter"/> (or <c>shardpack pack</c>), or a location such as
+    /// <c>s3://bucket/prefix</c> that <see cref="ShardDatasetOptions.ObjectStorage"/> serves.
+    /// </param>
+    /// <param name="options">Codecs, checksum policy, read mode, storage and memory limits; null for the defaults.</param>
+    /// <returns>The open dataset; dispose it to close every shard.</returns>
     /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">
     /// The manifest is missing, invalid or not a regular file, or a shard is missing, not a regular file, truncated,
     /// corrupt, disagrees with the manifest or belongs to another dataset; the message names the file and shard.
     /// </exception>
-    /// <exception cref="NotSupportedException">Chunks use a codec that <see cref="ShardDatasetOptions.Codecs"/> does not supply.</exception>
-    /// <exception cref="ArgumentException">An option is out of range, or the decode budget cannot hold the largest compressed chunk.</exception>
+    /// <exception cref="NotSupportedException">
+    /// Chunks use a codec that <see cref="ShardDatasetOptions.Codecs"/> does not supply, or the location is a URI that no
+    /// <see cref="ShardDatasetOptions.ObjectStorage"/> serves.
+    /// </exception>
+    /// <exception cref="IOException">The object store did not answer before its deadline; the message names the object.</exception>
+    /// <exception cref="ArgumentException">An option is out of range, or the decode budget cannot hold the largest chunk it must decode or copy.</exception>
     public static ShardDataset Open(string directory, ShardDatasetOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -112,67 +136,56 @@ public sealed partial class ShardDataset : IDisposable
             throw new PlatformNotSupportedException("ShardStore files are little-endian and this build reads and writes them on little-endian machines only.");
         }
 
-        directory = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(directory) && !PublishLeftovers.RestoreMissingTarget(PhysicalWriterFileSystem.Instance, directory))
-        {
-            throw new DirectoryNotFoundException($"Dataset directory '{directory}' does not exist.");
-        }
-
-        string manifestPath = Path.Combine(directory, FormatConstants.ManifestFileName);
-        byte[] manifestBytes = ManifestFile.ReadBytes(manifestPath);
-        DatasetManifest manifest = ManifestSerializer.Parse(manifestBytes, manifestPath);
-        string fingerprint = Convert.ToHexStringLower(SHA256.HashData(manifestBytes), 0, 16);
-
-        var shards = new ShardFile[manifest.Shards.Count];
-        var dataset = (ShardDataset?)null;
+        DatasetSource source = DatasetSource.Open(directory, options);
+        ShardFile[]? shards = null;
         try
         {
-            long largestCompressed = 0;
-            int largestShard = -1;
-            for (int i = 0; i < shards.Length; i++)
-            {
-                shards[i] = ShardFile.Open(directory, manifest.Shards[i], manifest.Schema, manifest.Identity, options.Codecs, map: i < options.MaxMappedShards);
-                foreach (ChunkEntry e in shards[i].Entries)
-                {
-                    if (e.Codec != CodecKind.None && e.RawSize > largestCompressed)
-                    {
-                        largestCompressed = e.RawSize;
-                        largestShard = i;
-                    }
-                }
-
-                if (manifest.Shards[i].SampleCount == 0)
-                {
-                    throw DataErrors.Create("the manifest lists a shard with no samples", shards[i].Path, i);
-                }
-            }
-
-            if (largestCompressed > options.DecodeBudgetBytes)
-            {
-                throw new ArgumentException(
-                    $"ShardDatasetOptions.DecodeBudgetBytes ({options.DecodeBudgetBytes}) is smaller than the largest compressed chunk ({largestCompressed} bytes, shard {largestShard}); raise it.",
-                    nameof(options));
-            }
-
-            dataset = new ShardDataset(directory, manifest, fingerprint, shards, options);
-            lock (dataset._lock)
-            {
-                foreach (ShardFile s in shards.Where(s => s.Mapping is not null))
-                {
-                    s.LruNode = dataset._mapped.AddFirst(s);
-                }
-            }
-
-            return dataset;
+            byte[] manifestBytes = source.ReadManifest(out string manifestName);
+            DatasetManifest manifest = ManifestSerializer.Parse(manifestBytes, manifestName);
+            string fingerprint = Convert.ToHexStringLower(SHA256.HashData(manifestBytes), 0, 16);
+            shards = source.OpenShards(manifest, options.Codecs, options.MaxMappedShards);
+            CheckShards(manifest, shards, options, copiesUncompressed: source.Mode != ShardReadMode.Mapped);
+            return new ShardDataset(source, manifest, fingerprint, shards, options);
         }
         catch
         {
-            foreach (ShardFile? s in shards)
+            foreach (ShardFile? s in shards ?? [])
             {
-                s?.Mapping?.Release();
+                s?.Open?.Release();
             }
 
+            source.Dispose();
             throw;
+        }
+    }
+
+    // Every shard holds samples, and the decode budget holds the largest chunk a read decodes (or, when nothing is mapped, copies).
+    private static void CheckShards(DatasetManifest manifest, ShardFile[] shards, ShardDatasetOptions options, bool copiesUncompressed)
+    {
+        long largest = 0;
+        int largestShard = -1;
+        for (int i = 0; i < shards.Length; i++)
+        {
+            if (manifest.Shards[i].SampleCount == 0)
+            {
+                throw DataErrors.Create("the manifest lists a shard with no samples", shards[i].Path, i);
+            }
+
+            foreach (ChunkEntry e in shards[i].Entries)
+            {
+                if ((copiesUncompressed || e.Codec != CodecKind.None) && e.RawSize > largest)
+                {
+                    largest = e.RawSize;
+                    largestShard = i;
+                }
+            }
+        }
+
+        if (largest > options.DecodeBudgetBytes)
+        {
+            throw new ArgumentException(
+                $"ShardDatasetOptions.DecodeBudgetBytes ({options.DecodeBudgetBytes}) is smaller than the largest {(copiesUncompressed ? "" : "compressed ")}chunk ({largest} bytes, shard {largestShard}); raise it.",
+                nameof(options));
         }
     }
 
@@ -228,7 +241,7 @@ public sealed partial class ShardDataset : IDisposable
     /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
     public IReadOnlyList<InvalidDataException> Verify(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         var chunks = new List<(int Shard, int Chunk)>();
         long largestDecoded = 0;
         for (int s = 0; s < _shards.Length; s++)
@@ -274,7 +287,7 @@ public sealed partial class ShardDataset : IDisposable
 
     private ChunkLease ReadChunk(int shard, int chunk, bool forceVerify)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _shards.Length);
         ShardFile file = _shards[shard];
@@ -282,15 +295,21 @@ public sealed partial class ShardDataset : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunk, file.Entries.Length);
         ChunkEntry entry = file.Entries[chunk];
         long firstSample = file.Info.FirstSample + entry.FirstSample;
+        bool mapped = _source.Mode == ShardReadMode.Mapped;
 
-        if (entry.Codec != CodecKind.None && !forceVerify && TryGetCached(shard, chunk) is { } cached)
+        if ((entry.Codec != CodecKind.None || !mapped) && !forceVerify && _cache.TryGet(shard, chunk) is { } cached)
         {
             return new ChunkLease(this, cached, firstSample, entry.SampleCount, entry.Codec);
         }
 
-        ShardMapping mapping = AcquireMapping(file);
+        OpenShard open = _open.Acquire(file);
         try
         {
+            if (open is not ShardMapping mapping)
+            {
+                return new ChunkLease(this, Copy(file, open, shard, chunk, entry, forceVerify), firstSample, entry.SampleCount, entry.Codec);
+            }
+
             ReadOnlySpan<byte> stored = StoredBytes(file, mapping, shard, chunk, entry);
             bool verify = VerifyStored(file, shard, chunk, entry, stored, forceVerify);
             if (entry.Codec == CodecKind.None)
@@ -298,7 +317,7 @@ public sealed partial class ShardDataset : IDisposable
                 FieldSection[] sections = ParseLayout(file, shard, chunk, stored, validateOffsets: verify);
                 file.MarkVerified(chunk);
                 var lease = new ChunkLease(this, mapping, entry.Offset, stored.Length, sections, shard, chunk, firstSample, entry.SampleCount);
-                mapping = null!;
+                open = null!;
                 return lease;
             }
 
@@ -308,7 +327,35 @@ public sealed partial class ShardDataset : IDisposable
         }
         finally
         {
-            mapping?.Release();
+            open?.Release();
+        }
+    }
+
+    // Reads a chunk from a source that cannot map it into a buffer of the decode budget (through a scratch buffer and
+    // the codec when compressed), verified, and caches it.
+    private DecodedChunk Copy(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, bool forceVerify)
+    {
+        int rawSize = (int)entry.RawSize;
+        byte[] buffer = _cache.RentBuffer(rawSize, LiveLeases);
+        byte[]? scratch = entry.Codec == CodecKind.None ? null : System.Buffers.ArrayPool<byte>.Shared.Rent((int)entry.StoredSize);
+        try
+        {
+            FieldSection[] sections = CopyChunk(file, open, shard, chunk, buffer.AsSpan(0, rawSize), scratch, forceVerify);
+            var decoded = new DecodedChunk(_pool, buffer, rawSize, sections, shard, chunk);
+            buffer = null!;
+            return _cache.Add(decoded);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                _pool.Return(buffer);
+            }
+
+            if (scratch is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+            }
         }
     }
 
@@ -333,54 +380,11 @@ public sealed partial class ShardDataset : IDisposable
     /// <summary>Gets a chunk's table entry; the indices are trusted (the loader derives them from the table).</summary>
     internal ChunkEntry GetEntry(int shard, int chunk) => _shards[shard].Entries[chunk];
 
-    /// <summary>
-    /// Verifies (per the checksum policy) and decodes a compressed chunk into <paramref name="destination"/>,
-    /// bypassing the dataset's decode cache and budget: the caller owns the memory.
-    /// </summary>
-    /// <returns>The field sections of the decoded chunk.</returns>
-    internal FieldSection[] DecodeInto(int shard, int chunk, Span<byte> destination)
-    {
-        ShardFile file = _shards[shard];
-        ChunkEntry entry = file.Entries[chunk];
-        ShardMapping mapping = AcquireMapping(file);
-        try
-        {
-            ReadOnlySpan<byte> stored = StoredBytes(file, mapping, shard, chunk, entry);
-            VerifyStored(file, shard, chunk, entry, stored, forceVerify: false);
-            FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize]);
-            file.MarkVerified(chunk);
-            return sections;
-        }
-        finally
-        {
-            mapping.Release();
-        }
-    }
+    /// <summary>Gets the path or URI of a shard, as messages name it.</summary>
+    internal string GetShardPath(int shard) => _shards[shard].Path;
 
-    /// <summary>Passes an access-pattern hint for a chunk's stored bytes to the OS, if its shard is mapped now.</summary>
-    internal unsafe void AdviseChunk(int shard, int chunk, MemoryAdvice advice)
-    {
-        ShardFile file = _shards[shard];
-        ChunkEntry entry = file.Entries[chunk];
-        ShardMapping? mapping;
-        lock (_lock)
-        {
-            mapping = _disposed ? null : file.Mapping;
-            mapping?.AddReference();
-        }
-
-        if (mapping is not null)
-        {
-            try
-            {
-                MemoryHints.Advise(mapping.Pointer + entry.Offset, entry.StoredSize, advice);
-            }
-            finally
-            {
-                mapping.Release();
-            }
-        }
-    }
+    /// <summary>Passes an access-pattern hint for a chunk's stored bytes to its shard, if the shard is open now.</summary>
+    internal void AdviseChunk(int shard, int chunk, MemoryAdvice advice) => _open.Advise(_shards[shard], chunk, advice);
 
     /// <summary>Reads one sample by global index.</summary>
     /// <param name="index">Global sample index.</param>
@@ -395,36 +399,21 @@ public sealed partial class ShardDataset : IDisposable
         return new SampleLease(ReadChunk(shard, chunk), inChunk);
     }
 
-    /// <summary>Unmaps every shard and frees cached buffers. Leases still alive keep their own memory until disposed.</summary>
+    /// <summary>Closes every shard and frees cached buffers. Leases still alive keep their own memory (and shard) until disposed.</summary>
     public void Dispose()
     {
-        lock (_lock)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            foreach (ShardFile s in _mapped)
-            {
-                s.Mapping?.Release();
-                s.Mapping = null;
-                s.LruNode = null;
-            }
-
-            _mapped.Clear();
-            foreach (DecodedChunk d in _cacheOrder)
-            {
-                d.Release();
-            }
-
-            _cacheOrder.Clear();
-            _cache.Clear();
+            return;
         }
 
+        _open.Close();
+        _cache.Close();
         _pool.Trim();
+        _source.Dispose();
     }
+
+    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     internal void OnLeaseCreated() => Interlocked.Increment(ref _liveLeases);
 
@@ -448,13 +437,13 @@ public sealed partial class ShardDataset : IDisposable
     private DecodedChunk Decode(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored)
     {
         int rawSize = (int)entry.RawSize;
-        byte[] buffer = RentDecodeBuffer(rawSize);
+        byte[] buffer = _cache.RentBuffer(rawSize, LiveLeases);
         try
         {
             FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, buffer.AsSpan(0, rawSize));
             var decoded = new DecodedChunk(_pool, buffer, rawSize, sections, shard, chunk);
             buffer = null!;
-            return AddToCache(decoded);
+            return _cache.Add(decoded);
         }
         finally
         {
@@ -468,7 +457,7 @@ public sealed partial class ShardDataset : IDisposable
     // Returns whether the CRC was checked (the layout is then validated in full too).
     private bool VerifyStored(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored, bool forceVerify)
     {
-        bool verify = forceVerify || _options.Checksums == ChecksumPolicy.Always || !file.IsVerified(chunk);
+        bool verify = forceVerify || MustVerify(file, chunk);
         if (verify)
         {
             uint crc = Crc32C.Compute(stored);
@@ -500,110 +489,5 @@ public sealed partial class ShardDataset : IDisposable
         }
 
         return ParseLayout(file, shard, chunk, destination, validateOffsets: true);
-    }
-
-    private byte[] RentDecodeBuffer(int size)
-    {
-        while (true)
-        {
-            if (_pool.TryRent(size, out byte[] buffer))
-            {
-                return buffer;
-            }
-
-            lock (_lock)
-            {
-                // Evict the least recently used cached chunk that no lease holds; its buffer goes back to the pool.
-                LinkedListNode<DecodedChunk>? node = _cacheOrder.Last;
-                while (node is not null && !node.Value.IsSolelyHeld)
-                {
-                    node = node.Previous;
-                }
-
-                if (node is null)
-                {
-                    throw new InvalidOperationException(
-                        $"The decode budget of {_pool.BudgetBytes} bytes is held by {LiveLeases} live leases; dispose leases sooner or raise ShardDatasetOptions.DecodeBudgetBytes.");
-                }
-
-                _cacheOrder.Remove(node);
-                _cache.Remove((node.Value.Shard, node.Value.Chunk));
-                node.Value.Release();
-            }
-        }
-    }
-
-    private DecodedChunk? TryGetCached(int shard, int chunk)
-    {
-        lock (_lock)
-        {
-            if (!_cache.TryGetValue((shard, chunk), out LinkedListNode<DecodedChunk>? node))
-            {
-                return null;
-            }
-
-            _cacheOrder.Remove(node);
-            _cacheOrder.AddFirst(node);
-            node.Value.AddReference();
-            return node.Value;
-        }
-    }
-
-    // Returns a chunk carrying one reference for the caller; the cache keeps its own.
-    private DecodedChunk AddToCache(DecodedChunk decoded)
-    {
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return decoded;
-            }
-
-            if (_cache.TryGetValue((decoded.Shard, decoded.Chunk), out LinkedListNode<DecodedChunk>? existing))
-            {
-                // Another thread decoded the same chunk first; share its copy.
-                existing.Value.AddReference();
-                decoded.Release();
-                return existing.Value;
-            }
-
-            decoded.AddReference();
-            _cache.Add((decoded.Shard, decoded.Chunk), _cacheOrder.AddFirst(decoded));
-            return decoded;
-        }
-    }
-
-    private ShardMapping AcquireMapping(ShardFile file)
-    {
-        ShardMapping? evicted = null;
-        ShardMapping mapping;
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (file.Mapping is null)
-            {
-                file.Mapping = file.Map();
-                file.LruNode = _mapped.AddFirst(file);
-                if (_mapped.Count > _options.MaxMappedShards)
-                {
-                    ShardFile victim = _mapped.Last!.Value;
-                    _mapped.RemoveLast();
-                    evicted = victim.Mapping;
-                    victim.Mapping = null;
-                    victim.LruNode = null;
-                }
-            }
-            else if (file.LruNode is { } node && node != _mapped.First)
-            {
-                _mapped.Remove(node);
-                _mapped.AddFirst(node);
-            }
-
-            mapping = file.Mapping;
-            mapping.AddReference();
-        }
-
-        evicted?.Release();
-        return mapping;
     }
 }

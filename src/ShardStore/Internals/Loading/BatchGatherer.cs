@@ -4,6 +4,7 @@ using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Reading;
+using ShardStore.Internals.Sources;
 
 namespace ShardStore.Internals.Loading;
 
@@ -245,7 +246,8 @@ internal sealed unsafe class BatchGatherer
     {
         int shard = _layout.ChunkShard[chunk];
         int inShard = _layout.ChunkInShard[chunk];
-        return _cache.KnownSections(chunk) is { } sections
+        return _dataset.ReadsRangesCheaply
+            && _cache.KnownSections(chunk) is { } sections
             && _dataset.GetEntry(shard, inShard).Codec == CodecKind.None
             && !_dataset.MustVerify(shard, inShard)
                 ? sections
@@ -481,7 +483,7 @@ internal sealed unsafe class BatchGatherer
     }
 
     /// <summary>Where a group's bytes come from: a copy of the chunk in the cache, or the file itself (<see cref="File"/> set).</summary>
-    private readonly ref struct ChunkSource(BatchGatherer owner, int chunk, FieldSection[] sections, ReadOnlySpan<byte> raw, ShardMapping? file)
+    private readonly ref struct ChunkSource(BatchGatherer owner, int chunk, FieldSection[] sections, ReadOnlySpan<byte> raw, OpenShard? file)
     {
         public int Chunk { get; } = chunk;
 
@@ -489,7 +491,7 @@ internal sealed unsafe class BatchGatherer
 
         public ReadOnlySpan<byte> Raw { get; } = raw;
 
-        public ShardMapping? File { get; } = file;
+        public OpenShard? File { get; } = file;
 
         public bool IsDirect => File is not null;
 
@@ -500,7 +502,7 @@ internal sealed unsafe class BatchGatherer
         public InvalidDataException Error(string problem)
         {
             int shard = owner._layout.ChunkShard[Chunk];
-            return DataErrors.Create(problem, Path.Combine(owner._dataset.Directory, owner._dataset.Shards[shard].FileName), shard, owner._layout.ChunkInShard[Chunk]);
+            return DataErrors.Create(problem, owner._dataset.GetShardPath(shard), shard, owner._layout.ChunkInShard[Chunk]);
         }
     }
 }

@@ -280,7 +280,7 @@ internal sealed unsafe class ChunkScatter
                     int shard = _layout.ChunkShard[job.Chunk];
                     throw DataErrors.Create(
                         $"the section of field '{_dataset.Schema[f].Name}' does not hold the chunk's {samplesInChunk} values of {width} bytes",
-                        Path.Combine(_dataset.Directory, _dataset.Shards[shard].FileName),
+                        _dataset.GetShardPath(shard),
                         shard,
                         _layout.ChunkInShard[job.Chunk]);
                 }

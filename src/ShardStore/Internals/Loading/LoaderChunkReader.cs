@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ShardStore.Format;
 using ShardStore.Internals.Memory;
 using ShardStore.Internals.Reading;
+using ShardStore.Internals.Sources;
 
 namespace ShardStore.Internals.Loading;
 
@@ -73,7 +74,7 @@ internal sealed class LoaderChunkReader(ShardDataset dataset, ChunkIndex index, 
     /// Returns the open shard file of <paramref name="chunk"/>, for a caller that reads an uncompressed chunk's
     /// samples straight from it with positioned reads (release it when done).
     /// </summary>
-    public ShardMapping AcquireFile(int chunk)
+    public OpenShard AcquireFile(int chunk)
     {
         hints?.Reading(chunk);
         return dataset.AcquireFile(index.ChunkShard[chunk]);

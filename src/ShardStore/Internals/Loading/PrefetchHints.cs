@@ -5,11 +5,12 @@ using ShardStore.Internals.Reading;
 namespace ShardStore.Internals.Loading;
 
 /// <summary>
-/// Read-ahead for Sequential and Window order: when a chunk is first read, asks the OS to start reading the
+/// Read-ahead for Sequential and Window order: when a chunk is first read, asks the dataset's source to start reading the
 /// chunks scheduled after it: the next two windows in Window order (a window's chunks are all decoded at about the
 /// same time, and from a cold disk they are scattered reads that need many requests in flight), eight chunks in
 /// Sequential order; each chunk once per epoch, since a hint for cached pages still walks them. Random order
-/// reads every chunk all the time and takes no hints. Thread-safe.
+/// reads every chunk all the time and takes no hints. A mapped or local source passes the hints to the OS (madvise,
+/// posix_fadvise); a remote one fetches the hinted chunks, adjacent ones in one request. Thread-safe.
 /// </summary>
 internal sealed class PrefetchHints(ShardDataset dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options)
 {
@@ -30,6 +31,7 @@ internal sealed class PrefetchHints(ShardDataset dataset, ChunkIndex index, Epoc
 
         int depth = Math.Max(2 * options.DecodeWorkers, options.Order == SampleOrder.Window ? 2 * options.WindowChunks : 8);
         int mark = order.Epoch + 1;
+        List<(int Shard, int Chunk)>? hints = null;
         foreach (int next in order.ChunksAfter(chunk, depth))
         {
             if (Volatile.Read(ref _hinted[next]) == mark)
@@ -38,7 +40,12 @@ internal sealed class PrefetchHints(ShardDataset dataset, ChunkIndex index, Epoc
             }
 
             Volatile.Write(ref _hinted[next], mark);
-            dataset.AdviseChunk(index.ChunkShard[next], index.ChunkInShard[next], MemoryAdvice.WillNeed);
+            (hints ??= []).Add((index.ChunkShard[next], index.ChunkInShard[next]));
+        }
+
+        if (hints is not null)
+        {
+            dataset.Prefetch(hints);
         }
     }
 }

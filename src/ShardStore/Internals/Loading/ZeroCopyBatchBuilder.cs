@@ -86,7 +86,7 @@ internal sealed class ZeroCopyBatchBuilder(ShardLoader owner, ShardDataset datas
                         {
                             throw DataErrors.Create(
                                 $"offsets of field '{spec.Name}' for sample {inChunk + i} of the chunk do not increase within its {valueCount} values",
-                                Path.Combine(dataset.Directory, dataset.Shards[shard].FileName),
+                                dataset.GetShardPath(shard),
                                 shard,
                                 inShard);
                         }

@@ -1,13 +1,16 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
 using ShardStore.Internals.Integrity;
+using ShardStore.Internals.Sources;
 
 namespace ShardStore.Internals.Reading;
 
-/// <summary>One shard of an open dataset: its validated chunk table and, while it is in the mapped set, its mapping.</summary>
+/// <summary>Reads up to <c>destination.Length</c> bytes of a shard at <paramref name="offset"/>; returns how many, 0 at its end.</summary>
+internal delegate int ReadAt(long offset, Span<byte> destination);
+
+/// <summary>One shard of an open dataset: its validated chunk table and, while it is in the dataset's open set, the open shard.</summary>
 internal sealed class ShardFile
 {
     private readonly byte[] _verified;
@@ -29,16 +32,13 @@ internal sealed class ShardFile
     /// <summary>Gets the identity of the dataset the shard belongs to (checked against the manifest at open).</summary>
     public DatasetIdentity DatasetIdentity { get; }
 
-    /// <summary>Gets the identity of the file that was validated at open; a re-opened file must have the same.</summary>
-    public FileIdentity FileIdentity { get; private set; }
-
     public ChunkEntry[] Entries { get; }
 
     /// <summary>Gets each chunk's first sample within the shard, for binary search.</summary>
     public long[] ChunkStarts { get; }
 
-    /// <summary>Gets or sets the mapping while the shard is in the dataset's mapped set (guarded by the dataset).</summary>
-    public ShardMapping? Mapping { get; set; }
+    /// <summary>Gets or sets the open shard while it is in the dataset's open set (guarded by the dataset's lock).</summary>
+    public OpenShard? Open { get; set; }
 
     public LinkedListNode<ShardFile>? LruNode { get; set; }
 
@@ -47,105 +47,26 @@ internal sealed class ShardFile
     public void MarkVerified(int chunk) => Volatile.Write(ref _verified[chunk], 1);
 
     /// <summary>
-    /// Checks header, footer and chunk table against the file and the manifest, reading them from the file,
-    /// before anything is handed out; maps the shard too when <paramref name="map"/> is set. Shards outside the
-    /// dataset's mapped set are mapped later, when first read: mapping and unmapping each at open cost more
-    /// than the reads.
+    /// Checks header, footer and chunk table of a shard of <paramref name="length"/> bytes (its length at open, which
+    /// the caller compared with the manifest) against the manifest, reading them through <paramref name="read"/>,
+    /// before anything is handed out.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is missing, not a regular file, truncated, corrupt, disagrees with the manifest, or belongs to another dataset.</exception>
-    public static ShardFile Open(string directory, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, bool map)
+    /// <exception cref="InvalidDataException">The shard is truncated, corrupt, disagrees with the manifest, or belongs to another dataset.</exception>
+    /// <exception cref="NotSupportedException">A chunk uses a codec that <paramref name="codecs"/> does not supply.</exception>
+    public static ShardFile Validate(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, ReadAt read, long length)
     {
-        string path = System.IO.Path.Combine(directory, info.FileName);
-        SafeFileHandle handle = OpenRegular(path, info, out FileIdentity fileIdentity);
-        try
+        if (length != info.FileBytes || length == 0)
         {
-            if (fileIdentity.Length != info.FileBytes || fileIdentity.Length == 0)
-            {
-                throw LengthDiffers(path, info, fileIdentity.Length);
-            }
-
-            ShardFile file = Validate(path, info, schema, identity, codecs, handle, fileIdentity.Length);
-            file.FileIdentity = fileIdentity;
-            if (map)
-            {
-                file.Mapping = ShardMapping.Create(handle, fileIdentity.Length);
-                handle = null!;
-            }
-
-            return file;
-        }
-        finally
-        {
-            handle?.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Opens and maps the shard file again (after an unmap); it must be the very file validated at open: same device,
-    /// inode, length and modification time, and the same dataset identity in its header.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The file is missing, not a regular file, or was replaced or modified since the dataset was opened.</exception>
-    public ShardMapping Map()
-    {
-        SafeFileHandle handle = OpenRegular(Path, Info, out FileIdentity now);
-        try
-        {
-            // The identity includes the length, so a file cut short or grown is reported here too.
-            if (now != FileIdentity)
-            {
-                throw Replaced(now.Length != FileIdentity.Length
-                    ? $"it has {now.Length} bytes, {FileIdentity.Length} at open; it was truncated or was replaced"
-                    : $"it was {FileIdentity} at open, now {now}");
-            }
-
-            if (!DatasetIdentity.IsNone)
-            {
-                Span<byte> header = stackalloc byte[FormatConstants.HeaderReadSize];
-                ReadExactly(Path, Info, handle, header, 0);
-                string? problem = ShardHeader.TryReadIdentity(header, out DatasetIdentity identity);
-                if (problem is not null || identity != DatasetIdentity)
-                {
-                    throw Replaced($"its header now says dataset {(problem is null ? identity : "unreadable")}, at open {DatasetIdentity}");
-                }
-            }
-
-            ShardMapping mapping = ShardMapping.Create(handle, now.Length);
-            handle = null!;
-            return mapping;
-        }
-        finally
-        {
-            handle?.Dispose();
-        }
-    }
-
-    private InvalidDataException Replaced(string detail) =>
-        Fail(Path, Info, $"the dataset was replaced or modified while it was open: the shard file is not the one validated at open ({detail}); reopen the dataset");
-
-    // Opens the shard file for reading, refusing anything but a regular file without blocking (a FIFO would), and
-    // turns the ways opening fails into errors that name the shard.
-    private static SafeFileHandle OpenRegular(string path, ShardInfo info, out FileIdentity identity)
-    {
-        SafeFileHandle? handle;
-        string? kind;
-        try
-        {
-            handle = RegularFile.TryOpenRead(path, out identity, out kind);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
+            throw LengthDiffers(path, info, length);
         }
 
-        return handle ?? throw (kind == "a directory"
-            ? DataErrors.Create("a directory stands where the shard file should be", path, info.Index)
-            : DataErrors.Create($"{kind} stands where the shard file should be, not a regular file", path, info.Index));
+        return ValidateLayout(path, info, schema, identity, codecs, read, length);
     }
 
     private static InvalidDataException LengthDiffers(string path, ShardInfo info, long actual) =>
         Fail(path, info, $"the file has {actual} bytes but the manifest says {info.FileBytes}; it is truncated or was replaced");
 
-    private static ShardFile Validate(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, SafeFileHandle handle, long length)
+    private static ShardFile ValidateLayout(string path, ShardInfo info, Schema schema, DatasetIdentity identity, IChunkCodecProvider? codecs, ReadAt read, long length)
     {
         if (length < FormatConstants.MinShardLength)
         {
@@ -153,7 +74,7 @@ internal sealed class ShardFile
         }
 
         Span<byte> footerBytes = stackalloc byte[FormatConstants.FooterSize];
-        ReadExactly(path, info, handle, footerBytes, length - FormatConstants.FooterSize);
+        ReadExactly(path, info, read, footerBytes, length - FormatConstants.FooterSize);
         string? problem = ShardFooter.TryRead(footerBytes, out ShardFooter footer);
         if (problem is not null)
         {
@@ -161,7 +82,7 @@ internal sealed class ShardFile
         }
 
         Span<byte> headerBytes = stackalloc byte[FormatConstants.HeaderReadSize];
-        ReadExactly(path, info, handle, headerBytes, 0);
+        ReadExactly(path, info, read, headerBytes, 0);
         problem = ShardHeader.TryRead(headerBytes, out ShardHeader header);
         if (problem is not null)
         {
@@ -193,7 +114,7 @@ internal sealed class ShardFile
         try
         {
             Span<byte> table = tableBuffer.AsSpan(0, (int)tableLength);
-            ReadExactly(path, info, handle, table, footer.TableOffset);
+            ReadExactly(path, info, read, table, footer.TableOffset);
             return Validate(path, info, schema, identity, codecs, header, footer, table);
         }
         finally
@@ -203,17 +124,17 @@ internal sealed class ShardFile
     }
 
     // Reads the bytes at offset; the length was checked, so a short read means the file shrank while open.
-    private static void ReadExactly(string path, ShardInfo info, SafeFileHandle handle, Span<byte> destination, long offset)
+    private static void ReadExactly(string path, ShardInfo info, ReadAt read, Span<byte> destination, long offset)
     {
         for (int done = 0; done < destination.Length;)
         {
-            int read = RandomAccess.Read(handle, destination[done..], offset + done);
-            if (read == 0)
+            int count = read(offset + done, destination[done..]);
+            if (count == 0)
             {
                 throw Fail(path, info, $"the file ended at byte {offset + done} while being read; it was truncated", offset + done);
             }
 
-            done += read;
+            done += count;
         }
     }
 

@@ -1,0 +1,185 @@
+using Microsoft.Win32.SafeHandles;
+using ShardStore.Compression;
+using ShardStore.Format;
+using ShardStore.Internals.Publishing;
+using ShardStore.Internals.Reading;
+using ShardStore.Storage;
+
+namespace ShardStore.Internals.Sources;
+
+/// <summary>
+/// A dataset directory on a local file system. Shards are opened as regular files only (never blocking on a FIFO);
+/// in <see cref="ShardReadMode.Mapped"/> mode they are memory-mapped, in <see cref="ShardReadMode.Direct"/> mode read
+/// with positioned reads (optionally <c>O_DIRECT</c>). A shard opened again must be the very file validated at open.
+/// </summary>
+internal sealed class LocalDatasetSource : DatasetSource
+{
+    // Immutable after OpenShards, which runs once, before the dataset is shared.
+    private readonly string _directory;
+    private readonly ShardReadMode _requested;
+    private readonly bool _directIo;
+    private ShardReadMode _mode;
+    private FileIdentity[] _identities = [];
+    private DatasetIdentity _datasetIdentity;
+
+    private LocalDatasetSource(string directory, ShardReadMode mode, bool directIo)
+    {
+        _directory = directory;
+        _requested = mode;
+        _mode = mode == ShardReadMode.Auto ? ShardReadMode.Mapped : mode;
+        _directIo = directIo;
+    }
+
+    public override string Location => _directory;
+
+    /// <summary>Gets the mode chosen; <see cref="ShardReadMode.Auto"/> is resolved by <see cref="OpenShards"/>.</summary>
+    public override ShardReadMode Mode => _mode;
+
+    /// <summary>
+    /// Gets the share of the memory available to the process above which <see cref="ShardReadMode.Auto"/> reads
+    /// directly: a dataset bigger than a quarter of memory cannot stay in the page cache next to the training job, so
+    /// mapping it only trades page faults for reads.
+    /// </summary>
+    public static long AutoDirectThreshold => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+
+    public static LocalDatasetSource OpenDirectory(string directory, ShardDatasetOptions options)
+    {
+        directory = Path.GetFullPath(directory);
+        if (!Directory.Exists(directory) && !PublishLeftovers.RestoreMissingTarget(PhysicalWriterFileSystem.Instance, directory))
+        {
+            throw new DirectoryNotFoundException($"Dataset directory '{directory}' does not exist.");
+        }
+
+        return new LocalDatasetSource(directory, options.ReadMode, options.DirectIo);
+    }
+
+    public override byte[] ReadManifest(out string name)
+    {
+        name = Path.Combine(_directory, FormatConstants.ManifestFileName);
+        return ManifestFile.ReadBytes(name);
+    }
+
+    public override ShardFile[] OpenShards(DatasetManifest manifest, IChunkCodecProvider? codecs, int keepOpen)
+    {
+        if (_requested == ShardReadMode.Auto)
+        {
+            _mode = manifest.Shards.Sum(s => s.FileBytes) > AutoDirectThreshold ? ShardReadMode.Direct : ShardReadMode.Mapped;
+        }
+
+        _datasetIdentity = manifest.Identity;
+        _identities = new FileIdentity[manifest.Shards.Count];
+        var shards = new ShardFile[manifest.Shards.Count];
+        try
+        {
+            for (int i = 0; i < shards.Length; i++)
+            {
+                ShardInfo info = manifest.Shards[i];
+                string path = Path.Combine(_directory, info.FileName);
+                SafeFileHandle handle = OpenRegular(path, info, out FileIdentity identity);
+                try
+                {
+                    shards[i] = ShardFile.Validate(path, info, manifest.Schema, manifest.Identity, codecs, (offset, destination) => RandomAccess.Read(handle, destination, offset), identity.Length);
+                    _identities[i] = identity;
+                    if (i < keepOpen)
+                    {
+                        shards[i].Open = Wrap(path, handle, identity);
+                        handle = null!;
+                    }
+                }
+                finally
+                {
+                    handle?.Dispose();
+                }
+            }
+
+            return shards;
+        }
+        catch
+        {
+            foreach (ShardFile? s in shards)
+            {
+                s?.Open?.Release();
+            }
+
+            throw;
+        }
+    }
+
+    public override OpenShard Reopen(ShardFile file)
+    {
+        SafeFileHandle handle = OpenRegular(file.Path, file.Info, out FileIdentity now);
+        try
+        {
+            FileIdentity expected = _identities[file.Info.Index];
+
+            // The identity includes the length, so a file cut short or grown is reported here too.
+            if (now != expected)
+            {
+                throw Replaced(file, now.Length != expected.Length
+                    ? $"it has {now.Length} bytes, {expected.Length} at open; it was truncated or was replaced"
+                    : $"it was {expected} at open, now {now}");
+            }
+
+            if (!_datasetIdentity.IsNone)
+            {
+                Span<byte> header = stackalloc byte[FormatConstants.HeaderReadSize];
+                for (int done = 0; done < header.Length;)
+                {
+                    int read = RandomAccess.Read(handle, header[done..], done);
+                    if (read == 0)
+                    {
+                        throw Replaced(file, $"it ended at byte {done}, inside its header");
+                    }
+
+                    done += read;
+                }
+
+                string? problem = ShardHeader.TryReadIdentity(header, out DatasetIdentity identity);
+                if (problem is not null || identity != _datasetIdentity)
+                {
+                    throw Replaced(file, $"its header now says dataset {(problem is null ? identity : "unreadable")}, at open {_datasetIdentity}");
+                }
+            }
+
+            OpenShard open = Wrap(file.Path, handle, now);
+            handle = null!;
+            return open;
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    // Takes ownership of the handle.
+    private OpenShard Wrap(string path, SafeFileHandle handle, FileIdentity identity) =>
+        _mode == ShardReadMode.Mapped
+            ? ShardMapping.Create(path, handle, identity)
+            : new DirectShard(path, handle, _directIo ? DirectShard.TryOpenDirect(path) : null, identity);
+
+    private static InvalidDataException Replaced(ShardFile file, string detail) =>
+        DataErrors.Create(
+            $"the dataset was replaced or modified while it was open: the shard file is not the one validated at open ({detail}); reopen the dataset",
+            file.Path,
+            file.Info.Index);
+
+    // Opens the shard file for reading, refusing anything but a regular file without blocking (a FIFO would), and
+    // turns the ways opening fails into errors that name the shard.
+    private static SafeFileHandle OpenRegular(string path, ShardInfo info, out FileIdentity identity)
+    {
+        SafeFileHandle? handle;
+        string? kind;
+        try
+        {
+            handle = RegularFile.TryOpenRead(path, out identity, out kind);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw DataErrors.Create("the shard file is missing; the dataset is incomplete", path, info.Index, innerException: e);
+        }
+
+        return handle ?? throw (kind == "a directory"
+            ? DataErrors.Create("a directory stands where the shard file should be", path, info.Index)
+            : DataErrors.Create($"{kind} stands where the shard file should be, not a regular file", path, info.Index));
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using ShardStore.Format;
+using ShardStore.Storage;
+
+namespace ShardStore.Internals.Sources;
+
+/// <summary>
+/// Fetches chunks of a remote dataset's shards by ranged reads: on demand when a chunk is read, and ahead of use when
+/// the loader's plan names the chunks to come (<see cref="Prefetch"/>). Prefetches coalesce chunks that lie next to
+/// each other in a shard into one request of up to <see cref="MaxRequestBytes"/>, keep up to
+/// <see cref="MaxRequestsInFlight"/> requests running, and hold at most the prefetch budget of fetched bytes not yet
+/// read; a hint that does not fit is dropped (the chunk is then fetched when read). Thread-safe.
+/// </summary>
+internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBudgetBytes) : IDisposable
+{
+    /// <summary>The largest request a prefetch makes of adjacent chunks.</summary>
+    public const int MaxRequestBytes = 16 << 20;
+
+    /// <summary>How many prefetch requests run at once.</summary>
+    public const int MaxRequestsInFlight = 16;
+
+    private readonly SemaphoreSlim _inFlight = new(MaxRequestsInFlight);
+    private readonly CancellationTokenSource _closing = new();
+
+    // Guarded by _lock: prefetched chunks not yet read and the bytes they hold.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(int Shard, int Chunk), Prefetched> _pending = [];
+    private long _pendingBytes;
+
+    // Interlocked: what was fetched and how long readers waited for it.
+    private long _requests;
+    private long _bytesFetched;
+    private long _prefetchHits;
+    private long _waitTicks;
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public long BytesFetched => Interlocked.Read(ref _bytesFetched);
+
+    public long PrefetchHits => Interlocked.Read(ref _prefetchHits);
+
+    public TimeSpan WaitTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks));
+
+    /// <summary>Reads a chunk's stored bytes: from a prefetch when one holds it, else with one ranged read.</summary>
+    /// <exception cref="InvalidDataException">The object was replaced since the dataset was opened.</exception>
+    /// <exception cref="IOException">The store did not answer before its deadline.</exception>
+    public void Read(string name, ObjectVersion version, int shard, int chunk, ChunkEntry entry, Span<byte> destination)
+    {
+        Prefetched? prefetched;
+        lock (_lock)
+        {
+            if (_pending.Remove((shard, chunk), out prefetched))
+            {
+                _pendingBytes -= prefetched.Length;
+            }
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            if (prefetched is not null)
+            {
+                try
+                {
+                    byte[] range = prefetched.Range.GetAwaiter().GetResult();
+                    range.AsSpan(prefetched.OffsetInRange, prefetched.Length).CopyTo(destination);
+                    Interlocked.Increment(ref _prefetchHits);
+                    return;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Closing; the read below reports that.
+                }
+                catch (Exception e) when (e is IOException)
+                {
+                    // The store's own retries ran out on the whole range: that is this chunk's answer too.
+                    ExceptionDispatchInfo.Capture(e).Throw();
+                }
+            }
+
+            byte[] buffer = GC.AllocateUninitializedArray<byte>(destination.Length);
+            Fetch(name, version, entry.Offset, buffer, _closing.Token).AsTask().GetAwaiter().GetResult();
+            buffer.CopyTo(destination);
+        }
+        finally
+        {
+            Interlocked.Add(ref _waitTicks, Stopwatch.GetTimestamp() - start);
+        }
+    }
+
+    /// <summary>Reads an arbitrary range (the shard's header and table at open).</summary>
+    public void ReadRange(string name, ObjectVersion version, long offset, byte[] destination) =>
+        Fetch(name, version, offset, destination, _closing.Token).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Reads an arbitrary range without blocking a thread.</summary>
+    public ValueTask ReadRangeAsync(string name, ObjectVersion version, long offset, byte[] destination, CancellationToken cancellationToken) =>
+        Fetch(name, version, offset, destination, cancellationToken);
+
+
+    /// <summary>
+    /// Starts fetching <paramref name="chunks"/> of one shard (chunk indices ascending, none already held), runs of
+    /// adjacent chunks in one request each, as far as the prefetch budget allows.
+    /// </summary>
+    public void Prefetch(string name, ObjectVersion version, int shard, IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks)
+    {
+        lock (_lock)
+        {
+            if (chunks.Any(c => _pending.ContainsKey((shard, c.Chunk))))
+            {
+                chunks = [.. chunks.Where(c => !_pending.ContainsKey((shard, c.Chunk)))];
+            }
+        }
+
+        int i = 0;
+        while (i < chunks.Count)
+        {
+            // A run: each next chunk starts within a 4 KiB alignment gap of the previous one's end.
+            int end = i + 1;
+            long first = chunks[i].Entry.Offset;
+            while (end < chunks.Count
+                && chunks[end].Chunk == chunks[end - 1].Chunk + 1
+                && chunks[end].Entry.Offset - chunks[end - 1].Entry.End < FormatConstants.ChunkAlignment
+                && chunks[end].Entry.End - first <= MaxRequestBytes)
+            {
+                end++;
+            }
+
+            if (!StartRun(name, version, shard, chunks, i, end))
+            {
+                return;
+            }
+
+            i = end;
+        }
+    }
+
+    public void Dispose()
+    {
+        _closing.Cancel();
+        lock (_lock)
+        {
+            _pending.Clear();
+            _pendingBytes = 0;
+        }
+    }
+
+    private bool StartRun(string name, ObjectVersion version, int shard, IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks, int from, int to)
+    {
+        long first = chunks[from].Entry.Offset;
+        int length = (int)(chunks[to - 1].Entry.End - first);
+        lock (_lock)
+        {
+            if (_closing.IsCancellationRequested || _pendingBytes + length > prefetchBudgetBytes)
+            {
+                return false;
+            }
+
+            Task<byte[]> range = FetchRunAsync(name, version, first, length);
+            for (int k = from; k < to; k++)
+            {
+                ChunkEntry e = chunks[k].Entry;
+                _pending[(shard, chunks[k].Chunk)] = new Prefetched(range, (int)(e.Offset - first), (int)e.StoredSize);
+                _pendingBytes += e.StoredSize;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<byte[]> FetchRunAsync(string name, ObjectVersion version, long offset, int length)
+    {
+        await _inFlight.WaitAsync(_closing.Token).ConfigureAwait(false);
+        try
+        {
+            byte[] buffer = GC.AllocateUninitializedArray<byte>(length);
+            await Fetch(name, version, offset, buffer, _closing.Token).ConfigureAwait(false);
+            return buffer;
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private ValueTask Fetch(string name, ObjectVersion version, long offset, byte[] destination, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Add(ref _bytesFetched, destination.Length);
+        return storage.ReadAsync(name, version, offset, destination, cancellationToken);
+    }
+
+    private sealed record Prefetched(Task<byte[]> Range, int OffsetInRange, int Length);
+}
