@@ -74,7 +74,8 @@ public sealed record ShardLoaderOptions
     /// Gets whether, in <see cref="SampleOrder.Sequential"/> order, a batch that lies inside one uncompressed chunk
     /// (codec none) is handed out with no copy, as spans straight over the shard file's mapping
     /// (<see cref="Batch.IsZeroCopy"/>); other batches are filled as usual. Mapped spans are page-cache memory, not
-    /// the pinned slots that asynchronous GPU copies need, so a <c>DeviceRing</c> refuses such a loader. Default false.
+    /// the pinned slots that asynchronous GPU copies need, so a <c>DeviceRing</c> refuses such a loader. Only a dataset
+    /// read with <see cref="Storage.ShardReadMode.Mapped"/> has mappings; the loader refuses the option otherwise. Default false.
     /// </summary>
     public bool ZeroCopy { get; init; }
 

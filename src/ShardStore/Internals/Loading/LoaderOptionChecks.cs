@@ -23,6 +23,7 @@ internal static class LoaderOptionChecks
 
     /// <summary>Checks every option a running loader needs.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Zero-copy batches are asked of a dataset that is not mapped.</exception>
     public static void CheckAll(ShardDataset dataset, ShardLoaderOptions options)
     {
         CheckOrder(dataset, options);
@@ -31,6 +32,13 @@ internal static class LoaderOptionChecks
         if (options.Epochs is { } epochs)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(epochs, "options.Epochs");
+        }
+
+        if (options.ZeroCopy && dataset.ReadMode != Storage.ShardReadMode.Mapped)
+        {
+            throw new ArgumentException(
+                $"ShardLoaderOptions.ZeroCopy hands out spans over mapped shards, and '{dataset.Directory}' is read with ShardReadMode.{dataset.ReadMode} ({(dataset.IsRemote ? "it is in an object store" : "chosen, or the files exceed a quarter of memory")}); open it with ShardReadMode.Mapped or turn ZeroCopy off.",
+                nameof(options));
         }
     }
 
