@@ -69,39 +69,55 @@ internal sealed class LocalDatasetSource : DatasetSource
         _datasetIdentity = manifest.Identity;
         _identities = new FileIdentity[manifest.Shards.Count];
         var shards = new ShardFile[manifest.Shards.Count];
-        try
-        {
-            for (int i = 0; i < shards.Length; i++)
-            {
-                ShardInfo info = manifest.Shards[i];
-                string path = Path.Combine(_directory, info.FileName);
-                SafeFileHandle handle = OpenRegular(path, info, out FileIdentity identity);
-                try
-                {
-                    shards[i] = ShardFile.Validate(path, info, manifest.Schema, manifest.Identity, codecs, (offset, destination) => RandomAccess.Read(handle, destination, offset), identity.Length);
-                    _identities[i] = identity;
-                    if (i < keepOpen)
-                    {
-                        shards[i].Open = Wrap(path, handle, identity);
-                        handle = null!;
-                    }
-                }
-                finally
-                {
-                    handle?.Dispose();
-                }
-            }
+        var failures = new Exception?[shards.Length];
 
-            return shards;
-        }
-        catch
+        // Shards are independent: validated on every core. Which error is reported does not depend on scheduling: the
+        // lowest shard's.
+        Parallel.For(0, shards.Length, i =>
+        {
+            try
+            {
+                shards[i] = OpenShard(manifest, codecs, i, keep: i < keepOpen);
+            }
+            catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or UnauthorizedAccessException)
+            {
+                failures[i] = e;
+            }
+        });
+
+        if (Array.FindIndex(failures, f => f is not null) is int first and >= 0)
         {
             foreach (ShardFile? s in shards)
             {
                 s?.Open?.Release();
             }
 
-            throw;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failures[first]!).Throw();
+        }
+
+        return shards;
+    }
+
+    private ShardFile OpenShard(DatasetManifest manifest, IChunkCodecProvider? codecs, int i, bool keep)
+    {
+        ShardInfo info = manifest.Shards[i];
+        string path = Path.Combine(_directory, info.FileName);
+        SafeFileHandle handle = OpenRegular(path, info, out FileIdentity identity);
+        try
+        {
+            ShardFile shard = ShardFile.Validate(path, info, manifest.Schema, manifest.Identity, codecs, (offset, destination) => RandomAccess.Read(handle, destination, offset), identity.Length);
+            _identities[i] = identity;
+            if (keep)
+            {
+                shard.Open = Wrap(path, handle, identity);
+                handle = null!;
+            }
+
+            return shard;
+        }
+        finally
+        {
+            handle?.Dispose();
         }
     }
 
