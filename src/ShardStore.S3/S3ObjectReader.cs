@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Net;
 using Amazon.S3;
-using Amazon.S3.Model;
 using ShardStore.S3.Internals;
 
 namespace ShardStore.S3;
@@ -20,34 +17,25 @@ namespace ShardStore.S3;
 /// </remarks>
 public sealed class S3ObjectReader
 {
-    // Immutable after open; the client and options are shared with the caller.
-    private readonly IAmazonS3 _client;
-    private readonly S3StorageOptions _options;
+    // Immutable after open.
+    private readonly S3ObjectVersion _version;
 
-    private S3ObjectReader(IAmazonS3 client, S3StorageOptions options, string bucket, string key, long length, string eTag)
-    {
-        _client = client;
-        _options = options;
-        Bucket = bucket;
-        Key = key;
-        Length = length;
-        ETag = eTag;
-    }
+    private S3ObjectReader(S3ObjectVersion version) => _version = version;
 
     /// <summary>Gets the bucket.</summary>
-    public string Bucket { get; }
+    public string Bucket => _version.Bucket;
 
     /// <summary>Gets the object key.</summary>
-    public string Key { get; }
+    public string Key => _version.Key;
 
     /// <summary>Gets the object's URI, <c>s3://bucket/key</c>, as messages name it.</summary>
-    public string Uri => S3Location.FormatUri(Bucket, Key);
+    public string Uri => _version.Uri;
 
     /// <summary>Gets the object's length in bytes when it was opened.</summary>
-    public long Length { get; }
+    public long Length => _version.Length;
 
     /// <summary>Gets the object's ETag (with its quotes) when it was opened; every read requires it.</summary>
-    public string ETag { get; }
+    public string ETag => _version.ETag;
 
     /// <summary>Opens an object: one HEAD request, retried as reads are, records its length and ETag.</summary>
     /// <param name="client">The client, for example from <see cref="S3ClientFactory.Create"/>; not disposed by the reader.</param>
@@ -73,36 +61,7 @@ public sealed class S3ObjectReader
         ArgumentException.ThrowIfNullOrEmpty(key);
         options ??= new S3StorageOptions();
         options.Validate();
-        var uri = S3Location.FormatUri(bucket, key);
-
-        var metadata = await S3Retry.RunAsync(
-            options,
-            async token =>
-            {
-                try
-                {
-                    return await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, token).ConfigureAwait(false);
-                }
-                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-                {
-                    throw new FileNotFoundException($"{uri} does not exist: check the bucket, the prefix and the object name.", uri, e);
-                }
-            },
-            (last, attempts, elapsed) => new S3DeadlineExceededException(
-                $"{uri}: no answer to HEAD within the retry deadline ({Seconds(elapsed)} s, {attempts} attempts); last error: {last?.Message}",
-                uri,
-                null,
-                null,
-                last),
-            cancellationToken).ConfigureAwait(false);
-
-        var length = metadata.ContentLength;
-        if (length < 0 || string.IsNullOrEmpty(metadata.ETag))
-        {
-            throw DataErrors.Create($"the storage returned no usable length ({length}) or ETag ('{metadata.ETag}') for the object", uri);
-        }
-
-        return new S3ObjectReader(client, options, bucket, key, length, metadata.ETag);
+        return new S3ObjectReader(await S3ObjectVersion.HeadAsync(client, options, bucket, key, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Reads <c>destination.Length</c> bytes from <paramref name="offset"/> into <paramref name="destination"/>, all of them or none.</summary>
@@ -116,92 +75,6 @@ public sealed class S3ObjectReader
     /// <exception cref="S3DeadlineExceededException">The storage did not return the range before the retry deadline.</exception>
     /// <exception cref="AmazonS3Exception">The storage refused the request for another reason (access denied).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var count = destination.Length;
-        if (offset > Length || count > Length - offset)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(offset),
-                offset,
-                $"{Uri}: bytes {offset}-{offset + count - 1} lie past the end of the object, which had {Length} bytes when opened.");
-        }
-
-        if (count == 0)
-        {
-            return;
-        }
-
-        var range = $"bytes {offset}-{offset + count - 1}";
-        await S3Retry.RunAsync(
-            _options,
-            token => ReadOnceAsync(offset, destination, range, token),
-            (last, attempts, elapsed) => new S3DeadlineExceededException(
-                $"{Uri}: {range} not read within the retry deadline ({Seconds(elapsed)} s, {attempts} attempts); last error: {last?.Message}",
-                Uri,
-                offset,
-                count,
-                last),
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<bool> ReadOnceAsync(long offset, Memory<byte> destination, string range, CancellationToken cancellationToken)
-    {
-        var count = destination.Length;
-        var request = new GetObjectRequest
-        {
-            BucketName = Bucket,
-            Key = Key,
-            ByteRange = new ByteRange(offset, offset + count - 1),
-            EtagToMatch = ETag,
-        };
-
-        GetObjectResponse response;
-        try
-        {
-            response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
-        {
-            throw Changed(offset, range, e.StatusCode == HttpStatusCode.NotFound ? "it was deleted" : "its ETag no longer matches", e);
-        }
-
-        using (response)
-        {
-            if (!string.IsNullOrEmpty(response.ETag) && !string.Equals(response.ETag, ETag, StringComparison.Ordinal))
-            {
-                throw Changed(offset, range, $"it now has ETag {response.ETag}", null);
-            }
-
-            if (response.ContentLength != count)
-            {
-                throw new S3TransientResponseException($"{Uri}: asked for {range} ({count} bytes), the response announced {response.ContentLength}");
-            }
-
-            var stream = response.ResponseStream;
-            var filled = 0;
-            while (filled < count)
-            {
-                var n = await stream.ReadAsync(destination[filled..], cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    throw new S3TransientResponseException($"{Uri}: the response to {range} ended after {filled} of {count} bytes");
-                }
-
-                filled += n;
-            }
-        }
-
-        return true;
-    }
-
-    private InvalidDataException Changed(long offset, string range, string what, Exception? inner) =>
-        DataErrors.Create(
-            $"the object changed since it was opened ({what}; it had ETag {ETag} and {Length} bytes), so {range} cannot be read; the dataset was replaced or modified while open: reopen it",
-            Uri,
-            byteOffset: offset,
-            innerException: inner);
-
-    private static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+    public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        _version.ReadAsync(offset, destination, cancellationToken);
 }

@@ -1,4 +1,8 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
 using ShardPack.Commands;
+using ShardStore.S3;
 
 namespace ShardPack.Tests;
 
@@ -20,7 +24,16 @@ public sealed class CommandContextTests
         [new InvalidOperationException("The writer failed earlier and can only be disposed; nothing was published.", new IOException("No space left on device : '/data/x'", 28)), ExitCodes.Failure],
         [new NullReferenceException("Object reference not set to an instance of an object."), ExitCodes.InternalError],
         [new InvalidOperationException("Collection was modified."), ExitCodes.InternalError],
+        [new S3DeadlineExceededException("s3://b/ds/shards/0.shard: bytes 0-99 not read within the retry deadline", "s3://b/ds/shards/0.shard", 0, 100, null), ExitCodes.Failure],
+        [new FileNotFoundException("s3://b/ds/manifest.json does not exist", "s3://b/ds/manifest.json", S3Refusal(HttpStatusCode.NotFound)), ExitCodes.BadData],
+        [new FileNotFoundException("s3://b/ds/manifest.json does not exist", "s3://b/ds/manifest.json"), ExitCodes.BadData],
+        [new UnauthorizedAccessException("s3://b/ds/manifest.json: the storage denied access", S3Refusal(HttpStatusCode.Forbidden)), ExitCodes.BadData],
+        [new IOException("s3://b/ds/manifest.json: the storage refused the request", S3Refusal(HttpStatusCode.BadRequest)), ExitCodes.BadData],
+        [S3Refusal(HttpStatusCode.Forbidden), ExitCodes.BadData],
+        [S3Refusal(HttpStatusCode.NotImplemented), ExitCodes.Failure],
     ];
+
+    private static AmazonS3Exception S3Refusal(HttpStatusCode status) => new("refused", ErrorType.Sender, status.ToString(), "request-1", status);
 
     [TestMethod]
     [DynamicData(nameof(Failures))]
@@ -64,6 +77,32 @@ public sealed class CommandContextTests
         Assert.AreEqual(ExitCodes.InternalError, code);
         Assert.Contains("System.InvalidCastException: boom", error.ToString());
         Assert.Contains(nameof(Guard_UnexpectedFailureWithDebug_PrintsStackTrace), error.ToString());
+    }
+
+    [TestMethod]
+    public void Guard_S3DeadlineExceeded_NamesObjectRangeAndEndpointVariable()
+    {
+        using var error = new StringWriter();
+        var context = new CommandContext(TextWriter.Null, error);
+
+        int code = context.Guard(() => throw new S3DeadlineExceededException("s3://b/ds/shards/0.shard: bytes 0-99 not read within the retry deadline", "s3://b/ds/shards/0.shard", 0, 100, null));
+
+        Assert.AreEqual(ExitCodes.Failure, code);
+        Assert.Contains("s3://b/ds/shards/0.shard: bytes 0-99", error.ToString());
+        Assert.Contains("did not answer in time", error.ToString());
+        Assert.Contains("AWS_ENDPOINT_URL_S3", error.ToString());
+    }
+
+    [TestMethod]
+    public void Guard_S3RefusalNotWrapped_NamesStatusAndErrorCode()
+    {
+        using var error = new StringWriter();
+        var context = new CommandContext(TextWriter.Null, error);
+
+        int code = context.Guard(() => throw S3Refusal(HttpStatusCode.Forbidden));
+
+        Assert.AreEqual(ExitCodes.BadData, code);
+        Assert.Contains("refused the request (403 Forbidden", error.ToString());
     }
 
     [TestMethod]

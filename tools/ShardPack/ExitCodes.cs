@@ -12,7 +12,10 @@ internal static class ExitCodes
     /// <summary>The command line is wrong: an unknown option or value, a file or directory named on it that does not exist, an output that would overwrite an input.</summary>
     public const int InvalidArguments = 2;
 
-    /// <summary>The data is bad: an input or dataset is malformed or corrupt, or cannot be packed (a sample too large for a chunk).</summary>
+    /// <summary>
+    /// The data is bad: an input or dataset is malformed or corrupt, or cannot be packed (a sample too large for a chunk);
+    /// or an <c>s3://</c> dataset location is malformed, not there, or refused by the storage.
+    /// </summary>
     public const int BadData = 3;
 
     /// <summary>A defect in shardpack itself (EX_SOFTWARE of sysexits.h); the message asks for a report.</summary>

@@ -7,8 +7,9 @@ internal sealed class ProxiedObject : IDisposable
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
 
-    private ProxiedObject(MotoServer server, FaultProxy proxy, IAmazonS3 client, S3ObjectReader reader, byte[] content)
+    private ProxiedObject(MotoServer server, FaultProxy proxy, IAmazonS3 client, S3StorageOptions options, S3ObjectReader reader, byte[] content)
     {
+        Options = options;
         Server = server;
         Proxy = proxy;
         Client = client;
@@ -21,6 +22,9 @@ internal sealed class ProxiedObject : IDisposable
     public FaultProxy Proxy { get; }
 
     public IAmazonS3 Client { get; }
+
+    /// <summary>Gets the options of <see cref="Client"/>: the proxy's endpoint and the retry times asked for.</summary>
+    public S3StorageOptions Options { get; }
 
     public S3ObjectReader Reader { get; }
 
@@ -42,7 +46,7 @@ internal sealed class ProxiedObject : IDisposable
             }
 
             var reader = await S3ObjectReader.OpenAsync(client, bucket, "shards/0.shard", options).WaitAsync(s_bound).ConfigureAwait(false);
-            return new ProxiedObject(server, proxy, client, reader, content);
+            return new ProxiedObject(server, proxy, client, options, reader, content);
         }
         catch
         {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using ShardStore.Codecs;
 
 namespace ShardPack.Commands;
 
@@ -10,13 +9,14 @@ internal static class CatCommand
 {
     public static Command Create(CommandContext context)
     {
-        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var source = new DatasetSource();
         var index = new Option<long>("--index") { Description = "Global sample index.", Required = true };
         var json = new Option<bool>("--json") { Description = "Machine-readable output; byte fields as base64." };
-        var command = new Command("cat", "Print one sample, every field.") { directory, index, json };
+        var command = new Command("cat", "Print one sample, every field.") { index, json };
+        source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
-            using ShardDataset ds = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            using ShardDataset ds = source.Open(r);
             long i = r.GetValue(index);
             if (i < 0 || i >= ds.SampleCount)
             {

@@ -1,20 +1,20 @@
 using System.CommandLine;
 using ShardPack.Importers;
-using ShardStore.Codecs;
 
 namespace ShardPack.Commands;
 
-/// <summary><c>shardpack export DIR -o OUT --to npy</c>: writes one NAME.npy per fixed-shape field, chunk by chunk.</summary>
+/// <summary><c>shardpack export DATASET -o OUT --to npy</c>: writes one NAME.npy per fixed-shape field, chunk by chunk.</summary>
 internal static class ExportCommand
 {
     private const int WriteBufferBytes = 1 << 20;
 
     public static Command Create(CommandContext context)
     {
-        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var source = new DatasetSource();
         var output = new Option<string>("--output", "-o") { Description = "Directory to write the files into (created if missing).", Required = true };
         var to = new Option<string>("--to") { Description = "Output format: npy.", Required = true };
-        var command = new Command("export", "Export a dataset's fixed-shape fields, one NAME.npy per field (shape [samples, ...field shape]).") { directory, output, to };
+        var command = new Command("export", "Export a dataset's fixed-shape fields, one NAME.npy per field (shape [samples, ...field shape]).") { output, to };
+        source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
             string format = r.GetValue(to)!;
@@ -23,14 +23,14 @@ internal static class ExportCommand
                 throw new UsageException($"--to '{format}': the only export format is npy.");
             }
 
-            return ExportNpy(context, r.GetValue(directory)!, r.GetValue(output)!);
+            using ShardDataset dataset = source.Open(r);
+            return ExportNpy(context, dataset, r.GetValue(output)!);
         }));
         return command;
     }
 
-    private static int ExportNpy(CommandContext context, string datasetDirectory, string outputDirectory)
+    private static int ExportNpy(CommandContext context, ShardDataset dataset, string outputDirectory)
     {
-        using ShardDataset dataset = ShardDataset.Open(datasetDirectory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
         var exported = new List<(int Field, string Final, string Temp)>();
         foreach ((FieldSpec f, int i) in dataset.Schema.Fields.Select((f, i) => (f, i)))
         {

@@ -1,3 +1,7 @@
+using System.Net;
+using Amazon.Runtime;
+using ShardStore.S3;
+
 namespace ShardPack.Commands;
 
 /// <summary>Maps what a command threw to an exit code and a one-line message; the message of an unexpected failure asks for a report.</summary>
@@ -20,6 +24,12 @@ internal static class FailureReport
         {
             InvalidDataException => (ExitCodes.BadData, message),
             UsageException => (ExitCodes.InvalidArguments, message),
+            S3DeadlineExceededException => (ExitCodes.Failure, $"{message}; the object storage did not answer in time: check that its endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) is up and reachable, then run again."),
+            _ when IsRemoteRefusal(e) => (ExitCodes.BadData, message),
+            AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError } s =>
+                (ExitCodes.BadData, $"the object storage refused the request ({(int)s.StatusCode} {s.ErrorCode}: {message}); check the bucket and prefix, the credentials and the endpoint."),
+            AmazonServiceException s => (ExitCodes.Failure, $"the object storage failed ({(int)s.StatusCode} {s.ErrorCode}: {message}); run again later."),
+            AmazonClientException => (ExitCodes.Failure, $"object storage: {message}"),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.InvalidArguments, message),
             IOException when IsDiskFull(e) => (ExitCodes.Failure, $"the disk is full: {message}; free space or write elsewhere."),
             IOException or UnauthorizedAccessException => (ExitCodes.Failure, message),
@@ -31,6 +41,14 @@ internal static class FailureReport
             _ => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}: {message}); please report this with the command line. Set SHARDSTORE_DEBUG=1 to print the stack trace."),
         };
     }
+
+    /// <summary>
+    /// Gets whether <paramref name="e"/> is a dataset in object storage that is not there or not readable (no such bucket or
+    /// object, access denied): bad input naming the location, exit 3, where a missing local directory is a wrong argument.
+    /// </summary>
+    public static bool IsRemoteRefusal(Exception e) =>
+        e is FileNotFoundException or UnauthorizedAccessException or IOException
+        && (e.InnerException is AmazonServiceException || (e is FileNotFoundException { FileName: { } file } && S3Location.IsS3Uri(file)));
 
     /// <summary>Gets whether <paramref name="e"/> reports a full disk or quota.</summary>
     public static bool IsDiskFull(Exception e) =>

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using ShardStore.Codecs;
 using ShardStore.Compression;
 
 namespace ShardPack.Commands;
@@ -11,12 +10,13 @@ internal static class InfoCommand
 {
     public static Command Create(CommandContext context)
     {
-        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var source = new DatasetSource();
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
-        var command = new Command("info", "Show a dataset's schema, samples, shards, chunks, sizes and codec.") { directory, json };
+        var command = new Command("info", "Show a dataset's schema, samples, shards, chunks, sizes and codec.") { json };
+        source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
-            using ShardDataset ds = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            using ShardDataset ds = source.Open(r);
             long raw = ds.Shards.Sum(s => s.RawBytes), stored = ds.Shards.Sum(s => s.StoredBytes), files = ds.Shards.Sum(s => s.FileBytes);
             double ratio = stored == 0 ? 1 : (double)raw / stored;
             if (r.GetValue(json))

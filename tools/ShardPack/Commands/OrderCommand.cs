@@ -1,18 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
-using ShardStore.Codecs;
 
 namespace ShardPack.Commands;
 
 /// <summary>
-/// <c>shardpack order DIR --order O --seed S --epoch E [--rank r --world-size R]</c>: prints the global sample
+/// <c>shardpack order DATASET --order O --seed S --epoch E [--rank r --world-size R]</c>: prints the global sample
 /// indices in the order that rank reads them, from the same plan the loader follows, without reading any data.
 /// </summary>
 internal static class OrderCommand
 {
     public static Command Create(CommandContext context)
     {
-        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
+        var source = new DatasetSource();
         var order = new Option<string>("--order") { Description = "sequential, window or random.", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 0 };
         var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0.", DefaultValueFactory = _ => 0 };
@@ -25,8 +24,9 @@ internal static class OrderCommand
         var batches = new Option<bool>("--batches") { Description = "Print one batch per line (indices separated by spaces) instead of one index per line." };
         var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
         {
-            directory, order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches,
+            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches,
         };
+        source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
             string name = r.GetValue(order)!;
@@ -46,7 +46,7 @@ internal static class OrderCommand
                 LogicalPartitions = r.GetValue(partitions),
                 DropLast = r.GetValue(dropLast),
             };
-            using ShardDataset dataset = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            using ShardDataset dataset = source.Open(r);
             IEnumerable<long[]> plan;
             try
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ShardStore.Codecs;
 
 namespace ShardPack.Commands;
 
@@ -8,11 +7,12 @@ internal static class VerifyCommand
 {
     public static Command Create(CommandContext context)
     {
-        var directory = new Argument<string>("DIR") { Description = "Dataset directory." };
-        var command = new Command("verify", "Check every checksum and structural invariant; exit 3 naming each bad shard and chunk.") { directory };
+        var source = new DatasetSource();
+        var command = new Command("verify", "Check every checksum and structural invariant; exit 3 naming each bad shard and chunk.");
+        source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
-            using ShardDataset ds = ShardDataset.Open(r.GetValue(directory)!, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            using ShardDataset ds = source.Open(r);
             IReadOnlyList<InvalidDataException> problems = ds.Verify(context.CancellationToken);
             foreach (InvalidDataException p in problems)
             {

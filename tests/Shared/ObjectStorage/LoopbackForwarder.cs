@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ShardStore.S3.Tests.Infrastructure;
+namespace ShardStore.Testing.ObjectStorage;
 
 /// <summary>
 /// Forwards TCP connections from a fixed loopback port to a target port that may change, so that a server behind it can be

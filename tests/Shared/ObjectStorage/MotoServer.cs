@@ -4,8 +4,9 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using ShardStore.S3;
 
-namespace ShardStore.S3.Tests.Infrastructure;
+namespace ShardStore.Testing.ObjectStorage;
 
 /// <summary>
 /// A real S3 API server for tests: <c>moto_server</c> as a child process on a free loopback port, behind a
