@@ -58,6 +58,12 @@ internal sealed class RunnerOptions
 
     public bool Quick { get; private set; }
 
+    /// <summary>Gets how the out-of-core dataset is read (<c>--read-mode</c>); Auto reads a dataset over a quarter of RAM directly.</summary>
+    public ShardStore.Storage.ShardReadMode ReadMode { get; private set; } = ShardStore.Storage.ShardReadMode.Auto;
+
+    /// <summary>Gets whether direct reads bypass the page cache (<c>--direct-io</c>).</summary>
+    public bool DirectIo { get; private set; }
+
     public bool RunsMatrix => (_matrix || Quick) && !_skip.Contains("matrix");
 
     public bool RunsNaive => (_naive || _matrix || Quick) && !_skip.Contains("naive");
@@ -124,6 +130,9 @@ internal sealed class RunnerOptions
                            streamed in Window order from a cold cache: throughput against a cold sequential read
                            of the same files, and peak anonymous RSS against 1 GiB. Needs that much free disk
                            plus 5%, at least 1 GiB more (about 37 GB on a 23 GiB machine); refuses otherwise
+          --read-mode M    auto | mapped | direct: how --out-of-core reads its shards (default auto, which reads
+                           a dataset larger than a quarter of RAM directly, with positioned reads and no mapping)
+          --direct-io      with direct reads, bypass the page cache (O_DIRECT)
           --skip L         comma-separated parts to leave out of --matrix or --quick: matrix, naive, out-of-core
           --json FILE      also write the results, with a description of the machine, as JSON
 
@@ -180,6 +189,8 @@ internal sealed class RunnerOptions
                 case "--quick": o.Quick = true; break;
                 case "--naive": o._naive = true; break;
                 case "--out-of-core": o._outOfCore = true; break;
+                case "--read-mode": o.ReadMode = Enum.Parse<ShardStore.Storage.ShardReadMode>(value, ignoreCase: true); i++; break;
+                case "--direct-io": o.DirectIo = true; break;
                 case "--codecs": o.Codecs = ParseList(value, ParseCodec); i++; break;
                 case "--orders": o.Orders = ParseList(value, ParseOrder); i++; break;
                 case "--datasets": o.Datasets = ParseList(value, ParseDataset); i++; break;

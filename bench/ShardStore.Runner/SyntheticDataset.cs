@@ -53,11 +53,14 @@ internal abstract class SyntheticDataset
         Pack(path, options.Samples, options.Codec, options.Threads, options.ChunkBytes, cancellationToken);
 
     /// <summary>Opens a packed dataset the way a training job would: checksums verified on first touch.</summary>
-    public static ShardDataset Open(string path) => ShardDataset.Open(path, new ShardDatasetOptions
-    {
-        Codecs = NativeCodecs.Provider,
-        Checksums = ChecksumPolicy.FirstTouch,
-    });
+    public static ShardDataset Open(string path, ShardStore.Storage.ShardReadMode readMode = ShardStore.Storage.ShardReadMode.Auto, bool directIo = false) =>
+        ShardDataset.Open(path, new ShardDatasetOptions
+        {
+            Codecs = NativeCodecs.Provider,
+            Checksums = ChecksumPolicy.FirstTouch,
+            ReadMode = readMode,
+            DirectIo = directIo,
+        });
 
     /// <summary>xorshift64: fast, deterministic, and good enough for test data.</summary>
     public static ulong Next(ref ulong state)

@@ -225,6 +225,32 @@ internal sealed class EpochOrder
     }
 
     /// <summary>
+    /// Returns the first position of the epoch's global order that may read a sample of <paramref name="chunk"/>: the
+    /// start of its window (Window order) or of the chunk itself (Sequential); -1 in Random order, where every chunk
+    /// is read all the time.
+    /// </summary>
+    public long FirstUse(int chunk)
+    {
+        int p = PartitionOf(chunk);
+        long local;
+        switch (_order)
+        {
+            case SampleOrder.Sequential:
+                local = _layout.ChunkStarts[chunk] - _partSampleStart[p];
+                break;
+            case SampleOrder.Window:
+                int first = _partChunkStart[p];
+                int window = (_schedulePosition![chunk] - first) / _window;
+                local = _scheduleStarts![first + (window * _window)] - _scheduleStarts[first];
+                break;
+            default:
+                return -1;
+        }
+
+        return GlobalPosition(p, local);
+    }
+
+    /// <summary>
     /// Returns the last position of the epoch's global order that reads a sample of <paramref name="chunk"/>:
     /// the end of its window (Window order), of the chunk itself (Sequential), or of the epoch (Random). Once
     /// every position up to it is planned, nothing more in this epoch needs the chunk.
