@@ -89,6 +89,9 @@ internal sealed partial class ChunkFileCache : IDisposable
     /// <summary>Gets the directory of the cache (full path).</summary>
     public string Directory => _root;
 
+    /// <summary>Gets the dataset version whose entries this instance reads and writes.</summary>
+    public string DatasetKey => _key;
+
     /// <summary>Gets the limit on the bytes of entries and writes in progress in the directory.</summary>
     public long LimitBytes => _limit;
 
