@@ -13,7 +13,7 @@ namespace ShardStore.Internals.Caching;
 /// POSIX <c>fcntl</c> byte-range locks do, so two opens in one process also exclude each other, and closing some
 /// other descriptor of the file cannot drop it. The lock is released when the file is closed, also by the kernel
 /// when the process dies, so a crash never leaves the directory locked. The open does not block, so it is retried
-/// with a short back-off; threads of this process queue on a semaphore first and do not spin on the file.
+/// every millisecond or so; threads of this process queue on a semaphore first and do not spin on the file.
 /// The runtime skips flock when <c>System.IO.DisableFileLocking</c> (DOTNET_SYSTEM_IO_DISABLEFILELOCKING) is set:
 /// <see cref="ThrowIfLockingDisabled"/> refuses to share a directory then.
 /// </remarks>
@@ -58,19 +58,23 @@ internal sealed class CacheDirectoryLock
         }
     }
 
-    /// <summary>Takes the lock; dispose the result to release it.</summary>
+    /// <summary>Takes the lock, waiting up to the bound given at construction; dispose the result to release it.</summary>
     /// <exception cref="TimeoutException">The lock was held by someone else for longer than the bound.</exception>
-    public Held Acquire(out TimeSpan waited)
+    public Held Acquire(out TimeSpan waited) => Acquire(_timeout, out waited);
+
+    /// <summary>Takes the lock, waiting up to <paramref name="timeout"/>; dispose the result to release it.</summary>
+    /// <exception cref="TimeoutException">The lock was held by someone else for longer than <paramref name="timeout"/>.</exception>
+    public Held Acquire(TimeSpan timeout, out TimeSpan waited)
     {
         long start = Stopwatch.GetTimestamp();
-        if (!_gate.Wait(_timeout))
+        if (!_gate.Wait(timeout))
         {
-            throw Timeout(null);
+            throw Timeout(timeout, null);
         }
 
         try
         {
-            int delayMs = 1;
+            int attempt = 0;
             while (true)
             {
                 try
@@ -83,13 +87,20 @@ internal sealed class CacheDirectoryLock
                 catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
                 {
                     // Held by another process (EWOULDBLOCK, or a sharing violation on Windows).
-                    if (Stopwatch.GetElapsedTime(start) >= _timeout)
+                    if (Stopwatch.GetElapsedTime(start) >= timeout)
                     {
-                        throw Timeout(e);
+                        throw Timeout(timeout, e);
                     }
 
-                    Thread.Sleep(delayMs);
-                    delayMs = Math.Min(delayMs * 2, 20);
+                    // The lock is held for well under a millisecond (a state file read and written): poll often.
+                    if (++attempt <= 3)
+                    {
+                        Thread.Yield();
+                    }
+                    else
+                    {
+                        Thread.Sleep(1);
+                    }
                 }
             }
         }
@@ -100,8 +111,8 @@ internal sealed class CacheDirectoryLock
         }
     }
 
-    private TimeoutException Timeout(Exception? inner) => new(
-        $"The chunk cache lock '{_path}' was held by another process or thread for more than {_timeout.TotalSeconds:0.###} s. " +
+    private TimeoutException Timeout(TimeSpan timeout, Exception? inner) => new(
+        $"The chunk cache lock '{_path}' was held by another process or thread for more than {timeout.TotalSeconds:0.###} s. " +
         "A process that uses the cache may be hung while holding it, or another program keeps the file open: stop it, or use another cache directory.",
         inner);
 

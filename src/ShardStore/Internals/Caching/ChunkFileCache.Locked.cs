@@ -5,9 +5,11 @@ namespace ShardStore.Internals.Caching;
 /// <summary>The steps that run holding the directory's lock: each loads the state, changes files and state together, and saves it.</summary>
 internal sealed partial class ChunkFileCache
 {
-    private CacheDirectoryLock.Held AcquireLock()
+    private CacheDirectoryLock.Held AcquireLock() => AcquireLock(_lockTimeout);
+
+    private CacheDirectoryLock.Held AcquireLock(TimeSpan timeout)
     {
-        CacheDirectoryLock.Held held = _lock.Acquire(out TimeSpan waited);
+        CacheDirectoryLock.Held held = _lock.Acquire(timeout, out TimeSpan waited);
         Interlocked.Add(ref _lockWaitTicks, waited.Ticks);
         return held;
     }

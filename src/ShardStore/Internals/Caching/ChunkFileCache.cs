@@ -49,6 +49,7 @@ internal sealed partial class ChunkFileCache : IDisposable
     private readonly long _limit;
     private readonly string _key;
     private readonly TimeSpan _strayAge;
+    private readonly TimeSpan _lockTimeout;
     private readonly CacheDirectoryLock _lock;
 
     // Guarded by _hitsSync: the entries this process read since it last saved the state, with their last read (UTC ticks).
@@ -76,6 +77,7 @@ internal sealed partial class ChunkFileCache : IDisposable
         _limit = limitBytes;
         _key = datasetKey;
         _strayAge = strayAge;
+        _lockTimeout = lockTimeout;
         _lock = new CacheDirectoryLock(Path.Combine(root, CacheLayout.LockFileName), lockTimeout);
     }
 
@@ -170,7 +172,14 @@ internal sealed partial class ChunkFileCache : IDisposable
         Interlocked.Increment(ref _misses);
         if (wrongLength)
         {
-            Remove(shard, chunk);
+            try
+            {
+                Remove(shard, chunk);
+            }
+            catch (TimeoutException)
+            {
+                // A miss all the same; the caller's write of the chunk replaces the entry.
+            }
         }
 
         return false;
@@ -260,7 +269,8 @@ internal sealed partial class ChunkFileCache : IDisposable
 
         try
         {
-            using CacheDirectoryLock.Held held = AcquireLock();
+            // Not the full bound: a dispose should not hang on a process stuck holding the lock.
+            using CacheDirectoryLock.Held held = AcquireLock(TimeSpan.FromTicks(Math.Min(_lockTimeout.Ticks, TimeSpan.TicksPerSecond)));
             SaveLocked(LoadLocked());
         }
         catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)

@@ -22,6 +22,22 @@ public sealed partial class ChunkFileCacheTests
     }
 
     [TestMethod]
+    public void Open_AfterReadsOfAClosedCache_TheirRecencyKept()
+    {
+        using var dir = new TempDirectory();
+        using (var first = ChunkFileCache.Open(dir.Path, 300, Key))
+        {
+            Write(first, 0, 1, 2);
+            Assert.IsTrue(first.TryRead(0, 0, new byte[100]));
+        }
+
+        using var second = ChunkFileCache.Open(dir.Path, 300, Key);
+        Assert.IsTrue(second.TryWrite(0, 3, CacheFiles.Chunk(0, 3, 100)));
+
+        CollectionAssert.AreEqual(new[] { 0, 2, 3 }, Present(second, 0, 1, 2, 3), "the read before dispose made chunk 1 the least recent");
+    }
+
+    [TestMethod]
     public void TryWrite_FullWithPlan_EvictsOutsidePlanThenFarthestNextUse()
     {
         using var dir = new TempDirectory();
