@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
@@ -7,12 +8,15 @@ namespace ShardStore.Internals.Caching;
 /// The usage of a cache directory: every entry (of every dataset key) with its length and last use, and every
 /// reservation of a write in progress. Read from and written back to the state file under the directory's lock.
 /// </summary>
+/// <remarks>While recording, every change is also written as a <see cref="CacheJournal"/> record, to be appended to the file.</remarks>
 internal sealed class CacheState
 {
     // One thread only (the holder of the directory lock, which loads, changes and saves this copy).
     private readonly Dictionary<CacheEntryName, CacheEntryRecord> _entries = [];
     private readonly Dictionary<ulong, CacheReservation> _reservations = [];
     private long _usedBytes;
+    private ArrayBufferWriter<byte>? _recorded;
+    private ArrayBufferWriter<byte>? _spare;
 
     /// <summary>Gets the bytes of every entry and reservation: what the directory's limit bounds.</summary>
     public long UsedBytes => _usedBytes;
@@ -20,6 +24,24 @@ internal sealed class CacheState
     public IReadOnlyDictionary<CacheEntryName, CacheEntryRecord> Entries => _entries;
 
     public IReadOnlyDictionary<ulong, CacheReservation> Reservations => _reservations;
+
+    /// <summary>Starts writing every change as a journal record (after the state was loaded).</summary>
+    public void StartRecording()
+    {
+        _recorded = _spare ?? new ArrayBufferWriter<byte>(256);
+        _recorded.ResetWrittenCount();
+        _spare = null;
+    }
+
+    /// <summary>Stops recording and returns the records of the changes since <see cref="StartRecording"/>.</summary>
+    public ReadOnlySpan<byte> StopRecording()
+    {
+        ReadOnlySpan<byte> records = _recorded is null ? default : _recorded.WrittenSpan;
+        ArrayBufferWriter<byte>? recorded = _recorded;
+        _recorded = null;
+        _spare = recorded;
+        return records;
+    }
 
     public bool TryGetEntry(CacheEntryName name, out CacheEntryRecord record) => _entries.TryGetValue(name, out record);
 
@@ -29,6 +51,10 @@ internal sealed class CacheState
         RemoveEntry(name);
         _entries.Add(name, record);
         _usedBytes += record.Length;
+        if (_recorded is not null)
+        {
+            CacheJournal.AddEntry(_recorded, name, record);
+        }
     }
 
     public bool RemoveEntry(CacheEntryName name)
@@ -39,6 +65,11 @@ internal sealed class CacheState
         }
 
         _usedBytes -= old.Length;
+        if (_recorded is not null)
+        {
+            CacheJournal.RemoveEntry(_recorded, name);
+        }
+
         return true;
     }
 
@@ -49,6 +80,10 @@ internal sealed class CacheState
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref record) && record.LastUseTicks < ticks)
         {
             record = record with { LastUseTicks = ticks };
+            if (_recorded is not null)
+            {
+                CacheJournal.Touch(_recorded, name, ticks);
+            }
         }
     }
 
@@ -58,6 +93,10 @@ internal sealed class CacheState
         RemoveReservation(token);
         _reservations.Add(token, reservation);
         _usedBytes += reservation.Size;
+        if (_recorded is not null)
+        {
+            CacheJournal.AddReservation(_recorded, token, reservation);
+        }
     }
 
     public bool RemoveReservation(ulong token)
@@ -68,6 +107,11 @@ internal sealed class CacheState
         }
 
         _usedBytes -= old.Size;
+        if (_recorded is not null)
+        {
+            CacheJournal.RemoveReservation(_recorded, token);
+        }
+
         return true;
     }
 }

@@ -19,8 +19,12 @@ internal sealed partial class ChunkFileCache
     private void Rescan()
     {
         using CacheDirectoryLock.Held held = AcquireLock();
-        CacheState? previous = CacheStateFile.TryRead(_statePath);
+        using FileStream stateFile = CacheStateFile.Open(_statePath);
+        CacheState? previous = CacheStateFile.TryRead(stateFile, out _, out _, out _);
         CacheState state = CacheDirectoryScan.Scan(_root, previous, _strayAge, DateTime.UtcNow);
+        _cached = null;
+        _snapshotDue = true;
+        state.StartRecording();
         var victims = new List<CacheEntryName>();
         if (state.UsedBytes > _limit && EvictionPlanner.TryPlan(state, _limit, _key, size: 0, newNextUse: 0, oracle: null, victims))
         {
@@ -30,22 +34,55 @@ internal sealed partial class ChunkFileCache
             }
         }
 
-        SaveLocked(state);
+        SaveLocked(stateFile, state);
     }
 
-    private CacheState LoadLocked()
+    // The shared state, recording changes: this instance's copy brought up to date by the records other processes
+    // appended since it saved it (same snapshot epoch), else the whole file, else (missing, torn or corrupt) a scan.
+    private CacheState LoadLocked(FileStream stateFile)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        CacheState state = CacheStateFile.TryRead(_statePath) ?? CacheDirectoryScan.Scan(_root, null, _strayAge, DateTime.UtcNow);
+
+        // Taken out until saved: a change that fails halfway leaves no copy that differs from the file.
+        CacheState? state = _cached;
+        _cached = null;
+        if (state is null
+            || !CacheStateFile.TryReadEpoch(stateFile, out ulong epoch)
+            || epoch != _epoch
+            || !CacheStateFile.TryApplyJournal(stateFile, _fileLength, state, out _fileLength))
+        {
+            state = CacheStateFile.TryRead(stateFile, out _snapshotLength, out _epoch, out _fileLength);
+            if (state is null)
+            {
+                state = CacheDirectoryScan.Scan(_root, null, _strayAge, DateTime.UtcNow);
+                _snapshotDue = true;
+            }
+        }
+
+        state.StartRecording();
         DropStrayReservations(state);
         MergeHits(state);
         return state;
     }
 
-    private void SaveLocked(CacheState state)
+    // Appends the changes as journal records, or writes a new snapshot when due or when the journal outgrew the last one.
+    private void SaveLocked(FileStream stateFile, CacheState state)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        CacheStateFile.Write(_statePath, state);
+        ReadOnlySpan<byte> records = state.StopRecording();
+        long journalBytes = _fileLength - _snapshotLength + records.Length;
+        if (_snapshotDue || journalBytes > Math.Max(MinJournalBytes, _snapshotLength))
+        {
+            _epoch = CacheStateFile.NewEpoch();
+            _snapshotLength = _fileLength = CacheStateFile.WriteSnapshot(stateFile, state, _epoch);
+            _snapshotDue = false;
+        }
+        else if (!records.IsEmpty)
+        {
+            _fileLength = CacheStateFile.Append(stateFile, _fileLength, records);
+        }
+
+        _cached = state;
         Interlocked.Exchange(ref _bytesOnDisk, state.UsedBytes);
     }
 
@@ -55,7 +92,8 @@ internal sealed partial class ChunkFileCache
     {
         present = false;
         using CacheDirectoryLock.Held held = AcquireLock();
-        CacheState state = LoadLocked();
+        using FileStream stateFile = CacheStateFile.Open(_statePath);
+        CacheState state = LoadLocked(stateFile);
         FileStream? temp = null;
         try
         {
@@ -66,7 +104,7 @@ internal sealed partial class ChunkFileCache
                 {
                     state.Touch(name, now);
                     present = true;
-                    SaveLocked(state);
+                    SaveLocked(stateFile, state);
                     return null;
                 }
 
@@ -77,7 +115,7 @@ internal sealed partial class ChunkFileCache
             if (!EvictionPlanner.TryPlan(state, _limit, _key, size, nextUse, oracle, victims))
             {
                 Interlocked.Increment(ref _declinedWrites);
-                SaveLocked(state);
+                SaveLocked(stateFile, state);
                 return null;
             }
 
@@ -89,7 +127,7 @@ internal sealed partial class ChunkFileCache
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(tempPath)!);
             temp = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
             state.AddReservation(token, new CacheReservation(name, size, now));
-            SaveLocked(state);
+            SaveLocked(stateFile, state);
             return temp;
         }
         catch
@@ -102,7 +140,7 @@ internal sealed partial class ChunkFileCache
 
             // Whatever was evicted before the failure is gone from disk: record that, without the reservation.
             state.RemoveReservation(token);
-            TrySaveLocked(state);
+            TrySaveLocked(stateFile, state);
             throw;
         }
     }
@@ -111,7 +149,8 @@ internal sealed partial class ChunkFileCache
     private bool Commit(CacheEntryName name, long size, ulong token, string tempPath)
     {
         using CacheDirectoryLock.Held held = AcquireLock();
-        CacheState state = LoadLocked();
+        using FileStream stateFile = CacheStateFile.Open(_statePath);
+        CacheState state = LoadLocked(stateFile);
         bool stored;
         if (!state.RemoveReservation(token))
         {
@@ -133,7 +172,7 @@ internal sealed partial class ChunkFileCache
             stored = true;
         }
 
-        SaveLocked(state);
+        SaveLocked(stateFile, state);
         return stored;
     }
 
@@ -143,10 +182,11 @@ internal sealed partial class ChunkFileCache
         try
         {
             using CacheDirectoryLock.Held held = AcquireLock();
-            CacheState state = LoadLocked();
+            using FileStream stateFile = CacheStateFile.Open(_statePath);
+            CacheState state = LoadLocked(stateFile);
             state.RemoveReservation(token);
             TryDeleteFile(tempPath);
-            SaveLocked(state);
+            SaveLocked(stateFile, state);
         }
         catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
         {
@@ -154,11 +194,11 @@ internal sealed partial class ChunkFileCache
         }
     }
 
-    private void TrySaveLocked(CacheState state)
+    private void TrySaveLocked(FileStream stateFile, CacheState state)
     {
         try
         {
-            SaveLocked(state);
+            SaveLocked(stateFile, state);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

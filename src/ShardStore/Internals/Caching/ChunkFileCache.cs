@@ -35,14 +35,19 @@ namespace ShardStore.Internals.Caching;
 /// writes. This costs a hit nothing, and the order among entries read moments apart does not matter to eviction.
 /// </para>
 /// <para>
-/// Each change reads and rewrites the whole state file, O(entries): meant for chunks of hundreds of KiB or more,
-/// tens of thousands of entries at most. Thread-safe; the lock also orders the threads of one process.
+/// Each change appends a few journal records to the state file and reads those other processes appended since
+/// (O(changes)); a snapshot, O(entries), is written when the journal outgrows the last one. Choosing victims ranks
+/// every entry, O(entries), once per write that needs room. Thread-safe; the lock also orders the threads of one
+/// process.
 /// </para>
 /// </remarks>
 internal sealed partial class ChunkFileCache : IDisposable
 {
     internal static readonly TimeSpan s_defaultLockTimeout = TimeSpan.FromSeconds(30);
     internal static readonly TimeSpan s_defaultStrayAge = TimeSpan.FromMinutes(10);
+
+    // A journal shorter than this is never compacted, however small the snapshot.
+    private const long MinJournalBytes = 64 * 1024;
 
     private readonly string _root;
     private readonly string _statePath;
@@ -55,6 +60,15 @@ internal sealed partial class ChunkFileCache : IDisposable
     // Guarded by _hitsSync: the entries this process read since it last saved the state, with their last read (UTC ticks).
     private readonly object _hitsSync = new();
     private Dictionary<(int Shard, int Chunk), long> _pendingHits = [];
+
+    // Guarded by the directory lock (held by one thread of this process at a time): the state as this instance last
+    // saved it (null after a failed change), the epoch of the file's snapshot, where its journal starts and ends,
+    // and whether the next save must write a snapshot (after a scan).
+    private CacheState? _cached;
+    private ulong _epoch;
+    private long _snapshotLength;
+    private long _fileLength;
+    private bool _snapshotDue;
 
     // Interlocked: the counters behind Statistics; _bytesOnDisk is written under the directory lock.
     private long _hits;
@@ -246,9 +260,10 @@ internal sealed partial class ChunkFileCache : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
         ArgumentOutOfRangeException.ThrowIfNegative(chunk);
         using CacheDirectoryLock.Held held = AcquireLock();
-        CacheState state = LoadLocked();
+        using FileStream stateFile = CacheStateFile.Open(_statePath);
+        CacheState state = LoadLocked(stateFile);
         DeleteEntryLocked(state, new CacheEntryName(_key, shard, chunk));
-        SaveLocked(state);
+        SaveLocked(stateFile, state);
     }
 
     /// <summary>Saves this process's recent reads into the shared recency order (best effort) and closes the cache.</summary>
@@ -271,7 +286,8 @@ internal sealed partial class ChunkFileCache : IDisposable
         {
             // Not the full bound: a dispose should not hang on a process stuck holding the lock.
             using CacheDirectoryLock.Held held = AcquireLock(TimeSpan.FromTicks(Math.Min(_lockTimeout.Ticks, TimeSpan.TicksPerSecond)));
-            SaveLocked(LoadLocked());
+            using FileStream stateFile = CacheStateFile.Open(_statePath);
+            SaveLocked(stateFile, LoadLocked(stateFile));
         }
         catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
         {

@@ -141,4 +141,55 @@ public sealed partial class ChunkFileCacheTests
         Assert.AreEqual(950L, cache.Statistics.BytesOnDisk);
         Assert.IsFalse(cache.TryWrite(0, 2, CacheFiles.Chunk(0, 2, 900)), "the reserved room cannot be taken");
     }
+
+    [TestMethod]
+    public void TryWrite_TornJournalRecord_StateRebuiltFromTheFiles()
+    {
+        using var dir = new TempDirectory();
+        using var writer = ChunkFileCache.Open(dir.Path, 300, Key);
+        using var other = ChunkFileCache.Open(dir.Path, 300, "ds-2");
+        Write(writer, 0, 1);
+        Assert.IsTrue(other.TryWrite(0, 0, CacheFiles.Chunk(0, 0, 100)), "the other instance saw the journal so far");
+
+        // A process died halfway through appending a record.
+        using (var state = new FileStream(dir.Combine(CacheLayout.StateFileName), FileMode.Append))
+        {
+            state.Write([1, 4, (byte)'d', (byte)'s']);
+        }
+
+        Assert.IsNull(CacheStateFile.TryRead(dir.Combine(CacheLayout.StateFileName)));
+        Assert.IsTrue(writer.TryWrite(0, 2, CacheFiles.Chunk(0, 2, 100)), "after a scan, room made by evicting the other key's entry");
+
+        Assert.AreEqual(300L, writer.Statistics.BytesOnDisk);
+        Assert.AreEqual(300L, CacheFiles.BytesOnDisk(dir.Path));
+        Assert.IsFalse(other.TryRead(0, 0, new byte[100]));
+        Assert.IsNotNull(CacheStateFile.TryRead(dir.Combine(CacheLayout.StateFileName)), "written whole again");
+    }
+
+    [TestMethod]
+    public void TryWrite_ManyChanges_JournalCompactedAndStateExact()
+    {
+        using var dir = new TempDirectory();
+        using var cache = ChunkFileCache.Open(dir.Path, 10_000, Key);
+        using var other = ChunkFileCache.Open(dir.Path, 10_000, "ds-2");
+        string statePath = dir.Combine(CacheLayout.StateFileName);
+        long largest = 0;
+
+        for (int i = 0; i < 1500; i++)
+        {
+            Assert.IsTrue(cache.TryWrite(0, i % 50, CacheFiles.Chunk(0, i % 50, 150)));
+            cache.Remove(0, (i + 25) % 50);
+            if (i % 100 == 0)
+            {
+                Assert.IsTrue(other.TryWrite(1, i / 100, CacheFiles.Chunk(1, i / 100, 100)), "another instance reads the journal too");
+            }
+
+            largest = Math.Max(largest, new FileInfo(statePath).Length);
+        }
+
+        Assert.IsLessThan(100_000L, largest, "the journal is folded into a new snapshot as it grows");
+        CacheState state = CacheStateFile.TryRead(statePath) ?? throw new AssertFailedException("no valid state");
+        Assert.AreEqual(CacheFiles.BytesOnDisk(dir.Path), state.UsedBytes);
+        Assert.AreEqual(state.UsedBytes, cache.Statistics.BytesOnDisk);
+    }
 }
