@@ -110,9 +110,10 @@ public sealed partial class ShardDataset
         bool compressed = entry.Codec != CodecKind.None;
         Span<byte> stored = compressed ? storedScratch[..(int)entry.StoredSize] : destination[..(int)entry.StoredSize];
         bool checksummed = forceVerify || MustVerify(file, chunk);
+        bool fromCache;
         for (int attempt = 0; ; attempt++)
         {
-            ReadStored(file, open, shard, chunk, entry, stored);
+            fromCache = ReadStored(file, open, shard, chunk, entry, stored);
             if (!checksummed)
             {
                 CheckUnchanged(file, open, shard, chunk, entry.Offset);
@@ -129,7 +130,7 @@ public sealed partial class ShardDataset
             }
         }
 
-        open.ChunkVerified(chunk, stored);
+        open.ChunkVerified(chunk, stored, fromCache);
         FieldSection[] sections = compressed
             ? DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize])
             : ParseLayout(file, shard, chunk, stored, validateOffsets: true);
@@ -137,13 +138,15 @@ public sealed partial class ShardDataset
         return sections;
     }
 
-    // A chunk's stored bytes, whole; an object replaced since open is named with the shard and chunk it was read for.
-    private static void ReadStored(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, Span<byte> stored)
+    // A chunk's stored bytes, whole; returns whether they came from a node-local cache. An object replaced since open
+    // is named with the shard and chunk it was read for.
+    private static bool ReadStored(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, Span<byte> stored)
     {
         int read;
+        bool fromCache;
         try
         {
-            read = open.ReadChunk(chunk, entry, stored);
+            read = open.ReadChunk(chunk, entry, stored, out fromCache);
         }
         catch (InvalidDataException e) when (open is RemoteShard)
         {
@@ -160,6 +163,8 @@ public sealed partial class ShardDataset
         {
             throw EndedInside(file, open, shard, chunk, entry.Offset + read);
         }
+
+        return fromCache;
     }
 
     // For a read whose checksum is not checked: a file written in place before or during the read has another

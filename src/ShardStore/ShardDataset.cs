@@ -68,6 +68,26 @@ public sealed partial class ShardDataset : IDisposable
     /// <summary>Gets whether the dataset is read from an object store (<see cref="ShardDatasetOptions.ObjectStorage"/>).</summary>
     public bool IsRemote => _source.IsRemote;
 
+    /// <summary>Gets how a dataset in an object store was read since it was opened (requests, bytes, cache counters); null for a local dataset.</summary>
+    public RemoteReadStatistics? RemoteStatistics => (_source as RemoteDatasetSource)?.Fetcher is { } f
+        ? new RemoteReadStatistics(f.Requests, f.BytesFetched, f.PrefetchHits, f.WaitTime, f.CacheWriteFailures, f.Cache?.Statistics)
+        : null;
+
+    /// <summary>Gets whether the dataset reads through a node-local chunk cache, whose eviction a loader's plan can order.</summary>
+    internal bool HasChunkCache => (_source as RemoteDatasetSource)?.Fetcher.Cache is not null;
+
+    /// <summary>
+    /// Sets the eviction order of the node-local cache to <paramref name="oracle"/> (a loader's plan), provided the
+    /// current one is <paramref name="replacing"/> or none is set; a loader clears its own when it is disposed.
+    /// </summary>
+    internal void SetNextUse(Internals.Caching.INextUseOracle? oracle, Internals.Caching.INextUseOracle? replacing)
+    {
+        if ((_source as RemoteDatasetSource)?.Fetcher.Cache is { } cache && (cache.NextUse is null || cache.NextUse == replacing))
+        {
+            cache.NextUse = oracle;
+        }
+    }
+
     /// <summary>Gets the fields every sample has.</summary>
     public Schema Schema { get; }
 

@@ -62,6 +62,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private IDisposable? _consumer;
     private int _disposed;
 
+    // Set once in the constructor: the eviction order a remote dataset's node-local cache takes from this loader's plan.
+    private readonly PlanNextUse? _nextUse;
+
     // Guarded by _stateLock: where the consumer stands (the state after the last batch handed out).
     private int _stateEpoch;
     private long _statePosition;
@@ -83,6 +86,13 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _slots = SlotPool.Create(dataset.Schema, options.BatchSize, _budget, memory.SlotCount);
 
         var orders = new EpochOrderCache(index, options);
+        if (dataset.HasChunkCache)
+        {
+            _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
+            _nextUse.AtPosition(_stateEpoch, _statePosition);
+            dataset.SetNextUse(_nextUse, replacing: null);
+        }
+
         _reader = new LoaderChunkReader(dataset, index, memory.ReleasePages, PrefetchHints.For(dataset, index, orders, options));
         _cache = new LoaderChunkCache(dataset, index, _budget, memory.CacheEntries, _reader, byPriority: options.Order != SampleOrder.Random);
         if (!_budget.TryReserve(memory.WorkerBufferBytes))
@@ -436,6 +446,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _slots.Dispose();
         _cache.Dispose();
         _stop.Dispose();
+        if (_nextUse is not null)
+        {
+            _dataset.SetNextUse(null, replacing: _nextUse);
+        }
     }
 
     private bool TryTakeReady(out Batch? batch)
@@ -469,6 +483,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             _stateEpoch = batch.Plan.NextEpoch;
             _statePosition = batch.Plan.NextPosition;
         }
+
+        _nextUse?.AtPosition(batch.Plan.NextEpoch, batch.Plan.NextPosition);
 
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _samples, batch.Count);

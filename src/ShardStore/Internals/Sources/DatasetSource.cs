@@ -29,7 +29,7 @@ internal abstract class DatasetSource : IDisposable
     {
         if (options.ObjectStorage?.TryOpen(location) is { } storage)
         {
-            return new RemoteDatasetSource(storage);
+            return new RemoteDatasetSource(storage, options.Cache);
         }
 
         int scheme = location.IndexOf("://", StringComparison.Ordinal);

@@ -31,10 +31,12 @@ internal abstract class OpenShard(string name, long length)
 
     /// <summary>
     /// Reads a whole chunk's stored bytes into <paramref name="destination"/> (<c>entry.StoredSize</c> bytes); returns how
-    /// many it read, fewer only when the shard ends inside the chunk. Sources that prefetch or cache chunks serve them here.
+    /// many it read, fewer only when the shard ends inside the chunk. Sources that prefetch or cache chunks serve them
+    /// here, and say with <paramref name="fromCache"/> whether the bytes came from a node-local cache.
     /// </summary>
-    public virtual int ReadChunk(int chunk, ChunkEntry entry, Span<byte> destination)
+    public virtual int ReadChunk(int chunk, ChunkEntry entry, Span<byte> destination, out bool fromCache)
     {
+        fromCache = false;
         int done = 0;
         while (done < destination.Length)
         {
@@ -50,8 +52,8 @@ internal abstract class OpenShard(string name, long length)
         return done;
     }
 
-    /// <summary>Called once a chunk read by <see cref="ReadChunk"/> passed its checksum; a caching source keeps it.</summary>
-    public virtual void ChunkVerified(int chunk, ReadOnlySpan<byte> stored)
+    /// <summary>Called once a chunk read by <see cref="ReadChunk"/> passed its checksum; a caching source keeps it (unless it came from the cache).</summary>
+    public virtual void ChunkVerified(int chunk, ReadOnlySpan<byte> stored, bool fromCache)
     {
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ShardStore.Format;
+using ShardStore.Internals.Caching;
 using ShardStore.Storage;
 
 namespace ShardStore.Internals.Sources;
@@ -10,7 +11,9 @@ namespace ShardStore.Internals.Sources;
 /// the loader's plan names the chunks to come (<see cref="Prefetch"/>). Prefetches coalesce chunks that lie next to
 /// each other in a shard into one request of up to <see cref="MaxRequestBytes"/>, keep up to
 /// <see cref="MaxRequestsInFlight"/> requests running, and hold at most the prefetch budget of fetched bytes not yet
-/// read; a hint that does not fit is dropped (the chunk is then fetched when read). Thread-safe.
+/// read; a hint that does not fit is dropped (the chunk is then fetched when read). With a node-local
+/// <see cref="ChunkFileCache"/>, a chunk is looked up there before it is fetched, and a fetched chunk is stored there
+/// once it passed its checksum; chunks the cache holds are not prefetched. Thread-safe.
 /// </summary>
 internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBudgetBytes) : IDisposable
 {
@@ -21,6 +24,9 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
     public const int MaxRequestsInFlight = 16;
 
     private readonly SemaphoreSlim _inFlight = new(MaxRequestsInFlight);
+
+    // Set once before the dataset is shared.
+    private ChunkFileCache? _cache;
     private readonly CancellationTokenSource _closing = new();
 
     // Guarded by _lock: prefetched chunks not yet read and the bytes they hold.
@@ -33,6 +39,17 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
     private long _bytesFetched;
     private long _prefetchHits;
     private long _waitTicks;
+    private long _cacheWriteFailures;
+
+    /// <summary>Gets or sets (once, before any read) the node-local cache; the fetcher disposes it.</summary>
+    public ChunkFileCache? Cache
+    {
+        get => _cache;
+        set => _cache = value;
+    }
+
+    /// <summary>Gets how many verified chunks could not be stored in the cache (its lock timed out or a write failed); the reads went on.</summary>
+    public long CacheWriteFailures => Interlocked.Read(ref _cacheWriteFailures);
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -42,10 +59,11 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
 
     public TimeSpan WaitTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks));
 
-    /// <summary>Reads a chunk's stored bytes: from a prefetch when one holds it, else with one ranged read.</summary>
+    /// <summary>Reads a chunk's stored bytes: from a prefetch when one holds it, else from the cache, else with one ranged read.</summary>
+    /// <returns>Whether the bytes came from the cache.</returns>
     /// <exception cref="InvalidDataException">The object was replaced since the dataset was opened.</exception>
     /// <exception cref="IOException">The store did not answer before its deadline.</exception>
-    public void Read(string name, ObjectVersion version, int shard, int chunk, ChunkEntry entry, Span<byte> destination)
+    public bool Read(string name, ObjectVersion version, int shard, int chunk, ChunkEntry entry, Span<byte> destination)
     {
         Prefetched? prefetched;
         lock (_lock)
@@ -66,7 +84,7 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
                     byte[] range = prefetched.Range.GetAwaiter().GetResult();
                     range.AsSpan(prefetched.OffsetInRange, prefetched.Length).CopyTo(destination);
                     Interlocked.Increment(ref _prefetchHits);
-                    return;
+                    return false;
                 }
                 catch (OperationCanceledException)
                 {
@@ -79,9 +97,15 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
                 }
             }
 
+            if (_cache?.TryRead(shard, chunk, destination) == true)
+            {
+                return true;
+            }
+
             byte[] buffer = GC.AllocateUninitializedArray<byte>(destination.Length);
             Fetch(name, version, entry.Offset, buffer, _closing.Token).AsTask().GetAwaiter().GetResult();
             buffer.CopyTo(destination);
+            return false;
         }
         finally
         {
@@ -92,6 +116,38 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
     /// <summary>Reads an arbitrary range (the shard's header and table at open).</summary>
     public void ReadRange(string name, ObjectVersion version, long offset, byte[] destination) =>
         Fetch(name, version, offset, destination, _closing.Token).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Called when a chunk read through <see cref="Read"/> passed its checksum: one fetched from the store is cached.</summary>
+    public void Verified(int shard, int chunk, ReadOnlySpan<byte> stored, bool fromCache)
+    {
+        if (_cache is null || fromCache)
+        {
+            return;
+        }
+
+        try
+        {
+            _cache.TryWrite(shard, chunk, stored);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
+        {
+            // The cache only saves fetches; the chunk in hand is good.
+            Interlocked.Increment(ref _cacheWriteFailures);
+        }
+    }
+
+    /// <summary>Called when a chunk read through <see cref="Read"/> failed its checksum: a cached copy is deleted, so the next read fetches it.</summary>
+    public void Forget(int shard, int chunk)
+    {
+        try
+        {
+            _cache?.Remove(shard, chunk);
+        }
+        catch (TimeoutException)
+        {
+            // The next read finds the same bad copy and fails its checksum again, then tries once more.
+        }
+    }
 
     /// <summary>Reads an arbitrary range without blocking a thread.</summary>
     public ValueTask ReadRangeAsync(string name, ObjectVersion version, long offset, byte[] destination, CancellationToken cancellationToken) =>
@@ -106,9 +162,9 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
     {
         lock (_lock)
         {
-            if (chunks.Any(c => _pending.ContainsKey((shard, c.Chunk))))
+            if (chunks.Any(c => _pending.ContainsKey((shard, c.Chunk)) || _cache?.Contains(shard, c.Chunk) == true))
             {
-                chunks = [.. chunks.Where(c => !_pending.ContainsKey((shard, c.Chunk)))];
+                chunks = [.. chunks.Where(c => !_pending.ContainsKey((shard, c.Chunk)) && _cache?.Contains(shard, c.Chunk) != true)];
             }
         }
 
@@ -143,6 +199,8 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
             _pending.Clear();
             _pendingBytes = 0;
         }
+
+        _cache?.Dispose();
     }
 
     private bool StartRun(string name, ObjectVersion version, int shard, IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks, int from, int to)

@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using ShardStore.Compression;
 using ShardStore.Format;
+using ShardStore.Internals.Caching;
 using ShardStore.Internals.Reading;
 using ShardStore.Storage;
 
@@ -9,9 +11,11 @@ namespace ShardStore.Internals.Sources;
 /// A dataset under a location of an object store. Open reads the manifest, then every shard's version, header and
 /// chunk table with ranged reads, up to <see cref="OpenParallelism"/> shards at once (three requests per shard), and
 /// pins each object's version: a shard replaced later fails the reads that meet it with the "dataset replaced" error.
-/// Chunks are fetched by <see cref="RemoteChunkFetcher"/>.
+/// Chunks are fetched by <see cref="RemoteChunkFetcher"/>, through the node-local cache when
+/// <see cref="ShardDatasetOptions.Cache"/> names one: its entries are keyed by a digest of the manifest, so a dataset
+/// replaced at the same location never reads the old one's chunks.
 /// </summary>
-internal sealed class RemoteDatasetSource(IObjectStorage storage) : DatasetSource
+internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOptions? cache) : DatasetSource
 {
     /// <summary>How many shards are opened at once.</summary>
     public const int OpenParallelism = 32;
@@ -55,6 +59,11 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage) : DatasetSourc
 
         byte[] bytes = new byte[version.Length];
         _fetcher.ReadRange(FormatConstants.ManifestFileName, version, 0, bytes);
+        if (cache is not null)
+        {
+            _fetcher.Cache = ChunkFileCache.Open(cache.Directory, cache.LimitBytes, Convert.ToHexStringLower(SHA256.HashData(bytes), 0, 16));
+        }
+
         return bytes;
     }
 

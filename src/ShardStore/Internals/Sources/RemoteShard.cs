@@ -59,14 +59,20 @@ internal sealed class RemoteShard(RemoteChunkFetcher fetcher, int shard, string 
         return destination.Length;
     }
 
-    public override int ReadChunk(int chunk, ChunkEntry entry, Span<byte> destination)
+    public override int ReadChunk(int chunk, ChunkEntry entry, Span<byte> destination, out bool fromCache)
     {
-        fetcher.Read(objectName, version, shard, chunk, entry, destination);
+        fromCache = fetcher.Read(objectName, version, shard, chunk, entry, destination);
         return destination.Length;
     }
 
-    // Fetched again, the bytes may arrive intact.
-    public override bool ChunkCorrupt(int chunk) => true;
+    public override void ChunkVerified(int chunk, ReadOnlySpan<byte> stored, bool fromCache) => fetcher.Verified(shard, chunk, stored, fromCache);
+
+    // Fetched again (a cached copy deleted first), the bytes may arrive intact.
+    public override bool ChunkCorrupt(int chunk)
+    {
+        fetcher.Forget(shard, chunk);
+        return true;
+    }
 
     // A version is pinned by every read, so nothing can change under a read that succeeded.
     public override string? DescribeChange() => null;
