@@ -73,8 +73,8 @@ public sealed partial class ShardDataset : IDisposable
         ? new RemoteReadStatistics(f.Requests, f.BytesFetched, f.PrefetchHits, f.WaitTime, f.CacheWriteFailures, f.Cache?.Statistics)
         : null;
 
-    /// <summary>Gets whether the dataset reads through a node-local chunk cache, whose eviction a loader's plan can order.</summary>
-    internal bool HasChunkCache => (_source as RemoteDatasetSource)?.Fetcher.Cache is not null;
+    /// <summary>Gets whether the dataset reads through a node-local chunk cache whose eviction a loader's plan orders (<see cref="ChunkCacheOptions.EvictByPlan"/>).</summary>
+    internal bool CacheEvictsByPlan => _source is RemoteDatasetSource { EvictByPlan: true, Fetcher.Cache: not null };
 
     /// <summary>
     /// Sets the eviction order of the node-local cache to <paramref name="oracle"/> (a loader's plan), provided the

@@ -86,7 +86,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _slots = SlotPool.Create(dataset.Schema, options.BatchSize, _budget, memory.SlotCount);
 
         var orders = new EpochOrderCache(index, options);
-        if (dataset.HasChunkCache)
+        if (dataset.CacheEvictsByPlan)
         {
             _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
             _nextUse.AtPosition(_stateEpoch, _statePosition);

@@ -13,4 +13,11 @@ public sealed class ChunkCacheOptions
 
     /// <summary>Gets the hard limit on the bytes of cached chunks in the directory, over every process that uses it.</summary>
     public required long LimitBytes { get; init; }
+
+    /// <summary>
+    /// Gets whether a <see cref="ShardLoader"/> over the dataset orders eviction by its plan: the chunk needed
+    /// farthest in the future goes first, and a chunk needed later than everything it would displace is not stored.
+    /// Default true; false, or Random order, or reads without a loader, evict the least recently used first.
+    /// </summary>
+    public bool EvictByPlan { get; init; } = true;
 }

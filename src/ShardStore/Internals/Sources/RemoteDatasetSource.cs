@@ -36,6 +36,9 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
 
     public RemoteChunkFetcher Fetcher => _fetcher;
 
+    /// <summary>Gets whether a loader's plan may order the cache's eviction (<see cref="ChunkCacheOptions.EvictByPlan"/>).</summary>
+    public bool EvictByPlan => cache?.EvictByPlan ?? false;
+
     public override byte[] ReadManifest(out string name)
     {
         name = storage.GetUri(FormatConstants.ManifestFileName);

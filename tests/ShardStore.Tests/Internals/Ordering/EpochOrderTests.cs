@@ -30,6 +30,43 @@ public sealed class EpochOrderTests
     [DataRow(SampleOrder.Sequential, 4, 7)]
     [DataRow(SampleOrder.Window, 1, 16)]
     [DataRow(SampleOrder.Window, 3, 5)]
+    public void FirstUseAndLastUse_EveryChunk_BoundWhereItsSamplesAppearAndStartItsWindow(SampleOrder order, int partitions, int block)
+    {
+        var epochOrder = new EpochOrder(Layout, order, 3, 1, partitions, 4, block);
+        long n = Layout.SampleCount;
+        int[] chunks = new int[n];
+        epochOrder.Fill(0, new long[n], chunks);
+        var firstSeen = new Dictionary<int, long>();
+        var lastSeen = new Dictionary<int, long>();
+        for (long p = 0; p < n; p++)
+        {
+            firstSeen.TryAdd(chunks[p], p);
+            lastSeen[chunks[p]] = p;
+        }
+
+        for (int c = 0; c < Layout.ChunkCount; c++)
+        {
+            Assert.IsLessThanOrEqualTo(firstSeen[c], epochOrder.FirstUse(c), $"chunk {c} is not read before its first use");
+            Assert.IsGreaterThanOrEqualTo(lastSeen[c], epochOrder.LastUse(c), $"chunk {c} is not read after its last use");
+
+            // The chunks of one window (one last use) start together: the window's first position reads one of them.
+            long windowStart = Enumerable.Range(0, Layout.ChunkCount).Where(d => epochOrder.LastUse(d) == epochOrder.LastUse(c)).Min(d => firstSeen[d]);
+            Assert.AreEqual(windowStart, epochOrder.FirstUse(c), $"chunk {c}'s first use is the start of its window");
+        }
+    }
+
+    [TestMethod]
+    public void FirstUse_RandomOrder_IsUnknown()
+    {
+        var epochOrder = new EpochOrder(Layout, SampleOrder.Random, 3, 1, 1, 4, 16);
+        Assert.AreEqual(-1L, epochOrder.FirstUse(0));
+    }
+
+    [TestMethod]
+    [DataRow(SampleOrder.Sequential, 1, 16)]
+    [DataRow(SampleOrder.Sequential, 4, 7)]
+    [DataRow(SampleOrder.Window, 1, 16)]
+    [DataRow(SampleOrder.Window, 3, 5)]
     [DataRow(SampleOrder.Window, 7, 32)]
     [DataRow(SampleOrder.Random, 1, 16)]
     [DataRow(SampleOrder.Random, 4, 1)]
