@@ -29,6 +29,7 @@ try
     // The benchmark modes delete every dataset they write; the others keep theirs when --dir is given.
     return options.IsBenchmark ? Benchmark.Run(scratch, options, args)
         : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
+        : options.Remote ? RemoteBench.Run(scratch, options)
         : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
         : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
 }

@@ -64,6 +64,12 @@ internal sealed class RunnerOptions
     /// <summary>Gets whether direct reads bypass the page cache (<c>--direct-io</c>).</summary>
     public bool DirectIo { get; private set; }
 
+    /// <summary>Gets whether the remote mode was asked for (<c>--remote</c>).</summary>
+    public bool Remote { get; private set; }
+
+    /// <summary>Gets the S3 endpoint of the remote mode, or null to start moto_server (<c>--s3-endpoint</c>).</summary>
+    public string? S3Endpoint { get; private set; }
+
     public bool RunsMatrix => (_matrix || Quick) && !_skip.Contains("matrix");
 
     public bool RunsNaive => (_naive || _matrix || Quick) && !_skip.Contains("naive");
@@ -133,6 +139,10 @@ internal sealed class RunnerOptions
           --read-mode M    auto | mapped | direct: how --out-of-core reads its shards (default auto, which reads
                            a dataset larger than a quarter of RAM directly, with positioned reads and no mapping)
           --direct-io      with direct reads, bypass the page cache (O_DIRECT)
+          --remote         a dataset in a local S3 API server (moto_server on loopback, started and stopped here,
+                           or --s3-endpoint URL with credentials from the environment): the loader against a loop of
+                           parallel ranged GETs of the same chunks; bytes fetched over 3 epochs with a cache of half
+                           the dataset, evicting by plan and by recency; open time of it and of 3,000 shards
           --skip L         comma-separated parts to leave out of --matrix or --quick: matrix, naive, out-of-core
           --json FILE      also write the results, with a description of the machine, as JSON
 
@@ -191,6 +201,8 @@ internal sealed class RunnerOptions
                 case "--out-of-core": o._outOfCore = true; break;
                 case "--read-mode": o.ReadMode = Enum.Parse<ShardStore.Storage.ShardReadMode>(value, ignoreCase: true); i++; break;
                 case "--direct-io": o.DirectIo = true; break;
+                case "--remote": o.Remote = true; break;
+                case "--s3-endpoint": o.S3Endpoint = value; i++; break;
                 case "--codecs": o.Codecs = ParseList(value, ParseCodec); i++; break;
                 case "--orders": o.Orders = ParseList(value, ParseOrder); i++; break;
                 case "--datasets": o.Datasets = ParseList(value, ParseDataset); i++; break;
