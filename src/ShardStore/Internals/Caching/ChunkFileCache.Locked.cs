@@ -138,8 +138,10 @@ internal sealed partial class ChunkFileCache
                 TryDeleteFile(tempPath);
             }
 
-            // Whatever was evicted before the failure is gone from disk: record that, without the reservation.
+            // Whatever was evicted before the failure is gone from disk: record that, without the reservation, as a
+            // whole snapshot (the failure may have come halfway through saving the records).
             state.RemoveReservation(token);
+            _snapshotDue = true;
             TrySaveLocked(stateFile, state);
             throw;
         }

@@ -62,6 +62,30 @@ public sealed partial class ChunkFileCacheTests
     }
 
     [TestMethod]
+    public void TryWrite_MoreVictimsThanTheFirstPassKeeps_FarthestNextUsesTaken()
+    {
+        using var dir = new TempDirectory();
+        using var cache = ChunkFileCache.Open(dir.Path, 2000, Key);
+        var plan = new PlannedNextUse();
+        cache.NextUse = plan;
+        for (int chunk = 0; chunk < 20; chunk++)
+        {
+            plan[0, chunk] = 100 + chunk;
+            Assert.IsTrue(cache.TryWrite(0, chunk, CacheFiles.Chunk(0, chunk, 100)));
+        }
+
+        plan[0, 20] = 110;
+        Assert.IsFalse(cache.TryWrite(0, 20, CacheFiles.Chunk(0, 20, 1500)), "the 11th of the 15 victims (at 109) is needed sooner than it (at 110)");
+        Assert.AreEqual(0L, cache.Statistics.EntriesEvicted);
+
+        plan[0, 20] = 105;
+        Assert.IsTrue(cache.TryWrite(0, 20, CacheFiles.Chunk(0, 20, 1500)));
+
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4, 20 }, Present(cache, [.. Enumerable.Range(0, 21)]), "the 15 farthest went");
+        Assert.AreEqual(15L, cache.Statistics.EntriesEvicted);
+    }
+
+    [TestMethod]
     public void TryWrite_NeededLaterThanEveryEntry_DeclinedAndNothingEvicted()
     {
         using var dir = new TempDirectory();

@@ -140,6 +140,23 @@ public sealed partial class ChunkFileCacheTests
     }
 
     [TestMethod]
+    public void Dispose_Twice_HarmlessAndLaterCallsThrow()
+    {
+        using var dir = new TempDirectory();
+        var cache = ChunkFileCache.Open(dir.Path, 1000, Key);
+        Assert.IsTrue(cache.TryWrite(0, 0, new byte[10]));
+        Assert.IsTrue(cache.TryRead(0, 0, new byte[10]));
+
+        cache.Dispose();
+        cache.Dispose();
+
+        Assert.ThrowsExactly<ObjectDisposedException>(() => cache.TryRead(0, 0, new byte[10]));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => cache.TryWrite(0, 1, new byte[10]));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => cache.Remove(0, 0));
+        Assert.AreEqual(1L, cache.Statistics.Hits, "the counters stay readable");
+    }
+
+    [TestMethod]
     public void TryWrite_ManyThreads_LimitHoldsAndEveryHitIsWhole()
     {
         const long Limit = 20_000;
