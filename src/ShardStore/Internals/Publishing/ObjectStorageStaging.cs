@@ -74,7 +74,6 @@ internal sealed partial class ObjectStorageStaging : IDatasetStaging, IDisposabl
         _manifestSent = true;
         Run(t => _publisher.PutAsync(manifestName, bytes, t), cancellationToken);
         _published = true;
-        PublishTestHooks.PauseAt("published");
 
         // What the replaced dataset (or a writer that died before publishing) left and the new one does not use.
         HashSet<string> keep;
