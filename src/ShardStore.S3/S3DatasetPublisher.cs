@@ -85,7 +85,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
         {
             var token = continuation;
             var page = await RunAsync(
-                "list",
+                "list the objects under it",
                 Location,
                 t => _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = root, ContinuationToken = token }, t),
                 cancellationToken).ConfigureAwait(false);
@@ -103,7 +103,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
         var key = _location.GetKey(name);
         var uri = GetUri(name);
         return await RunAsync<byte[]?>(
-            "read",
+            "read the object",
             uri,
             async t =>
             {
@@ -143,7 +143,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
 
         // Not cancellable: an upload the storage started but whose id never arrived could not be aborted.
         var started = await RunAsync(
-            "start the upload of",
+            "start the upload of the object",
             uri,
             t => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _location.Bucket, Key = key }, t),
             CancellationToken.None).ConfigureAwait(false);
@@ -173,7 +173,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
 
             var etags = parts.Select(p => p.Result).ToList();
             await RunAsync(
-                "complete the upload of",
+                "complete the upload of the object",
                 uri,
                 t => _client.CompleteMultipartUploadAsync(
                     new CompleteMultipartUploadRequest { BucketName = _location.Bucket, Key = key, UploadId = uploadId, PartETags = etags },
@@ -193,7 +193,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
         var key = _location.GetKey(name);
         var bytes = content.ToArray();
         await RunAsync(
-            "put",
+            "put the object",
             GetUri(name),
             async t =>
             {
@@ -208,7 +208,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
     {
         var key = _location.GetKey(name);
         await RunAsync(
-            "delete",
+            "delete the object",
             GetUri(name),
             t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _location.Bucket, Key = key }, t),
             cancellationToken).ConfigureAwait(false);
@@ -233,7 +233,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
             var position = index * _upload.PartSize;
             var size = Math.Min(_upload.PartSize, length - position);
             var response = await RunAsync(
-                $"upload part {index + 1} (bytes {position}-{position + size - 1}) of",
+                $"upload part {index + 1} (bytes {position}-{position + size - 1}) of the object",
                 uri,
                 t => _client.UploadPartAsync(
                     new UploadPartRequest
@@ -268,7 +268,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
         try
         {
             await RunAsync(
-                "abort the upload of",
+                "abort the upload of the object",
                 uri,
                 t => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _location.Bucket, Key = key, UploadId = uploadId }, t),
                 CancellationToken.None).ConfigureAwait(false);
@@ -290,7 +290,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
                 options,
                 attempt,
                 (last, attempts, elapsed) => new S3DeadlineExceededException(
-                    $"{uri}: could not {action} the object within the retry deadline ({elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {attempts} attempts); last error: {last?.Message}",
+                    $"{uri}: could not {action} within the retry deadline ({elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s, {attempts} attempts); last error: {last?.Message}",
                     uri,
                     null,
                     null,
@@ -299,7 +299,7 @@ public sealed class S3DatasetPublisher : IDatasetPublisher
         }
         catch (AmazonServiceException e)
         {
-            throw new IOException($"{uri}: the storage refused to {action} the object ({(int)e.StatusCode} {e.ErrorCode}: {e.Message})", e);
+            throw new IOException($"{uri}: the storage refused to {action} ({(int)e.StatusCode} {e.ErrorCode}: {e.Message})", e);
         }
     }
 }

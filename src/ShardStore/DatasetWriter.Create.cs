@@ -39,7 +39,7 @@ public sealed partial class DatasetWriter
     /// a reader that opens after the new manifest is in place sees the new dataset whole.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">An option is out of range, or the codec has no implementation.</exception>
-    /// <exception cref="IOException">The location holds objects and <see cref="DatasetWriterOptions.Overwrite"/> is not set; with it, it holds something other than a dataset; or the storage failed.</exception>
+    /// <exception cref="IOException">The location holds objects and <see cref="DatasetWriterOptions.Overwrite"/> is not set; with it, it holds something other than a dataset, or a dataset of the identity set in <see cref="DatasetWriterOptions.Identity"/>; or the storage failed.</exception>
     public static DatasetWriter Create(IDatasetPublisher publisher, Schema schema, DatasetWriterOptions? options)
     {
         ArgumentNullException.ThrowIfNull(publisher);

@@ -82,6 +82,43 @@ public sealed partial class PackCommandTests
     }
 
     [TestMethod]
+    public async Task Run_OutputS3Interrupted_ExitsWithSignalCodeAndLeavesNothing()
+    {
+        using var dir = new TempDirectory();
+
+        // 64 GiB of zeros in a sparse file: the pack is still running whenever the signal comes.
+        string input = dir.Combine("zeros.bin");
+        using (FileStream f = File.Create(input))
+        {
+            f.SetLength(64L << 30);
+        }
+
+        using S3TestBucket bucket = await S3TestBucket.StartAsync();
+        bucket.Use();
+        using var interruption = new Interruption();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] args = ["pack", "--from", "raw", "--input", input, "--field", "x:u8:4096", "--codec", "none", "--chunk-size", "64K", "--shard-size", "1M", "-o", bucket.Uri("ds"), "-q"];
+        Task<int> pack = Task.Run(() => ShardPackApp.Run(args, output, error, interruption));
+
+        // Signalled once the first shard object is up, while the next ones upload.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await bucket.ListKeysAsync("ds")).Count == 0)
+        {
+            Assert.IsLessThan(TimeSpan.FromSeconds(60), waited.Elapsed, $"no shard object appeared within 60 s: {error}");
+            Assert.IsFalse(pack.IsCompleted, $"the pack ended before the signal: {error}");
+            await Task.Delay(20);
+        }
+
+        interruption.Request(System.Runtime.InteropServices.PosixSignal.SIGINT);
+        int code = await pack.WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.AreEqual(ExitCodes.Interrupted, code, error.ToString());
+        Assert.IsEmpty(await bucket.ListKeysAsync("ds"), "no shard object and no manifest stays");
+        Assert.IsEmpty(await bucket.ListUploadsAsync(), "the uploads in flight were aborted");
+    }
+
+    [TestMethod]
     public async Task Run_OutputS3HoldsObjects_ExitsOneWithoutOverwrite()
     {
         using var dir = new TempDirectory();

@@ -105,6 +105,23 @@ public sealed class S3DatasetPublisherTests
     }
 
     [TestMethod]
+    public async Task Create_OverwriteDatasetOfSameIdentity_ThrowsAndKeepsIt()
+    {
+        using var server = await MotoServer.StartAsync();
+        using var client = server.CreateClient();
+        var bucket = await CreateBucketAsync(client, "same");
+        using var publisher = Publisher(client, server, $"s3://{bucket}/ds");
+        const string Identity = "0123456789abcdef0123456789abcdef";
+        Write(publisher, 100, new DatasetWriterOptions { Identity = Identity });
+        var before = await ListKeysAsync(client, bucket);
+
+        var e = Assert.ThrowsExactly<IOException>(() => DatasetWriter.Create(publisher, s_schema, new DatasetWriterOptions { Identity = Identity, Overwrite = true }));
+
+        Assert.Contains(Identity, e.Message);
+        CollectionAssert.AreEqual(before, await ListKeysAsync(client, bucket));
+    }
+
+    [TestMethod]
     public async Task Complete_Overwrite_DeletesOldObjectsAfterNewManifest()
     {
         using var server = await MotoServer.StartAsync();

@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using ShardStore.S3;
 
 namespace ShardPack.Sync;
@@ -18,6 +19,10 @@ internal sealed class S3DatasetSource(S3ObjectStore store) : IDatasetSource
         catch (FileNotFoundException)
         {
             return null;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw new IOException($"{GetUri(name)}: the storage refused to open the object ({(int)e.StatusCode} {e.ErrorCode}: {e.Message})", e);
         }
     }
 

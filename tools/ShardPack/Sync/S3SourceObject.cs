@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using ShardStore.S3;
 
 namespace ShardPack.Sync;
@@ -9,8 +10,17 @@ internal sealed class S3SourceObject(S3ObjectReader reader) : ISourceObject
 
     public string? LocalPath => null;
 
-    public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
-        reader.ReadAsync(offset, destination, cancellationToken);
+    public async ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await reader.ReadAsync(offset, destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException e)
+        {
+            throw new IOException($"{reader.Uri}: the storage refused to read bytes {offset}-{offset + destination.Length - 1} ({(int)e.StatusCode} {e.ErrorCode}: {e.Message})", e);
+        }
+    }
 
     public void Dispose()
     {

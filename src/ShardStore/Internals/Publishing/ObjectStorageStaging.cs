@@ -36,7 +36,7 @@ internal sealed partial class ObjectStorageStaging : IDatasetStaging, IDisposabl
         _fs = fs;
         _identity = identity;
         TargetPath = publisher.Location;
-        _existing = CheckTarget(publisher, overwrite);
+        _existing = CheckTarget(publisher, overwrite, identity);
         StagingPath = Path.Combine(Path.GetFullPath(localRoot ?? Path.GetTempPath()), $"shardstore-upload-{Guid.NewGuid():N}");
         fs.CreateDirectory(StagingPath);
     }
@@ -128,7 +128,7 @@ internal sealed partial class ObjectStorageStaging : IDatasetStaging, IDisposabl
     public void Dispose() => _cancel.Dispose();
 
     /// <summary>Checks the location before anything is written; returns the names of the objects there (empty when it is empty).</summary>
-    private static HashSet<string> CheckTarget(IDatasetPublisher publisher, bool overwrite)
+    private static HashSet<string> CheckTarget(IDatasetPublisher publisher, bool overwrite, DatasetIdentity identity)
     {
         IReadOnlyList<string> names = Run(publisher.ListAsync, CancellationToken.None);
         if (names.Count == 0)
@@ -146,10 +146,10 @@ internal sealed partial class ObjectStorageStaging : IDatasetStaging, IDisposabl
         byte[]? bytes = Run(t => publisher.TryReadAsync(FormatConstants.ManifestFileName, ManifestSerializer.MaxManifestBytes, t), CancellationToken.None);
         if (bytes is not null)
         {
+            DatasetManifest manifest;
             try
             {
-                DatasetManifest manifest = ManifestSerializer.Parse(bytes, publisher.GetUri(FormatConstants.ManifestFileName));
-                own.UnionWith(manifest.Shards.Select(s => s.FileName));
+                manifest = ManifestSerializer.Parse(bytes, publisher.GetUri(FormatConstants.ManifestFileName));
             }
             catch (InvalidDataException e)
             {
@@ -157,6 +157,16 @@ internal sealed partial class ObjectStorageStaging : IDatasetStaging, IDisposabl
                     $"'{publisher.Location}' is not a ShardStore dataset ({e.Message}); overwrite replaces only a dataset: choose another location, or remove its objects yourself.",
                     e);
             }
+
+            // Same identity, same shard names: the new shards would overwrite the old ones in place, and a failed write
+            // would leave the old dataset damaged.
+            if (manifest.Identity == identity)
+            {
+                throw new IOException(
+                    $"'{publisher.Location}' holds a dataset with the identity {identity}, the one set for the new dataset; its shard objects would be overwritten in place. Leave DatasetWriterOptions.Identity unset or choose another one.");
+            }
+
+            own.UnionWith(manifest.Shards.Select(s => s.FileName));
         }
 
         string[] stray = [.. names.Where(n => !own.Contains(n) && !ShardObjectName().IsMatch(n))];
