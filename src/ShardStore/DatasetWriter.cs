@@ -439,7 +439,8 @@ public sealed partial class DatasetWriter : IDisposable
         _shards.Add(info);
         _flushing.Enqueue(_staging.ShardFinished(info, durable));
 
-        // Collecting finished flushes here reports a failure early; the bound caps open files and flush threads.
+        // Collecting finished flushes here reports a failure early; the bound caps open files, flush threads and the
+        // shards staged on the local disk for a publisher.
         while (_flushing.Count > 0 && (_flushing.Count > MaxShardsFlushing || _flushing.Peek().IsCompleted))
         {
             _flushing.Dequeue().GetAwaiter().GetResult();
