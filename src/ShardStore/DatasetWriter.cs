@@ -4,7 +4,9 @@ using CommunityToolkit.HighPerformance.Buffers;
 using Microsoft.Win32.SafeHandles;
 using ShardStore.Compression;
 using ShardStore.Format;
+using ShardStore.Internals.Publishing;
 using ShardStore.Internals.Writing;
+using ShardStore.Storage;
 
 namespace ShardStore;
 
@@ -18,13 +20,13 @@ namespace ShardStore;
 /// (<see cref="DatasetWriterOptions.Identity"/>); the same samples with the same options and identity give
 /// byte-identical files. Not thread-safe: one thread writes samples; compression and flushing run in the background.
 /// </remarks>
-public sealed class DatasetWriter : IDisposable
+public sealed partial class DatasetWriter : IDisposable
 {
     private const int MaxShardsFlushing = 4;
 
     private readonly Schema _schema;
     private readonly DatasetWriterOptions _options;
-    private readonly StagingDirectory _staging;
+    private readonly IDatasetStaging _staging;
     private readonly ChunkCodec? _codec;
     private readonly int _level;
     private readonly ChunkBuilder _builder;
@@ -42,7 +44,7 @@ public sealed class DatasetWriter : IDisposable
     private bool _completed;
     private bool _disposed;
 
-    private DatasetWriter(string directory, Schema schema, DatasetWriterOptions options)
+    private DatasetWriter(string? directory, IDatasetPublisher? publisher, Schema schema, DatasetWriterOptions options)
     {
         _schema = schema;
         _options = options;
@@ -69,7 +71,9 @@ public sealed class DatasetWriter : IDisposable
             throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
         }
 
-        _staging = new StagingDirectory(directory, options.Overwrite, options.FileSystem);
+        _staging = publisher is null
+            ? new StagingDirectory(directory!, options.Overwrite, options.FileSystem)
+            : new ObjectStorageStaging(publisher, options.Overwrite, _identity, options.UploadStagingDirectory, options.FileSystem);
         try
         {
             _builder = ChunkBuilder.Create(schema, options.ChunkTargetBytes);
@@ -80,7 +84,8 @@ public sealed class DatasetWriter : IDisposable
             throw;
         }
 
-        _flushToDisk = options.FlushToDisk ?? options.FileSystem.FlushFile;
+        // A shard that is uploaded and then deleted gains nothing from reaching the disk first.
+        _flushToDisk = _staging.FlushesShards ? options.FlushToDisk ?? options.FileSystem.FlushFile : static _ => { };
         _scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, options.Threads).ConcurrentScheduler;
         _maxInFlight = options.Threads * 2;
     }
@@ -91,32 +96,8 @@ public sealed class DatasetWriter : IDisposable
     /// <summary>Gets the number of samples ended so far.</summary>
     public long SampleCount { get; private set; }
 
-    /// <summary>Gets the directory the dataset appears at after <see cref="Complete()"/>.</summary>
+    /// <summary>Gets the directory (or, for a publisher, its location such as <c>s3://bucket/prefix</c>) the dataset appears at after <see cref="Complete()"/>.</summary>
     public string TargetDirectory => _staging.TargetPath;
-
-    /// <summary>Starts a dataset that will appear at <paramref name="directory"/> when completed.</summary>
-    /// <param name="directory">Target directory; it must not exist, be empty, or <see cref="DatasetWriterOptions.Overwrite"/> must be set.</param>
-    /// <param name="schema">The fields of every sample.</param>
-    /// <param name="options">Chunking, codec and threading options; null for the defaults.</param>
-    /// <returns>The writer.</returns>
-    /// <exception cref="ArgumentException">An option is out of range, or the codec has no implementation.</exception>
-    /// <exception cref="IOException">The target exists and is not empty, or is a file.</exception>
-    public static DatasetWriter Create(string directory, Schema schema, DatasetWriterOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        ArgumentNullException.ThrowIfNull(schema);
-        options ??= new DatasetWriterOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ChunkTargetBytes, 1, "options.ChunkTargetBytes");
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ChunkTargetBytes, DatasetWriterOptions.MaxChunkTargetBytes, "options.ChunkTargetBytes");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ShardTargetBytes, 1, "options.ShardTargetBytes");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, "options.Threads");
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("ShardStore files are little-endian and this build reads and writes them on little-endian machines only.");
-        }
-
-        return new DatasetWriter(directory, schema, options);
-    }
 
     /// <summary>Writes the value of one field of the current sample.</summary>
     /// <typeparam name="T">Element type compatible with the field's dtype (see <see cref="DTypeInfo.IsCompatible{T}"/>).</typeparam>
@@ -401,8 +382,9 @@ public sealed class DatasetWriter : IDisposable
         }
 
         _shard?.Dispose();
+        _staging.CancelPending();
 
-        // Flushes close their files; wait for them so that the staging directory can be deleted.
+        // Flushes close their files and uploads read them; wait for them so that the staging directory can be deleted.
         while (_flushing.Count > 0)
         {
             Task flush = _flushing.Dequeue();
@@ -440,7 +422,7 @@ public sealed class DatasetWriter : IDisposable
             FinishShard();
         }
 
-        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, FormatConstants.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
+        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, _staging.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
     }
@@ -455,9 +437,10 @@ public sealed class DatasetWriter : IDisposable
         ShardInfo info = _shard.Finish(out Task durable);
         _shard = null;
         _shards.Add(info);
-        _flushing.Enqueue(durable);
+        _flushing.Enqueue(_staging.ShardFinished(info, durable));
 
-        // Collecting finished flushes here reports a failure early; the bound caps open files and flush threads.
+        // Collecting finished flushes here reports a failure early; the bound caps open files, flush threads and the
+        // shards staged on the local disk for a publisher.
         while (_flushing.Count > 0 && (_flushing.Count > MaxShardsFlushing || _flushing.Peek().IsCompleted))
         {
             _flushing.Dequeue().GetAwaiter().GetResult();

@@ -38,6 +38,13 @@ public sealed class DatasetWriterOptions
     /// </summary>
     public string? Identity { get; init; }
 
+    /// <summary>
+    /// Gets the local directory where shards written for an <see cref="Storage.IDatasetPublisher"/> wait for their upload
+    /// (in a new subdirectory, deleted at the end), or null for the system's temporary directory. It needs room for five
+    /// shards of <see cref="ShardTargetBytes"/>.
+    /// </summary>
+    public string? UploadStagingDirectory { get; init; }
+
     /// <summary>Gets user metadata stored in the manifest.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 

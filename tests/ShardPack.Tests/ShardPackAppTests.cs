@@ -16,6 +16,6 @@ public sealed class ShardPackAppTests
             .Skip(1)
             .Where(l => l.Trim().Length > 0)
             .Select(l => l.Trim().Split(' ')[0])];
-        CollectionAssert.AreEqual(new[] { "pack", "info", "verify", "cat", "export", "order" }, commands, r.ToString());
+        CollectionAssert.AreEqual(new[] { "pack", "info", "verify", "cat", "export", "order", "sync" }, commands, r.ToString());
     }
 }

@@ -38,6 +38,7 @@ internal static class ShardPackApp
         root.Subcommands.Add(CatCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(OrderCommand.Create(context));
+        root.Subcommands.Add(SyncCommand.Create(context));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

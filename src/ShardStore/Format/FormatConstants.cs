@@ -32,5 +32,8 @@ internal static class FormatConstants
 
     public static string ShardFileName(int index) => $"shard-{index:D5}.shard";
 
+    /// <summary>The name of a shard written to object storage: with the dataset's identity, so a new dataset never overwrites an object of the one it replaces.</summary>
+    public static string ShardFileName(int index, DatasetIdentity identity) => $"shard-{index:D5}-{identity}.shard";
+
     public static long AlignUp(long value, int alignment) => (value + alignment - 1) & ~(long)(alignment - 1);
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using ShardPack.Importers;
 using ShardStore.Codecs;
 using ShardStore.Compression;
+using ShardStore.S3;
 using Spectre.Console;
 
 namespace ShardPack.Commands;
@@ -14,7 +15,7 @@ internal static class PackCommand
     public static Command Create(CommandContext context)
     {
         var from = new Option<string>("--from") { Description = "Input format: npy, raw, csv, files, ctf, tfrecord.", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Dataset directory to create.", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Dataset directory to create, or s3://bucket/prefix to publish to.", Required = true };
         var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord)." };
         var field = new Option<string[]>("--field") { Description = "A field; syntax depends on --from (e.g. NAME=FILE.npy, NAME:DTYPE:SHAPE, NAME:DTYPE:COLUMNS).", AllowMultipleArgumentsPerToken = false };
         var manifest = new Option<string?>("--manifest") { Description = "CSV listing the files (--from files)." };
@@ -104,13 +105,24 @@ internal static class PackCommand
 
     private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, bool quiet)
     {
-        PackTarget.Check(outputDirectory, options.Overwrite, arguments, Environment.CurrentDirectory);
+        bool remote = S3Location.IsS3Uri(outputDirectory);
+        if (remote)
+        {
+            S3Location.Parse(outputDirectory);
+        }
+        else
+        {
+            PackTarget.Check(outputDirectory, options.Overwrite, arguments, Environment.CurrentDirectory);
+        }
+
         CancellationToken cancellationToken = context.CancellationToken;
         var clock = Stopwatch.StartNew();
         using IImporter importer = ImporterRegistry.Create(arguments);
         CheckSampleSize(importer.Schema, arguments);
         cancellationToken.ThrowIfCancellationRequested();
-        using (DatasetWriter writer = CreateWriter(outputDirectory, importer.Schema, options))
+        using S3DatasetPublisher? publisher = remote ? S3DatasetPublisher.Create(outputDirectory, S3Connection.Options) : null;
+        long samples;
+        using (DatasetWriter writer = publisher is null ? CreateWriter(outputDirectory, importer.Schema, options) : DatasetWriter.Create(publisher, importer.Schema, options))
         {
             try
             {
@@ -138,7 +150,17 @@ internal static class PackCommand
 
                 // The last chunks are compressed and flushed before anything is published; a signal here still cancels.
                 cancellationToken.ThrowIfCancellationRequested();
-                writer.Complete();
+                if (publisher is null)
+                {
+                    writer.Complete();
+                }
+                else
+                {
+                    // Waiting for the last uploads can take long: a signal aborts them.
+                    writer.Complete(cancellationToken);
+                }
+
+                samples = writer.SampleCount;
             }
             catch (InvalidOperationException e) when (e.InnerException is null && IsSampleTooLarge(e))
             {
@@ -150,7 +172,12 @@ internal static class PackCommand
         }
 
         clock.Stop();
-        if (!quiet)
+        if (!quiet && publisher is not null)
+        {
+            double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"packed {samples} samples into {publisher.Location}: {seconds:F2} s, {samples / seconds:F0} samples/s"));
+        }
+        else if (!quiet)
         {
             using ShardDataset dataset = ShardDataset.Open(outputDirectory, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
             long raw = dataset.Shards.Sum(s => s.RawBytes), stored = dataset.Shards.Sum(s => s.StoredBytes);

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using ShardStore.Format;
 using ShardStore.Internals.Publishing;
 
 namespace ShardStore.Internals.Writing;
@@ -20,7 +21,7 @@ namespace ShardStore.Internals.Writing;
 /// Before it starts, a writer (and <see cref="ShardDataset.Open"/>, for a missing target) puts back a dataset that a
 /// dead writer had set aside when the target is missing, and deletes the other leftovers of dead writers.</para>
 /// </remarks>
-internal sealed class StagingDirectory
+internal sealed class StagingDirectory : IDatasetStaging
 {
     private readonly bool _overwrite;
     private readonly IWriterFileSystem _fs;
@@ -72,6 +73,17 @@ internal sealed class StagingDirectory
     public string TargetPath { get; }
 
     public string StagingPath { get; }
+
+    public bool FlushesShards => true;
+
+    public string ShardFileName(int index) => FormatConstants.ShardFileName(index);
+
+    public Task ShardFinished(ShardInfo shard, Task closed) => closed;
+
+    public void CancelPending()
+    {
+        // A local shard is done once flushed; nothing runs that could be cut short.
+    }
 
     /// <summary>Writes <paramref name="manifest"/> under a temporary name, renames it, then moves the directory into place.</summary>
     /// <exception cref="IOException">Writing, renaming or flushing failed, or the target may not be replaced; the target holds the old dataset, or the new one when only a flush after the swap failed.</exception>
