@@ -29,8 +29,8 @@ internal static class LoaderRuns
         return batches;
     }
 
-    /// <summary>Reads batches until the end (or <paramref name="limit"/> batches), recording and disposing each.</summary>
-    public static List<RecordedBatch> Drain(ShardLoader loader, int limit = int.MaxValue, List<RecordedBatch>? into = null)
+    /// <summary>Reads batches until the end (or <paramref name="limit"/> batches), checking (when asked), recording and disposing each; appends to <paramref name="into"/> when given.</summary>
+    public static List<RecordedBatch> Drain(ShardLoader loader, int limit = int.MaxValue, List<RecordedBatch>? into = null, Action<Batch>? check = null)
     {
         var batches = into ?? [];
         var taken = 0;
@@ -38,6 +38,7 @@ internal static class LoaderRuns
         {
             using (batch)
             {
+                check?.Invoke(batch);
                 batches.Add(Record(batch));
                 taken++;
             }
