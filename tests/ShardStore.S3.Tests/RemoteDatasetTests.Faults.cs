@@ -96,5 +96,46 @@ public sealed partial class RemoteDatasetTests
         StringAssert.Contains(e.Message, "no manifest");
     }
 
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    public async Task ReadChunk_BodyCorruptedOnTheWay_FetchedAgainAndReturnsTheChunkOnDisk(int corruptions)
+    {
+        using var s3 = await RemoteDataset.CreateAsync(path => TestDatasets.WriteMixed(path, FaultSamples), proxy: true);
+        var proxy = s3.Proxy!;
+        using var local = s3.OpenLocal();
+        using var remote = s3.OpenRemote();
+        var key = s3.Key(remote.Shards[1].FileName);
+        proxy.ClearRequests();
+        proxy.Inject(ProxyFault.Corrupted(bodyOffset: 5), corruptions, (method, target) => method == "GET" && target.Contains(key, StringComparison.Ordinal));
+
+        using var expected = local.ReadChunk(1, 1);
+        using var actual = remote.ReadChunk(1, 1);
+
+        Assert.AreEqual(corruptions, proxy.Applied, "corrupted responses served");
+        Assert.AreEqual(corruptions + 1, proxy.Requests.Count(r => r.IsFor(s3.Bucket, key)), "GETs of the chunk: each corrupted one, then an intact one");
+        CollectionAssert.AreEqual(expected.RawBytes.ToArray(), actual.RawBytes.ToArray(), "chunk bytes");
+    }
+
+    [TestMethod]
+    public async Task ReadChunk_BodyCorruptedOnEveryFetch_ThrowsInvalidDataNamingObjectShardAndChunk()
+    {
+        using var s3 = await RemoteDataset.CreateAsync(path => TestDatasets.WriteMixed(path, FaultSamples), proxy: true);
+        var proxy = s3.Proxy!;
+        using var remote = s3.OpenRemote();
+        var name = remote.Shards[1].FileName;
+        proxy.ClearRequests();
+        proxy.Inject(ProxyFault.Corrupted(bodyOffset: 5), int.MaxValue, (method, target) => method == "GET" && target.Contains(s3.Key(name), StringComparison.Ordinal));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => remote.ReadChunk(1, 1).Dispose());
+
+        Assert.AreEqual(3, proxy.Applied, "the chunk was fetched three times (two refetches) before the error");
+        StringAssert.Contains(e.Message, s3.Uri(name));
+        Assert.AreEqual(s3.Uri(name), e.Data[DataErrors.FileKey], "file");
+        Assert.AreEqual(1, e.Data[DataErrors.ShardKey], "shard");
+        Assert.AreEqual(1L, e.Data[DataErrors.ChunkKey], "chunk");
+        Assert.AreEqual(0L, remote.LiveLeases, "leases after the failed read");
+    }
+
     private static ShardLoaderOptions RemoteLoaderOptions() => LoaderRuns.Options(SampleOrder.Window);
 }

@@ -90,9 +90,15 @@ public sealed partial class RemoteLoaderTests
     [TestMethod]
     [DataRow(SampleOrder.Sequential)]
     [DataRow(SampleOrder.Window)]
-    [DataRow(SampleOrder.Random)]
     [Ignore("Fails: chunks prefetched during the outage keep their deadline failure in the dataset's RemoteChunkFetcher, and the resumed loader's read of such a chunk rethrows it instead of fetching again.")]
-    public async Task NextBatch_OutageLongerThanTheDeadline_ResumedOnTheSameOpenDatasetContinuesExactly(SampleOrder order)
+    public Task NextBatch_OutageLongerThanTheDeadline_ResumedOnTheSameOpenDatasetContinuesExactly(SampleOrder order) =>
+        ResumeOnTheSameOpenDatasetAsync(order);
+
+    [TestMethod]
+    public Task NextBatch_OutageLongerThanTheDeadlineInRandomOrder_ResumedOnTheSameOpenDatasetContinuesExactly() =>
+        ResumeOnTheSameOpenDatasetAsync(SampleOrder.Random);
+
+    private static async Task ResumeOnTheSameOpenDatasetAsync(SampleOrder order)
     {
         using var s3 = await RemoteDataset.CreateAsync(path => TestDatasets.WriteMixed(path, FaultSamples));
         var options = LoaderRuns.Options(order);

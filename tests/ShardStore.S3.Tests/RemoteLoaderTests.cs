@@ -28,6 +28,8 @@ public sealed partial class RemoteLoaderTests
         var s3 = await SharedAsync();
         using var local = s3.OpenLocal();
         using var remote = s3.OpenRemote();
+        Assert.IsGreaterThan(3, remote.Shards.Count, "shards");
+        Assert.IsGreaterThan(3L * remote.Shards.Count, remote.ChunkCount, "chunks: several in each shard, so that read-ahead coalesces adjacent ones");
 
         var samples = new List<long>[2] { [], [] };
         for (var rank = 0; rank < worldSize; rank++)

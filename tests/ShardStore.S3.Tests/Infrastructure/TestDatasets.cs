@@ -52,7 +52,7 @@ internal static class TestDatasets
     }
 
     /// <summary>Writes <paramref name="count"/> samples of <see cref="Mixed"/>; sample s has features s*12+k+0.5, label s*3 and s%7 tokens s*100+k.</summary>
-    public static void WriteMixed(string path, long count, CodecKind codec = CodecKind.Lz4, int chunkBytes = 1 << 10, long shardBytes = 8 << 10)
+    public static void WriteMixed(string path, long count, CodecKind codec = CodecKind.Lz4, int chunkBytes = 1 << 10, long shardBytes = 24 << 10)
     {
         using var writer = DatasetWriter.Create(path, Mixed, Options(codec, chunkBytes, shardBytes));
         for (long s = 0; s < count; s++)
