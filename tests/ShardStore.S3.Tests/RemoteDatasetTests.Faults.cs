@@ -85,6 +85,18 @@ public sealed partial class RemoteDatasetTests
     }
 
     [TestMethod]
+    public async Task Open_ServerDownPastTheDeadline_ThrowsDeadlineExceededNamingTheManifest()
+    {
+        using var s3 = await RemoteDataset.CreateAsync(path => TestDatasets.WriteMixed(path, FaultSamples));
+        s3.Server.Stop();
+
+        var e = Assert.ThrowsExactly<S3DeadlineExceededException>(() => s3.OpenRemote(retryDeadline: TimeSpan.FromSeconds(2), attemptTimeout: TimeSpan.FromSeconds(1)).Dispose());
+
+        Assert.AreEqual(s3.Uri("manifest.json"), e.ObjectUri);
+        StringAssert.Contains(e.Message, s3.Uri("manifest.json"));
+    }
+
+    [TestMethod]
     public async Task Open_ManifestMissing_ThrowsInvalidDataNamingTheManifestUri()
     {
         using var s3 = await RemoteDataset.CreateAsync(path => TestDatasets.WriteMixed(path, FaultSamples));

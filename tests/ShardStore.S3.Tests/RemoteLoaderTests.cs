@@ -85,6 +85,18 @@ public sealed partial class RemoteLoaderTests
         LoaderRuns.AssertSameBatches(LoaderRuns.Renumbered(expected[before..]), rest, $"resumed after {before} batches");
     }
 
+    [TestMethod]
+    public async Task Create_ZeroCopyOverS3_ThrowsArgumentNamingTheReadMode()
+    {
+        var s3 = await SharedAsync();
+        using var remote = s3.OpenRemote();
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(remote, LoaderRuns.Options(SampleOrder.Sequential) with { ZeroCopy = true }).Dispose());
+
+        StringAssert.Contains(e.Message, "ShardReadMode.Direct");
+        Assert.AreEqual(0L, remote.LiveLeases, "leases after the refused loader");
+    }
+
     private static async Task<RemoteDataset> SharedAsync()
     {
         await s_sharedGate.WaitAsync(s_bound);
