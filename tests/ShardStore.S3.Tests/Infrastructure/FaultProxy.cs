@@ -17,9 +17,10 @@ internal sealed class FaultProxy : IDisposable
 {
     private static readonly TimeSpan s_exchangeBound = TimeSpan.FromSeconds(60);
 
-    // Guarded by _sync: the armed faults and the number applied.
+    // Guarded by _sync: the armed faults, the number applied and every request received.
     private readonly Lock _sync = new();
     private readonly List<(ProxyFault Fault, Func<string, string, bool> Match, int Remaining)> _armed = [];
+    private readonly List<ProxyRequest> _requests = [];
     private int _applied;
 
     // Set at construction; the token ends every wait when the proxy is disposed.
@@ -50,6 +51,27 @@ internal sealed class FaultProxy : IDisposable
         }
     }
 
+    /// <summary>Gets every request received so far, in the order they arrived, with the fault applied to each.</summary>
+    public IReadOnlyList<ProxyRequest> Requests
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Forgets the requests received so far (faults armed stay armed).</summary>
+    public void ClearRequests()
+    {
+        lock (_sync)
+        {
+            _requests.Clear();
+        }
+    }
+
     /// <summary>Applies <paramref name="fault"/> to the next <paramref name="times"/> requests that <paramref name="match"/> accepts (method, target); by default GETs.</summary>
     public void Inject(ProxyFault fault, int times, Func<string, string, bool>? match = null)
     {
@@ -65,7 +87,7 @@ internal sealed class FaultProxy : IDisposable
         _listener.Stop();
     }
 
-    private ProxyFault? Take(string method, string target)
+    private ProxyFault? Take(string method, string target, string? range)
     {
         lock (_sync)
         {
@@ -76,10 +98,12 @@ internal sealed class FaultProxy : IDisposable
                 {
                     _armed[i] = (fault, match, remaining - 1);
                     _applied++;
+                    _requests.Add(new ProxyRequest(method, target, range, fault));
                     return fault;
                 }
             }
 
+            _requests.Add(new ProxyRequest(method, target, range, null));
             return null;
         }
     }
@@ -112,7 +136,8 @@ internal sealed class FaultProxy : IDisposable
         {
             var (head, body) = await ReadRequestAsync(clientStream, token).ConfigureAwait(false);
             var requestLine = head[0].Split(' ');
-            var fault = Take(requestLine[0], requestLine[1]);
+            var range = head.Skip(1).Select(Split).Where(h => h.Name.Equals("Range", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
+            var fault = Take(requestLine[0], requestLine[1], range);
             if (fault?.Status is { } status)
             {
                 await WriteErrorAsync(clientStream, status, token).ConfigureAwait(false);
