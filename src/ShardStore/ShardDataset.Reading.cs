@@ -56,6 +56,9 @@ public sealed partial class ShardDataset
         }
     }
 
+    /// <summary>Forgets the chunks of a remote dataset fetched ahead of use and not read yet (the loader that asked for them stopped).</summary>
+    internal void DropPrefetches() => (_source as RemoteDatasetSource)?.Fetcher.DropPrefetches();
+
     /// <summary>
     /// Copies a whole chunk: an uncompressed one into <paramref name="destination"/>, a compressed one into
     /// <paramref name="storedScratch"/>, then decoded into <paramref name="destination"/>. The CRC is checked on the

@@ -450,6 +450,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         {
             _dataset.SetNextUse(null, replacing: _nextUse);
         }
+
+        _dataset.DropPrefetches();
     }
 
     private bool TryTakeReady(out Batch? batch)

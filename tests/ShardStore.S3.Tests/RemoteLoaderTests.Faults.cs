@@ -90,7 +90,6 @@ public sealed partial class RemoteLoaderTests
     [TestMethod]
     [DataRow(SampleOrder.Sequential)]
     [DataRow(SampleOrder.Window)]
-    [Ignore("Fails: chunks prefetched during the outage keep their deadline failure in the dataset's RemoteChunkFetcher, and the resumed loader's read of such a chunk rethrows it instead of fetching again.")]
     public Task NextBatch_OutageLongerThanTheDeadline_ResumedOnTheSameOpenDatasetContinuesExactly(SampleOrder order) =>
         ResumeOnTheSameOpenDatasetAsync(order);
 

@@ -71,7 +71,13 @@ public sealed partial class S3ObjectReaderTests
         Assert.AreEqual(50L, e.Count);
         StringAssert.Contains(e.Message, s3.Reader.Uri);
         StringAssert.Contains(e.Message, "bytes 100-149");
-        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, Assert.IsInstanceOfType<AmazonS3Exception>(e.InnerException).StatusCode);
+        // The inner exception is the last attempt's failure: the 503, or, when the deadline fell while an attempt was on
+        // its way (a loaded machine answers slowly), that attempt's cancellation.
+        if (e.InnerException is not OperationCanceledException)
+        {
+            Assert.AreEqual(HttpStatusCode.ServiceUnavailable, Assert.IsInstanceOfType<AmazonS3Exception>(e.InnerException).StatusCode);
+        }
+
         Assert.IsGreaterThan(1, s3.Proxy.Applied, "retried before giving up");
     }
 

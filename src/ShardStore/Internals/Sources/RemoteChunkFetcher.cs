@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using ShardStore.Format;
 using ShardStore.Internals.Caching;
 using ShardStore.Storage;
@@ -86,14 +85,10 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
                     Interlocked.Increment(ref _prefetchHits);
                     return false;
                 }
-                catch (OperationCanceledException)
+                catch (Exception e) when (e is IOException or OperationCanceledException or InvalidDataException or UnauthorizedAccessException)
                 {
-                    // Closing; the read below reports that.
-                }
-                catch (Exception e) when (e is IOException)
-                {
-                    // The store's own retries ran out on the whole range: that is this chunk's answer too.
-                    ExceptionDispatchInfo.Capture(e).Throw();
+                    // The prefetch failed (perhaps long ago, during an outage that is over): this read asks afresh and
+                    // reports its own outcome, naming this chunk's range.
                 }
             }
 
@@ -221,9 +216,40 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
                 _pending[(shard, chunks[k].Chunk)] = new Prefetched(range, (int)(e.Offset - first), (int)e.StoredSize);
                 _pendingBytes += e.StoredSize;
             }
+
+            // A failed prefetch is forgotten at once: it holds no budget, and no later read takes its stale error.
+            _ = range.ContinueWith(
+                (failed, state) => ((RemoteChunkFetcher)state!).DropFailed(failed),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
 
         return true;
+    }
+
+    /// <summary>Forgets every prefetch not yet read (a loader that asked for them stopped); their bytes leave the budget.</summary>
+    public void DropPrefetches()
+    {
+        lock (_lock)
+        {
+            _pending.Clear();
+            _pendingBytes = 0;
+        }
+    }
+
+    private void DropFailed(Task<byte[]> failed)
+    {
+        _ = failed.Exception; // observed
+        lock (_lock)
+        {
+            foreach (KeyValuePair<(int Shard, int Chunk), Prefetched> p in _pending.Where(p => p.Value.Range == failed).ToList())
+            {
+                _pending.Remove(p.Key);
+                _pendingBytes -= p.Value.Length;
+            }
+        }
     }
 
     private async Task<byte[]> FetchRunAsync(string name, ObjectVersion version, long offset, int length)
