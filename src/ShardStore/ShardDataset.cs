@@ -341,7 +341,8 @@ public sealed partial class ShardDataset : IDisposable
                 return lease;
             }
 
-            DecodedChunk decoded = Decode(file, shard, chunk, entry, stored);
+            DecodedChunk decoded = FillCached(shard, chunk, (int)entry.RawSize, destination =>
+                DecodeCore(file, shard, chunk, entry, mapping.Slice(entry.Offset, (int)entry.StoredSize), destination));
             file.MarkVerified(chunk);
             return new ChunkLease(this, decoded, firstSample, entry.SampleCount, entry.Codec);
         }
@@ -353,14 +354,31 @@ public sealed partial class ShardDataset : IDisposable
 
     // Reads a chunk from a source that cannot map it into a buffer of the decode budget (through a scratch buffer and
     // the codec when compressed), verified, and caches it.
-    private DecodedChunk Copy(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, bool forceVerify)
+    private DecodedChunk Copy(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, bool forceVerify) =>
+        FillCached(shard, chunk, (int)entry.RawSize, destination =>
+        {
+            byte[]? scratch = entry.Codec == CodecKind.None ? null : System.Buffers.ArrayPool<byte>.Shared.Rent((int)entry.StoredSize);
+            try
+            {
+                return CopyChunk(file, open, shard, chunk, destination, scratch, forceVerify);
+            }
+            finally
+            {
+                if (scratch is not null)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+                }
+            }
+        });
+
+    // Fills a buffer of the decode budget with a chunk's raw bytes and caches it; the buffer goes back to the budget
+    // when filling fails.
+    private DecodedChunk FillCached(int shard, int chunk, int rawSize, Func<Span<byte>, FieldSection[]> fill)
     {
-        int rawSize = (int)entry.RawSize;
         byte[] buffer = _cache.RentBuffer(rawSize, LiveLeases);
-        byte[]? scratch = entry.Codec == CodecKind.None ? null : System.Buffers.ArrayPool<byte>.Shared.Rent((int)entry.StoredSize);
         try
         {
-            FieldSection[] sections = CopyChunk(file, open, shard, chunk, buffer.AsSpan(0, rawSize), scratch, forceVerify);
+            FieldSection[] sections = fill(buffer.AsSpan(0, rawSize));
             var decoded = new DecodedChunk(_pool, buffer, rawSize, sections, shard, chunk);
             buffer = null!;
             return _cache.Add(decoded);
@@ -370,11 +388,6 @@ public sealed partial class ShardDataset : IDisposable
             if (buffer is not null)
             {
                 _pool.Return(buffer);
-            }
-
-            if (scratch is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
             }
         }
     }
@@ -452,26 +465,6 @@ public sealed partial class ShardDataset : IDisposable
         return problem is null
             ? sections
             : throw DataErrors.Create($"bad chunk layout: {problem}", file.Path, shard, chunk, file.Entries[chunk].Offset);
-    }
-
-    private DecodedChunk Decode(ShardFile file, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored)
-    {
-        int rawSize = (int)entry.RawSize;
-        byte[] buffer = _cache.RentBuffer(rawSize, LiveLeases);
-        try
-        {
-            FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, buffer.AsSpan(0, rawSize));
-            var decoded = new DecodedChunk(_pool, buffer, rawSize, sections, shard, chunk);
-            buffer = null!;
-            return _cache.Add(decoded);
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                _pool.Return(buffer);
-            }
-        }
     }
 
     // Returns whether the CRC was checked (the layout is then validated in full too).

@@ -42,28 +42,8 @@ public sealed partial class ShardLoaderTests
 
     [TestMethod]
     [DynamicData(nameof(DirectShardChangeCases))]
-    public void NextBatch_DirectReadModeShardsChangedWhileLoading_ThrowsInvalidDataAfterIntactBatches(SampleOrder order, CodecKind codec, ShardChange change, bool directIo)
-    {
-        using var dir = new TempDirectory();
-        string path = LoaderHarness.WriteMixed(dir, ChangedSamples, codec);
-        using ShardDataset ds = ShardDataset.Open(path, ReadOptions(ShardReadMode.Direct, directIo, ChecksumPolicy.FirstTouch));
-        ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(order, CoverageBatch) with { Epochs = 2 });
-        using (loader)
-        {
-            LoaderHarness.Drain(loader, limit: 1);
-            for (int s = 0; s < ds.Shards.Count; s++)
-            {
-                ChangeShard(ShardCorruptor.ShardPath(path, s), change);
-            }
-
-            // Every batch handed out is intact (values checked); the first that needs a changed chunk fails.
-            InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => LoaderHarness.Drain(loader));
-            StringAssert.Contains(Path.GetFileName((string)e.Data[DataErrors.FileKey]!), "shard-");
-            Assert.IsNotNull(e.Data[DataErrors.ShardKey], "the error names the shard");
-        }
-
-        LoaderHarness.AssertReleased(loader, ds);
-    }
+    public void NextBatch_DirectReadModeShardsChangedWhileLoading_ThrowsInvalidDataAfterIntactBatches(SampleOrder order, CodecKind codec, ShardChange change, bool directIo) =>
+        AssertShardChangesFailAfterIntactBatches(ReadOptions(ShardReadMode.Direct, directIo, ChecksumPolicy.FirstTouch), order, codec, change);
 
     [TestMethod]
     public void Create_ZeroCopyOverDirectReadMode_ThrowsArgumentNamingTheMode()

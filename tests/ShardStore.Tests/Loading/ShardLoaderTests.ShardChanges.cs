@@ -29,11 +29,16 @@ public sealed partial class ShardLoaderTests
 
     [TestMethod]
     [DynamicData(nameof(ShardChangeCases))]
-    public void NextBatch_ShardsChangedByAnotherWriterWhileLoading_ThrowsInvalidDataAfterIntactBatches(SampleOrder order, CodecKind codec, ShardChange change, ChecksumPolicy checksums)
+    public void NextBatch_ShardsChangedByAnotherWriterWhileLoading_ThrowsInvalidDataAfterIntactBatches(SampleOrder order, CodecKind codec, ShardChange change, ChecksumPolicy checksums) =>
+        AssertShardChangesFailAfterIntactBatches(TestData.ReadOptions(checksums), order, codec, change);
+
+    // Every batch handed out before the change is intact (values checked); the first that needs a changed chunk fails,
+    // naming the shard.
+    private static void AssertShardChangesFailAfterIntactBatches(ShardDatasetOptions readOptions, SampleOrder order, CodecKind codec, ShardChange change)
     {
         using var dir = new TempDirectory();
         string path = LoaderHarness.WriteMixed(dir, ChangedSamples, codec);
-        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions(checksums));
+        using ShardDataset ds = ShardDataset.Open(path, readOptions);
         ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(order, CoverageBatch) with { Epochs = 2 });
         using (loader)
         {
@@ -43,10 +48,9 @@ public sealed partial class ShardLoaderTests
                 ChangeShard(ShardCorruptor.ShardPath(path, s), change);
             }
 
-            // Every batch handed out is intact (values checked); the first that needs a changed chunk fails.
             InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => LoaderHarness.Drain(loader));
             StringAssert.Contains(Path.GetFileName((string)e.Data[DataErrors.FileKey]!), "shard-");
-            // A read names the chunk too; reopening a shard file that was unmapped meanwhile fails before any chunk.
+            // A read names the chunk too; reopening a shard file that was closed meanwhile fails before any chunk.
             Assert.IsNotNull(e.Data[DataErrors.ShardKey], "the error names the shard");
         }
 
