@@ -5,6 +5,7 @@ using ShardStore;
 using ShardStore.Codecs;
 using ShardStore.S3;
 using ShardStore.Storage;
+using ShardStore.Testing.Infrastructure;
 
 namespace CacheStress;
 

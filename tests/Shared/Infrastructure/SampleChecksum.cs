@@ -1,6 +1,6 @@
-namespace CacheStress;
+namespace ShardStore.Testing.Infrastructure;
 
-/// <summary>FNV-1a over the (epoch, sample index) pairs a loader delivered, in order: equal for two runs that delivered the same samples in the same order.</summary>
+/// <summary>FNV-1a over the (epoch, sample index) pairs a loader delivered, in order: equal for two runs that delivered the same samples in the same order (a loader in a child process and one in the test).</summary>
 internal static class SampleChecksum
 {
     public const ulong Start = 14695981039346656037;
