@@ -8,9 +8,16 @@ using ShardStore.Storage;
 // Writes READY_FILE, waits for GO_FILE, then reads and writes random chunks of the cache in DIR, checking every hit
 // byte for byte. Exit codes: 0 done (counters on stdout), 2 a hit with wrong bytes, 3 the cache's usage over its
 // limit, 4 GO_FILE did not appear, 1 usage or failure.
+// Or: CacheStress loader ..., a loader over an s3:// dataset through a shared cache directory (see LoaderRun).
+if (args.Length > 0 && args[0] == "loader")
+{
+    return LoaderRun.Run(args);
+}
+
 if (args.Length != 8)
 {
     Console.Error.WriteLine("usage: CacheStress DIR LIMIT KEY SEED OPERATIONS lru|plan READY_FILE GO_FILE");
+    Console.Error.WriteLine("   or: " + LoaderRun.Usage);
     return 1;
 }
 

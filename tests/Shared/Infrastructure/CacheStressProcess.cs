@@ -3,11 +3,12 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace ShardStore.Tests.Internals.Caching.Infrastructure;
+namespace ShardStore.Testing.Infrastructure;
 
 /// <summary>
 /// The CacheStress console program (tests/CacheStress) as a child process: a second OS process that uses the same
-/// cache directory. Built once per test run with the SDK the tests run on (a no-op when the solution build made it).
+/// cache directory. Built once per test run with the SDK the tests run on (a no-op when the solution build made it),
+/// one build at a time over every test process (two test projects start it).
 /// </summary>
 internal sealed class CacheStressProcess : IDisposable
 {
@@ -93,6 +94,7 @@ internal sealed class CacheStressProcess : IDisposable
         }
 
         string configuration = typeof(CacheStressProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        using FileStream buildLock = LockBuild(Path.GetDirectoryName(project)!);
         var info = new ProcessStartInfo(DotnetHost)
         {
             RedirectStandardOutput = true,
@@ -132,6 +134,25 @@ internal sealed class CacheStressProcess : IDisposable
         string program = Path.Combine(Path.GetDirectoryName(project)!, "bin", configuration, "net10.0", "CacheStress.dll");
         Assert.IsTrue(File.Exists(program), $"The build did not make {program}.");
         return program;
+    }
+
+    // Test projects run in parallel, and two builds of one project at once can trip over each other's files.
+    private static FileStream LockBuild(string projectDirectory)
+    {
+        string path = Path.Combine(projectDirectory, "obj", "test-build.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (clock.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     private static string? FindProject()
