@@ -25,6 +25,7 @@ internal sealed class ChunkIndex
                 ChunkInShard[c] = k;
                 ChunkStarts[c] = dataset.Shards[s].FirstSample + e.FirstSample;
                 MaxRawChunkBytes = Math.Max(MaxRawChunkBytes, e.RawSize);
+                MaxStoredChunkBytes = Math.Max(MaxStoredChunkBytes, e.StoredSize);
                 if (e.Codec != CodecKind.None)
                 {
                     MaxDecodedChunkBytes = Math.Max(MaxDecodedChunkBytes, e.RawSize);
@@ -57,6 +58,9 @@ internal sealed class ChunkIndex
 
     /// <summary>Gets the raw size of the largest chunk, compressed or not (0 when there is none).</summary>
     public long MaxRawChunkBytes { get; }
+
+    /// <summary>Gets the stored size of the largest chunk, compressed or not (0 when there is none).</summary>
+    public long MaxStoredChunkBytes { get; }
 
     /// <summary>Gets the stored size of the largest compressed chunk (0 when every chunk is stored uncompressed).</summary>
     public long MaxCompressedChunkBytes { get; }
