@@ -20,12 +20,8 @@ public sealed partial class ShardDataset
     /// <summary>Gets whether a read of the chunk must check its CRC32C under the checksum policy.</summary>
     internal bool MustVerify(int shard, int chunk) => MustVerify(_shards[shard], chunk);
 
-    /// <summary>
-    /// Gets how many stored bytes a loader's read-ahead may ask the source for beyond the chunk it reads: a local dataset
-    /// a thirty-second of the memory available to the process, at most 256 MiB (page cache the kernel fills ahead, not
-    /// the loader's memory); a remote one half of what its fetcher may hold fetched ahead.
-    /// </summary>
-    internal long ReadAheadBytes => _source.IsRemote
+    /// <summary>Gets how many stored bytes a loader's read-ahead may ask the source for beyond the chunk it reads (<see cref="ShardDatasetOptions.ReadAheadBytes"/>).</summary>
+    internal long ReadAheadBytes => _options.ReadAheadBytes is { } bytes ? Math.Max(0, bytes) : _source.IsRemote
         ? RemoteDatasetSource.PrefetchBudgetBytes / 2
         : Math.Min(256L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32);
 

@@ -40,6 +40,14 @@ public sealed class ShardDatasetOptions
     /// </summary>
     public IObjectStorageProvider? ObjectStorage { get; init; }
 
+    /// <summary>
+    /// Gets how many stored bytes a <see cref="ShardLoader"/> reads ahead of the chunk it decodes (Sequential and Window
+    /// order), always at least two windows; null (the default) for a local dataset a thirty-second of the memory
+    /// available to the process, at most 256 MiB (page cache the kernel fills ahead, not the loader's memory), and for a
+    /// remote one 128 MiB (fetched into memory ahead of use, within the fetcher's 256 MiB).
+    /// </summary>
+    public long? ReadAheadBytes { get; init; }
+
     /// <summary>Gets the node-local cache for chunks of a remote dataset, or null to keep none (each chunk is fetched when read).</summary>
     public ChunkCacheOptions? Cache { get; init; }
 }

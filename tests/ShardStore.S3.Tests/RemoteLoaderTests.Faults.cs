@@ -43,9 +43,10 @@ public sealed partial class RemoteLoaderTests
         var expected = LocalRun(s3, options);
         using var remote = s3.OpenRemote(attemptTimeout: TimeSpan.FromSeconds(1));
         using var loader = ShardLoader.Create(remote, options);
-        var delivered = await Task.Run(() => LoaderRuns.Drain(loader, 2)).WaitAsync(s_bound);
 
+        // Armed before the first batch: the loader's read-ahead may fetch the rest of a small dataset at once.
         proxy.ClearRequests();
+        var delivered = new List<RecordedBatch>();
         var fault = damage switch
         {
             "delayed" => ProxyFault.Delayed(TimeSpan.FromSeconds(4)),

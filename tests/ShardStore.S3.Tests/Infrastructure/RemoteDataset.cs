@@ -83,6 +83,10 @@ internal sealed class RemoteDataset : IDisposable
     {
         Codecs = NativeCodecs.Provider,
         ObjectStorage = S3Storage.CreateProvider(Server.Options(retryDeadline, attemptTimeout, Proxy?.ServiceUrl)),
+
+        // The least read-ahead (two windows): a fault or outage started mid-epoch then meets reads still to come, as it
+        // would in a dataset far larger than the read-ahead, instead of finding this small one fetched already.
+        ReadAheadBytes = 1,
     };
 
     /// <summary>Opens the remote copy.</summary>

@@ -22,7 +22,7 @@ internal sealed class ShardFile
         Info = info;
         Entries = entries;
         ChunkStarts = chunkStarts;
-        _verified = new byte[entries.Length];
+        _verified = GC.AllocateArray<byte>(entries.Length, pinned: true);
     }
 
     public string Path { get; }
@@ -164,8 +164,10 @@ internal sealed class ShardFile
         Disagree(path, info, footer.TableCrc == info.TableCrc32C, $"the chunk table CRC32C is {footer.TableCrc:x8}, the manifest says {info.TableCrc32C:x8}");
 
         bool allFixed = schema.Fields.All(f => !f.IsVariable);
-        var entries = new ChunkEntry[footer.ChunkCount];
-        var starts = new long[footer.ChunkCount];
+        // The tables live as long as the dataset: on the pinned heap, which the GC never compacts, they are not copied
+        // from generation to generation (a dataset of 3,000 x 256 chunks allocates 44 MB of them at open).
+        var entries = GC.AllocateUninitializedArray<ChunkEntry>((int)footer.ChunkCount, pinned: true);
+        var starts = GC.AllocateUninitializedArray<long>((int)footer.ChunkCount, pinned: true);
         long nextSample = 0;
         long minOffset = FormatConstants.FirstChunkOffset;
         long raw = 0, stored = 0;
