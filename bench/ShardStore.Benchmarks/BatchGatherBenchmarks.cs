@@ -49,6 +49,10 @@ public abstract unsafe class BatchGatherBenchmarks : ScratchDirectoryBenchmark
     [Params(1, 2)]
     public int Workers { get; set; }
 
+    /// <summary>Gets or sets how the page-cached dataset is read: mapped, or directly with positioned reads and nothing mapped.</summary>
+    [Params(ShardStore.Storage.ShardReadMode.Mapped, ShardStore.Storage.ShardReadMode.Direct)]
+    public ShardStore.Storage.ShardReadMode ReadMode { get; set; }
+
     /// <summary>Gets the samples per batch.</summary>
     protected abstract int BatchSize { get; }
 
@@ -174,7 +178,7 @@ public abstract unsafe class BatchGatherBenchmarks : ScratchDirectoryBenchmark
     protected override void Prepare()
     {
         WriteDataset(ScratchDirectory);
-        _dataset = ShardDataset.Open(ScratchDirectory, new ShardDatasetOptions { Checksums = ChecksumPolicy.FirstTouch });
+        _dataset = ShardDataset.Open(ScratchDirectory, new ShardDatasetOptions { Checksums = ChecksumPolicy.FirstTouch, ReadMode = ReadMode });
 
         // The first epoch verifies every chunk's CRC and reads the files into the page cache.
         Check(LoaderSequentialWithStartup() == BytesPerEpoch, $"a one-epoch loader did not deliver {BytesPerEpoch} bytes");
