@@ -39,20 +39,22 @@ public sealed partial class ShardDataset
         foreach (IGrouping<int, int> group in chunks.GroupBy(c => c.Shard, c => c.Chunk))
         {
             ShardFile file = _shards[group.Key];
+            if (!_source.IsRemote)
+            {
+                // A hint to the OS never opens a local shard: reopening and mapping it would cost more than the hint saves.
+                foreach (int c in group)
+                {
+                    _open.Advise(file, c, MemoryAdvice.WillNeed);
+                }
+
+                continue;
+            }
+
+            // A remote shard holds nothing open, so opening one to fetch its chunks ahead costs nothing.
             OpenShard open = _open.Acquire(file);
             try
             {
-                if (open is RemoteShard remote)
-                {
-                    remote.Prefetch([.. group.Order().Select(c => (c, file.Entries[c]))]);
-                }
-                else
-                {
-                    foreach (int c in group)
-                    {
-                        open.Advise(c, file.Entries[c], MemoryAdvice.WillNeed);
-                    }
-                }
+                ((RemoteShard)open).Prefetch([.. group.Order().Select(c => (c, file.Entries[c]))]);
             }
             finally
             {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace ShardPack.Tests.Infrastructure;
 
@@ -11,14 +10,14 @@ internal sealed class CliProcess : IDisposable
     public const string SmallHeap = "0x10000000";
 
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly StringBuilder _error = new();
+    private readonly CapturedLines _output = new();
+    private readonly CapturedLines _error = new();
 
     private CliProcess(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => Append(_output, e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(_error, e.Data);
+        _process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => _error.Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -158,7 +157,7 @@ internal sealed class CliProcess : IDisposable
 
         // Also waits until both streams are read to the end.
         _process.WaitForExit();
-        return new CliResult(_process.ExitCode, Read(_output), Error);
+        return new CliResult(_process.ExitCode, _output.Text, Error);
     }
 
     public void Dispose()
@@ -172,24 +171,5 @@ internal sealed class CliProcess : IDisposable
         _process.Dispose();
     }
 
-    private string Error => Read(_error);
-
-    private static void Append(StringBuilder text, string? line)
-    {
-        if (line is not null)
-        {
-            lock (text)
-            {
-                text.Append(line).Append('\n');
-            }
-        }
-    }
-
-    private static string Read(StringBuilder text)
-    {
-        lock (text)
-        {
-            return text.ToString();
-        }
-    }
+    private string Error => _error.Text;
 }

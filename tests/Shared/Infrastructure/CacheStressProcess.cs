@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace ShardStore.Testing.Infrastructure;
 
@@ -14,23 +13,23 @@ internal sealed class CacheStressProcess : IDisposable
 {
     private static readonly Lazy<string> s_program = new(Build);
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly StringBuilder _error = new();
+    private readonly CapturedLines _output = new();
+    private readonly CapturedLines _error = new();
 
     private CacheStressProcess(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => Append(_output, e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(_error, e.Data);
+        _process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => _error.Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
     public bool HasExited => _process.HasExited;
 
-    public string Output => Read(_output);
+    public string Output => _output.Text;
 
-    public string Error => Read(_error);
+    public string Error => _error.Text;
 
     private static string DotnetHost
     {
@@ -167,24 +166,5 @@ internal sealed class CacheStressProcess : IDisposable
         }
 
         return null;
-    }
-
-    private static void Append(StringBuilder text, string? line)
-    {
-        if (line is not null)
-        {
-            lock (text)
-            {
-                text.Append(line).Append('\n');
-            }
-        }
-    }
-
-    private static string Read(StringBuilder text)
-    {
-        lock (text)
-        {
-            return text.ToString();
-        }
     }
 }

@@ -97,10 +97,18 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
                 return true;
             }
 
-            byte[] buffer = GC.AllocateUninitializedArray<byte>(destination.Length);
-            Fetch(name, version, entry.Offset, buffer, _closing.Token).AsTask().GetAwaiter().GetResult();
-            buffer.CopyTo(destination);
-            return false;
+            // Chunks are megabytes: a pooled buffer, not a new large-object allocation per fetch.
+            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(destination.Length);
+            try
+            {
+                Fetch(name, version, entry.Offset, buffer.AsMemory(0, destination.Length), _closing.Token).AsTask().GetAwaiter().GetResult();
+                buffer.AsSpan(0, destination.Length).CopyTo(destination);
+                return false;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         finally
         {
@@ -267,7 +275,7 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
         }
     }
 
-    private ValueTask Fetch(string name, ObjectVersion version, long offset, byte[] destination, CancellationToken cancellationToken)
+    private ValueTask Fetch(string name, ObjectVersion version, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _bytesFetched, destination.Length);
