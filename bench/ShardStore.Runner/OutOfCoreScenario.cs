@@ -56,7 +56,7 @@ internal static class OutOfCoreScenario
             notDropped ??= PageCache.TryDrop(packed.Files);
 
             using ShardDataset opened = SyntheticDataset.Open(packed.Path, options.ReadMode, options.DirectIo);
-            Console.WriteLine($"out-of-core: read mode {opened.ReadMode}{(options.DirectIo ? " with O_DIRECT where the file system allows it" : string.Empty)}");
+            Console.WriteLine($"out-of-core: read mode {opened.ReadMode}{(opened.DirectIo ? " with O_DIRECT where the file system allows it" : string.Empty)}");
             var loader = new ShardLoaderOptions { Order = SampleOrder.Window, BatchSize = options.BatchSize, DecodeWorkers = options.Threads, Seed = 1 };
             (LoaderStreamer.Result result, MemoryPeak peak) = LoaderStreamer.Measure(opened, loader, 1, samples, packed.LabelSum, run.Token);
             string verdict = peak.AnonymousBytes is { } anon

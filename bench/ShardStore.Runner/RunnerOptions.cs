@@ -61,8 +61,8 @@ internal sealed class RunnerOptions
     /// <summary>Gets how the out-of-core dataset is read (<c>--read-mode</c>); Auto reads a dataset over a quarter of RAM directly.</summary>
     public ShardStore.Storage.ShardReadMode ReadMode { get; private set; } = ShardStore.Storage.ShardReadMode.Auto;
 
-    /// <summary>Gets whether direct reads bypass the page cache (<c>--direct-io</c>).</summary>
-    public bool DirectIo { get; private set; }
+    /// <summary>Gets whether direct reads bypass the page cache (<c>--direct-io</c>, <c>--no-direct-io</c>); null leaves it to the read mode.</summary>
+    public bool? DirectIo { get; private set; }
 
     /// <summary>Gets whether the remote mode was asked for (<c>--remote</c>).</summary>
     public bool Remote { get; private set; }
@@ -138,7 +138,8 @@ internal sealed class RunnerOptions
                            plus 5%, at least 1 GiB more (about 37 GB on a 23 GiB machine); refuses otherwise
           --read-mode M    auto | mapped | direct: how --out-of-core reads its shards (default auto, which reads
                            a dataset larger than a quarter of RAM directly, with positioned reads and no mapping)
-          --direct-io      with direct reads, bypass the page cache (O_DIRECT)
+          --direct-io      with direct reads, bypass the page cache (O_DIRECT); --no-direct-io never
+                           (default: only when auto chose direct reads)
           --remote         a dataset in a local S3 API server (moto_server on loopback, started and stopped here,
                            or --s3-endpoint URL with credentials from the environment): the loader against a loop of
                            parallel ranged GETs of the same chunks; bytes fetched over 3 epochs with a cache of half
@@ -201,6 +202,7 @@ internal sealed class RunnerOptions
                 case "--out-of-core": o._outOfCore = true; break;
                 case "--read-mode": o.ReadMode = Enum.Parse<ShardStore.Storage.ShardReadMode>(value, ignoreCase: true); i++; break;
                 case "--direct-io": o.DirectIo = true; break;
+                case "--no-direct-io": o.DirectIo = false; break;
                 case "--remote": o.Remote = true; break;
                 case "--s3-endpoint": o.S3Endpoint = value; i++; break;
                 case "--codecs": o.Codecs = ParseList(value, ParseCodec); i++; break;

@@ -53,7 +53,7 @@ internal abstract class SyntheticDataset
         Pack(path, options.Samples, options.Codec, options.Threads, options.ChunkBytes, cancellationToken);
 
     /// <summary>Opens a packed dataset the way a training job would: checksums verified on first touch.</summary>
-    public static ShardDataset Open(string path, ShardStore.Storage.ShardReadMode readMode = ShardStore.Storage.ShardReadMode.Auto, bool directIo = false) =>
+    public static ShardDataset Open(string path, ShardStore.Storage.ShardReadMode readMode = ShardStore.Storage.ShardReadMode.Auto, bool? directIo = null) =>
         ShardDataset.Open(path, new ShardDatasetOptions
         {
             Codecs = NativeCodecs.Provider,

@@ -21,9 +21,10 @@ public sealed partial class ShardDataset
     internal bool MustVerify(int shard, int chunk) => MustVerify(_shards[shard], chunk);
 
     /// <summary>Gets how many stored bytes a loader's read-ahead may ask the source for beyond the chunk it reads (<see cref="ShardDatasetOptions.ReadAheadBytes"/>).</summary>
-    internal long ReadAheadBytes => _options.ReadAheadBytes is { } bytes ? Math.Max(0, bytes) : _source.IsRemote
-        ? RemoteDatasetSource.PrefetchBudgetBytes / 2
-        : Math.Min(256L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32);
+    internal long ReadAheadBytes => _options.ReadAheadBytes is { } bytes ? Math.Max(0, bytes) : _source.DefaultReadAheadBytes;
+
+    /// <summary>Gets the read-ahead of a local dataset read with direct I/O, or null.</summary>
+    internal LocalReadAhead? LocalReadAhead => (_source as LocalDatasetSource)?.ReadAhead;
 
     /// <summary>Gets whether partial reads of an uncompressed chunk's samples are cheap (a local file, not an object store).</summary>
     internal bool ReadsRangesCheaply => !_source.IsRemote;
@@ -33,28 +34,35 @@ public sealed partial class ShardDataset
     /// <exception cref="ObjectDisposedException">The dataset was disposed.</exception>
     internal OpenShard AcquireFile(int shard) => _open.Acquire(_shards[shard]);
 
-    /// <summary>Starts fetching the chunks of <paramref name="chunks"/> (shard, chunk) of a remote dataset ahead of use, adjacent ones in one request.</summary>
+    /// <summary>
+    /// Asks the source to read the chunks of <paramref name="chunks"/> (shard, chunk) ahead of use: a hint to the OS
+    /// for mapped shards and page-cache reads, reads into memory ahead of use for remote shards and direct I/O.
+    /// </summary>
     internal void Prefetch(IEnumerable<(int Shard, int Chunk)> chunks)
     {
         foreach (IGrouping<int, int> group in chunks.GroupBy(c => c.Shard, c => c.Chunk))
         {
             ShardFile file = _shards[group.Key];
-            if (!_source.IsRemote)
+            OpenShard? open;
+            try
             {
-                // A hint to the OS never opens a local shard: reopening and mapping it would cost more than the hint saves.
-                foreach (int c in group)
-                {
-                    _open.Advise(file, c, MemoryAdvice.WillNeed);
-                }
-
+                // A hint to the OS never opens a shard: reopening and mapping it would cost more than the hint saves.
+                open = _source.ReadsAheadItself ? _open.Acquire(file) : _open.TryAcquireOpen(file);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                // The read of the chunk reports what is wrong with the shard.
                 continue;
             }
 
-            // A remote shard holds nothing open, so opening one to fetch its chunks ahead costs nothing.
-            OpenShard open = _open.Acquire(file);
+            if (open is null)
+            {
+                continue;
+            }
+
             try
             {
-                ((RemoteShard)open).Prefetch([.. group.Order().Select(c => (c, file.Entries[c]))]);
+                open.ReadAhead([.. group.Order().Select(c => (c, file.Entries[c]))]);
             }
             finally
             {
@@ -63,8 +71,8 @@ public sealed partial class ShardDataset
         }
     }
 
-    /// <summary>Forgets the chunks of a remote dataset fetched ahead of use and not read yet (the loader that asked for them stopped).</summary>
-    internal void DropPrefetches() => (_source as RemoteDatasetSource)?.Fetcher.DropPrefetches();
+    /// <summary>Forgets the chunks read into memory ahead of use and not read yet (the loader that asked for them stopped).</summary>
+    internal void DropPrefetches() => _source.DropReadAhead();
 
     /// <summary>
     /// Copies a whole chunk: an uncompressed one into <paramref name="destination"/>, a compressed one into

@@ -65,6 +65,12 @@ public sealed partial class ShardDataset : IDisposable
     /// </summary>
     public ShardReadMode ReadMode => _source.Mode;
 
+    /// <summary>
+    /// Gets whether direct reads of a local dataset are asked to bypass the page cache (<see cref="ShardDatasetOptions.DirectIo"/>,
+    /// as resolved for <see cref="ShardReadMode.Auto"/>); a file system that refuses <c>O_DIRECT</c> still serves them from the page cache.
+    /// </summary>
+    public bool DirectIo => _source is LocalDatasetSource { DirectIo: true };
+
     /// <summary>Gets whether the dataset is read from an object store (<see cref="ShardDatasetOptions.ObjectStorage"/>).</summary>
     public bool IsRemote => _source.IsRemote;
 

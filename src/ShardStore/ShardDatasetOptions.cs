@@ -30,9 +30,13 @@ public sealed class ShardDatasetOptions
 
     /// <summary>
     /// Gets whether <see cref="ShardReadMode.Direct"/> reads bypass the page cache (<c>O_DIRECT</c> on Linux), where the
-    /// platform and file system allow it; otherwise they go through the page cache. Default false.
+    /// platform and file system allow it; otherwise they go through the page cache. With it, a loader's planned chunks
+    /// are read ahead into buffers of the dataset (<see cref="ReadAheadBytes"/> of them, up to a quarter more while
+    /// reads are in flight), eight reads at a time, since the kernel reads nothing ahead of such reads. Null (the
+    /// default): on when <see cref="ReadMode"/> is <see cref="ShardReadMode.Auto"/> and chose direct reads for a
+    /// dataset larger than a share of memory, off otherwise.
     /// </summary>
-    public bool DirectIo { get; init; }
+    public bool? DirectIo { get; init; }
 
     /// <summary>
     /// Gets what opens locations that are not local directories, such as <c>s3://bucket/prefix</c>
@@ -43,8 +47,8 @@ public sealed class ShardDatasetOptions
     /// <summary>
     /// Gets how many stored bytes a <see cref="ShardLoader"/> reads ahead of the chunk it decodes (Sequential and Window
     /// order), always at least two windows; null (the default) for a local dataset a thirty-second of the memory
-    /// available to the process, at most 256 MiB (page cache the kernel fills ahead, not the loader's memory), and for a
-    /// remote one 128 MiB (fetched into memory ahead of use, within the fetcher's 256 MiB).
+    /// available to the process, at most 256 MiB (page cache the kernel fills ahead, or with <see cref="DirectIo"/>
+    /// buffers of the dataset), and for a remote one 128 MiB (fetched into memory ahead of use, within the fetcher's 256 MiB).
     /// </summary>
     public long? ReadAheadBytes { get; init; }
 

@@ -27,7 +27,7 @@ public sealed partial class DatasetSourceTests
 
         Assert.IsEmpty(result.Errors);
         Assert.AreEqual(ShardReadMode.Auto, options.ReadMode);
-        Assert.IsFalse(options.DirectIo);
+        Assert.IsNull(options.DirectIo, "O_DIRECT is left to the read mode");
         Assert.IsNull(options.Cache);
         Assert.AreSame(S3Storage.Provider, options.ObjectStorage);
         Assert.IsNotNull(options.Codecs);
@@ -41,7 +41,7 @@ public sealed partial class DatasetSourceTests
         ShardDatasetOptions options = source.GetOptions(result);
 
         Assert.AreEqual(ShardReadMode.Direct, options.ReadMode);
-        Assert.IsTrue(options.DirectIo);
+        Assert.IsTrue(options.DirectIo == true);
         Assert.IsNotNull(options.Cache);
         Assert.AreEqual("/local/cache", options.Cache.Directory);
         Assert.AreEqual(512L << 20, options.Cache.LimitBytes);

@@ -17,7 +17,8 @@ public enum ShardReadMode
 
     /// <summary>
     /// Nothing is mapped: chunks are read with positioned reads into buffers the reader owns (with
-    /// <see cref="ShardDatasetOptions.DirectIo"/>, bypassing the page cache), so a dataset far larger than memory
+    /// <see cref="ShardDatasetOptions.DirectIo"/>, bypassing the page cache and reading a loader's planned chunks ahead
+    /// in requests of their own), so a dataset far larger than memory
     /// never pages through a mapping and a file changed underneath is an error, never a fault.
     /// </summary>
     Direct,

@@ -49,7 +49,7 @@ internal sealed class DatasetSource
     /// <summary>Gets <c>--direct-io</c>.</summary>
     public Option<bool> DirectIo { get; } = new("--direct-io")
     {
-        Description = "Direct reads bypass the page cache (O_DIRECT) where the file system allows it.",
+        Description = "Direct reads bypass the page cache (O_DIRECT) where the file system allows it; without it, only when --read-mode auto chose direct reads for a dataset larger than a quarter of memory.",
     };
 
     /// <summary>Adds the argument and the options to <paramref name="command"/>.</summary>
@@ -77,7 +77,7 @@ internal sealed class DatasetSource
             Codecs = NativeCodecs.Provider,
             ObjectStorage = S3Storage.Provider,
             ReadMode = readMode,
-            DirectIo = result.GetValue(DirectIo),
+            DirectIo = result.GetValue(DirectIo) ? true : null,
             Cache = GetCache(result),
         };
     }

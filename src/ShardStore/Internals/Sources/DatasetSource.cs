@@ -22,6 +22,20 @@ internal abstract class DatasetSource : IDisposable
     /// <summary>Gets whether the dataset lives in an object store.</summary>
     public virtual bool IsRemote => false;
 
+    /// <summary>
+    /// Gets whether the source reads planned chunks into memory ahead of use itself (remote objects, local files read
+    /// with direct I/O), so a shard is worth opening to read ahead; other sources pass hints to the OS.
+    /// </summary>
+    public virtual bool ReadsAheadItself => false;
+
+    /// <summary>Gets the read-ahead depth in stored bytes when the options set none (<see cref="ShardDatasetOptions.ReadAheadBytes"/>).</summary>
+    public abstract long DefaultReadAheadBytes { get; }
+
+    /// <summary>Forgets the chunks read ahead and not read yet (the loader that planned them stopped).</summary>
+    public virtual void DropReadAhead()
+    {
+    }
+
     /// <summary>Chooses the source for <paramref name="location"/>: an object store when a provider in the options serves it, else a local directory.</summary>
     /// <exception cref="NotSupportedException">The location is a URI that no provider in the options serves.</exception>
     /// <exception cref="DirectoryNotFoundException">The local directory does not exist.</exception>

@@ -10,10 +10,11 @@ namespace ShardStore.Internals.Sources;
 /// <summary>
 /// A shard file read with positioned reads only, never mapped, so no read can fault. With a second handle opened
 /// <c>O_DIRECT</c> (<see cref="ShardDatasetOptions.DirectIo"/>), reads bypass the page cache: they are widened to
-/// whole 4 KiB blocks and go through an aligned bounce buffer. Without it, hints become <c>posix_fadvise</c>, so the
-/// kernel reads planned chunks ahead and drops consumed ones.
+/// whole 4 KiB blocks and go through an aligned bounce buffer, and planned chunks are read ahead by the dataset's
+/// <see cref="LocalReadAhead"/> (the kernel reads nothing ahead of such reads). Without it, hints become
+/// <c>posix_fadvise</c>, so the kernel reads planned chunks ahead and drops consumed ones.
 /// </summary>
-internal sealed class DirectShard(string path, SafeFileHandle handle, SafeFileHandle? direct, FileIdentity identity) : OpenShard(path, identity.Length)
+internal sealed class DirectShard(string path, int shard, SafeFileHandle handle, SafeFileHandle? direct, LocalReadAhead? readAhead, FileIdentity identity) : OpenShard(path, identity.Length)
 {
     private const int Block = 4096;
 
@@ -43,6 +44,52 @@ internal sealed class DirectShard(string path, SafeFileHandle handle, SafeFileHa
 
     public override int Read(long offset, Span<byte> destination) =>
         direct is null ? RandomAccess.Read(handle, destination, offset) : ReadDirect(direct, offset, destination);
+
+    public override int ReadChunk(int chunk, ChunkEntry entry, Span<byte> destination, out bool fromCache)
+    {
+        if (direct is not null && readAhead?.TryTake(shard, chunk, destination) == true)
+        {
+            fromCache = false;
+            return destination.Length;
+        }
+
+        return base.ReadChunk(chunk, entry, destination, out fromCache);
+    }
+
+    public override void ReadAhead(IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks)
+    {
+        if (direct is not null && readAhead is not null)
+        {
+            readAhead.Start(this, shard, chunks);
+        }
+        else
+        {
+            base.ReadAhead(chunks);
+        }
+    }
+
+    /// <summary>
+    /// Reads from a block-aligned <paramref name="offset"/> into <paramref name="destination"/> (aligned, a whole number
+    /// of blocks long) bypassing the page cache, as far as the shard goes; returns how many bytes it read.
+    /// </summary>
+    public int ReadDirectInto(long offset, Span<byte> destination)
+    {
+        SafeFileHandle file = direct ?? handle;
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int read = RandomAccess.Read(file, destination[done..], offset + done);
+            done += read;
+
+            // The end of the file: direct reads return whole blocks until then.
+            if (read == 0 || read % Block != 0)
+            {
+                break;
+            }
+        }
+
+        return done;
+    }
 
     public override string? DescribeChange()
     {

@@ -17,23 +17,50 @@ internal sealed class LocalDatasetSource : DatasetSource
     // Immutable after OpenShards, which runs once, before the dataset is shared.
     private readonly string _directory;
     private readonly ShardReadMode _requested;
-    private readonly bool _directIo;
+    private readonly bool? _directIoOption;
+    private readonly long? _readAheadOption;
+    private bool _directIo;
     private ShardReadMode _mode;
+    private LocalReadAhead? _readAhead;
     private FileIdentity[] _identities = [];
     private DatasetIdentity _datasetIdentity;
 
-    private LocalDatasetSource(string directory, ShardReadMode mode, bool directIo)
+    private LocalDatasetSource(string directory, ShardDatasetOptions options)
     {
         _directory = directory;
-        _requested = mode;
-        _mode = mode == ShardReadMode.Auto ? ShardReadMode.Mapped : mode;
-        _directIo = directIo;
+        _requested = options.ReadMode;
+        _mode = _requested == ShardReadMode.Auto ? ShardReadMode.Mapped : _requested;
+        _directIoOption = options.DirectIo;
+        _readAheadOption = options.ReadAheadBytes;
     }
 
     public override string Location => _directory;
 
     /// <summary>Gets the mode chosen; <see cref="ShardReadMode.Auto"/> is resolved by <see cref="OpenShards"/>.</summary>
     public override ShardReadMode Mode => _mode;
+
+    /// <summary>Gets whether direct reads bypass the page cache (<c>O_DIRECT</c>) where the file system allows it; resolved by <see cref="OpenShards"/>.</summary>
+    public bool DirectIo => _directIo;
+
+    /// <summary>Gets the read-ahead of direct I/O, or null without it.</summary>
+    public LocalReadAhead? ReadAhead => _readAhead;
+
+    /// <summary>With direct I/O the source reads planned chunks ahead itself; through the page cache the kernel does, on hints.</summary>
+    public override bool ReadsAheadItself => _readAhead is not null;
+
+    /// <summary>
+    /// A thirty-second of the memory available to the process, at most 256 MiB: page cache the kernel fills ahead, or
+    /// with direct I/O buffers of the source's read-ahead.
+    /// </summary>
+    public override long DefaultReadAheadBytes => Math.Min(256L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32);
+
+    public override void DropReadAhead() => _readAhead?.Drop();
+
+    public override void Dispose()
+    {
+        _readAhead?.Dispose();
+        base.Dispose();
+    }
 
     /// <summary>
     /// Gets the share of the memory available to the process above which <see cref="ShardReadMode.Auto"/> reads
@@ -50,7 +77,7 @@ internal sealed class LocalDatasetSource : DatasetSource
             throw new DirectoryNotFoundException($"Dataset directory '{directory}' does not exist.");
         }
 
-        return new LocalDatasetSource(directory, options.ReadMode, options.DirectIo);
+        return new LocalDatasetSource(directory, options);
     }
 
     public override byte[] ReadManifest(out string name)
@@ -64,6 +91,15 @@ internal sealed class LocalDatasetSource : DatasetSource
         if (_requested == ShardReadMode.Auto)
         {
             _mode = manifest.Shards.Sum(s => s.FileBytes) > AutoDirectThreshold ? ShardReadMode.Direct : ShardReadMode.Mapped;
+        }
+
+        // A dataset read directly because it is too big for the page cache gains nothing from passing through it.
+        _directIo = _mode == ShardReadMode.Direct && (_directIoOption ?? _requested == ShardReadMode.Auto);
+        if (_directIo && OperatingSystem.IsLinux())
+        {
+            // Up to a quarter more than the depth, so chunks being read now do not crowd out the last hints.
+            long depth = _readAheadOption is { } bytes ? Math.Max(0, bytes) : DefaultReadAheadBytes;
+            _readAhead = new LocalReadAhead(Math.Max(depth + depth / 4, 2L * LocalReadAhead.MaxRunBytes));
         }
 
         _datasetIdentity = manifest.Identity;
@@ -109,7 +145,7 @@ internal sealed class LocalDatasetSource : DatasetSource
             _identities[i] = identity;
             if (keep)
             {
-                shard.Open = Wrap(path, handle, identity);
+                shard.Open = Wrap(path, i, handle, identity);
                 handle = null!;
             }
 
@@ -157,7 +193,7 @@ internal sealed class LocalDatasetSource : DatasetSource
                 }
             }
 
-            OpenShard open = Wrap(file.Path, handle, now);
+            OpenShard open = Wrap(file.Path, file.Info.Index, handle, now);
             handle = null!;
             return open;
         }
@@ -168,10 +204,10 @@ internal sealed class LocalDatasetSource : DatasetSource
     }
 
     // Takes ownership of the handle.
-    private OpenShard Wrap(string path, SafeFileHandle handle, FileIdentity identity) =>
+    private OpenShard Wrap(string path, int shard, SafeFileHandle handle, FileIdentity identity) =>
         _mode == ShardReadMode.Mapped
             ? ShardMapping.Create(path, handle, identity)
-            : new DirectShard(path, handle, _directIo ? DirectShard.TryOpenDirect(path) : null, identity);
+            : new DirectShard(path, shard, handle, _directIo ? DirectShard.TryOpenDirect(path) : null, _readAhead, identity);
 
     private static InvalidDataException Replaced(ShardFile file, string detail) =>
         DataErrors.Create(

@@ -72,6 +72,19 @@ internal abstract class OpenShard(string name, long length)
     {
     }
 
+    /// <summary>
+    /// Asks for planned chunks of the shard (ascending) to be read ahead of use; best effort, never fails. By default a
+    /// <see cref="MemoryAdvice.WillNeed"/> hint per chunk (<see cref="Advise"/>); sources that read ahead themselves
+    /// start reading.
+    /// </summary>
+    public virtual void ReadAhead(IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks)
+    {
+        foreach ((int chunk, ChunkEntry entry) in chunks)
+        {
+            Advise(chunk, entry, MemoryAdvice.WillNeed);
+        }
+    }
+
     public void AddReference() => Interlocked.Increment(ref _references);
 
     public void Release()

@@ -62,17 +62,21 @@ internal sealed class OpenShardSet(DatasetSource source, int capacity)
         return open;
     }
 
+    /// <summary>Takes a reference on a shard if it is open now, without opening it; null when it is not (release it when done).</summary>
+    public OpenShard? TryAcquireOpen(ShardFile file)
+    {
+        lock (_lock)
+        {
+            OpenShard? open = _closed ? null : file.Open;
+            open?.AddReference();
+            return open;
+        }
+    }
+
     /// <summary>Passes an access hint for a chunk to its shard if the shard is open now (a hint never opens one).</summary>
     public void Advise(ShardFile file, int chunk, MemoryAdvice advice)
     {
-        OpenShard? open;
-        lock (_lock)
-        {
-            open = _closed ? null : file.Open;
-            open?.AddReference();
-        }
-
-        if (open is not null)
+        if (TryAcquireOpen(file) is { } open)
         {
             try
             {

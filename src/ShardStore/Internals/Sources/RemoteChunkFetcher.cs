@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using ShardStore.Format;
 using ShardStore.Internals.Caching;
@@ -7,10 +8,10 @@ namespace ShardStore.Internals.Sources;
 
 /// <summary>
 /// Fetches chunks of a remote dataset's shards by ranged reads: on demand when a chunk is read, and ahead of use when
-/// the loader's plan names the chunks to come (<see cref="Prefetch"/>). Prefetches coalesce chunks that lie next to
-/// each other in a shard into one request of up to <see cref="MaxRequestBytes"/>, keep up to
-/// <see cref="MaxRequestsInFlight"/> requests running, and hold at most the prefetch budget of fetched bytes not yet
-/// read; a hint that does not fit is dropped (the chunk is then fetched when read). With a node-local
+/// the loader's plan names the chunks to come (<see cref="Prefetch"/>). Prefetches (a <see cref="ChunkReadAhead"/>)
+/// coalesce chunks that lie next to each other in a shard into one request of up to <see cref="MaxRequestBytes"/>,
+/// into pooled buffers, keep up to <see cref="MaxRequestsInFlight"/> requests running, and hold at most the prefetch
+/// budget of fetched bytes not yet read; a hint that does not fit is dropped (the chunk is then fetched when read). With a node-local
 /// <see cref="ChunkFileCache"/>, a chunk is looked up there before it is fetched, and a fetched chunk is stored there
 /// once it passed its checksum; chunks the cache holds are not prefetched. Thread-safe.
 /// </summary>
@@ -28,10 +29,8 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
     private ChunkFileCache? _cache;
     private readonly CancellationTokenSource _closing = new();
 
-    // Guarded by _lock: prefetched chunks not yet read and the bytes they hold.
-    private readonly Lock _lock = new();
-    private readonly Dictionary<(int Shard, int Chunk), Prefetched> _pending = [];
-    private long _pendingBytes;
+    // Thread-safe itself: chunks fetched ahead and not yet read.
+    private readonly ChunkReadAhead _prefetched = new(prefetchBudgetBytes, MaxRequestBytes, 1, MemoryPool<byte>.Shared.Rent);
 
     // Interlocked: what was fetched and how long readers waited for it.
     private long _requests;
@@ -64,32 +63,15 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
     /// <exception cref="IOException">The store did not answer before its deadline.</exception>
     public bool Read(string name, ObjectVersion version, int shard, int chunk, ChunkEntry entry, Span<byte> destination)
     {
-        Prefetched? prefetched;
-        lock (_lock)
-        {
-            if (_pending.Remove((shard, chunk), out prefetched))
-            {
-                _pendingBytes -= prefetched.Length;
-            }
-        }
-
         long start = Stopwatch.GetTimestamp();
         try
         {
-            if (prefetched is not null)
+            // A prefetch that failed (perhaps long ago, during an outage that is over) is not taken: this read asks
+            // afresh and reports its own outcome, naming this chunk's range.
+            if (_prefetched.TryTake(shard, chunk, destination))
             {
-                try
-                {
-                    byte[] range = prefetched.Range.GetAwaiter().GetResult();
-                    range.AsSpan(prefetched.OffsetInRange, prefetched.Length).CopyTo(destination);
-                    Interlocked.Increment(ref _prefetchHits);
-                    return false;
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException or InvalidDataException or UnauthorizedAccessException)
-                {
-                    // The prefetch failed (perhaps long ago, during an outage that is over): this read asks afresh and
-                    // reports its own outcome, naming this chunk's range.
-                }
+                Interlocked.Increment(ref _prefetchHits);
+                return false;
             }
 
             if (_cache?.TryRead(shard, chunk, destination) == true)
@@ -98,7 +80,7 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
             }
 
             // Chunks are megabytes: a pooled buffer, not a new large-object allocation per fetch.
-            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(destination.Length);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(destination.Length);
             try
             {
                 Fetch(name, version, entry.Offset, buffer.AsMemory(0, destination.Length), _closing.Token).AsTask().GetAwaiter().GetResult();
@@ -107,7 +89,7 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
             }
             finally
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         finally
@@ -158,116 +140,36 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
 
 
     /// <summary>
-    /// Starts fetching <paramref name="chunks"/> of one shard (chunk indices ascending, none already held), runs of
-    /// adjacent chunks in one request each, as far as the prefetch budget allows.
+    /// Starts fetching <paramref name="chunks"/> of one shard (chunk indices ascending) that are neither fetched nor
+    /// cached yet, runs of adjacent chunks in one request each, as far as the prefetch budget allows.
     /// </summary>
     public void Prefetch(string name, ObjectVersion version, int shard, IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks)
     {
-        lock (_lock)
+        if (_cache is { } cache && chunks.Any(c => cache.Contains(shard, c.Chunk)))
         {
-            if (chunks.Any(c => _pending.ContainsKey((shard, c.Chunk)) || _cache?.Contains(shard, c.Chunk) == true))
-            {
-                chunks = [.. chunks.Where(c => !_pending.ContainsKey((shard, c.Chunk)) && _cache?.Contains(shard, c.Chunk) != true)];
-            }
+            chunks = [.. chunks.Where(c => !cache.Contains(shard, c.Chunk))];
         }
 
-        int i = 0;
-        while (i < chunks.Count)
-        {
-            // A run: each next chunk starts within a 4 KiB alignment gap of the previous one's end.
-            int end = i + 1;
-            long first = chunks[i].Entry.Offset;
-            while (end < chunks.Count
-                && chunks[end].Chunk == chunks[end - 1].Chunk + 1
-                && chunks[end].Entry.Offset - chunks[end - 1].Entry.End < FormatConstants.ChunkAlignment
-                && chunks[end].Entry.End - first <= MaxRequestBytes)
-            {
-                end++;
-            }
-
-            if (!StartRun(name, version, shard, chunks, i, end))
-            {
-                return;
-            }
-
-            i = end;
-        }
+        _prefetched.Start(shard, chunks, (offset, destination, cancellationToken) => FetchRunAsync(name, version, offset, destination, cancellationToken));
     }
+
+    /// <summary>Forgets every prefetch not yet read (a loader that asked for them stopped); their bytes leave the budget.</summary>
+    public void DropPrefetches() => _prefetched.Drop();
 
     public void Dispose()
     {
         _closing.Cancel();
-        lock (_lock)
-        {
-            _pending.Clear();
-            _pendingBytes = 0;
-        }
-
+        _prefetched.Dispose();
         _cache?.Dispose();
     }
 
-    private bool StartRun(string name, ObjectVersion version, int shard, IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks, int from, int to)
+    private async Task<int> FetchRunAsync(string name, ObjectVersion version, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        long first = chunks[from].Entry.Offset;
-        int length = (int)(chunks[to - 1].Entry.End - first);
-        lock (_lock)
-        {
-            if (_closing.IsCancellationRequested || _pendingBytes + length > prefetchBudgetBytes)
-            {
-                return false;
-            }
-
-            Task<byte[]> range = FetchRunAsync(name, version, first, length);
-            for (int k = from; k < to; k++)
-            {
-                ChunkEntry e = chunks[k].Entry;
-                _pending[(shard, chunks[k].Chunk)] = new Prefetched(range, (int)(e.Offset - first), (int)e.StoredSize);
-                _pendingBytes += e.StoredSize;
-            }
-
-            // A failed prefetch is forgotten at once: it holds no budget, and no later read takes its stale error.
-            _ = range.ContinueWith(
-                (failed, state) => ((RemoteChunkFetcher)state!).DropFailed(failed),
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        return true;
-    }
-
-    /// <summary>Forgets every prefetch not yet read (a loader that asked for them stopped); their bytes leave the budget.</summary>
-    public void DropPrefetches()
-    {
-        lock (_lock)
-        {
-            _pending.Clear();
-            _pendingBytes = 0;
-        }
-    }
-
-    private void DropFailed(Task<byte[]> failed)
-    {
-        _ = failed.Exception; // observed
-        lock (_lock)
-        {
-            foreach (KeyValuePair<(int Shard, int Chunk), Prefetched> p in _pending.Where(p => p.Value.Range == failed).ToList())
-            {
-                _pending.Remove(p.Key);
-                _pendingBytes -= p.Value.Length;
-            }
-        }
-    }
-
-    private async Task<byte[]> FetchRunAsync(string name, ObjectVersion version, long offset, int length)
-    {
-        await _inFlight.WaitAsync(_closing.Token).ConfigureAwait(false);
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            byte[] buffer = GC.AllocateUninitializedArray<byte>(length);
-            await Fetch(name, version, offset, buffer, _closing.Token).ConfigureAwait(false);
-            return buffer;
+            await Fetch(name, version, offset, destination, cancellationToken).ConfigureAwait(false);
+            return destination.Length;
         }
         finally
         {
@@ -281,6 +183,4 @@ internal sealed class RemoteChunkFetcher(IObjectStorage storage, long prefetchBu
         Interlocked.Add(ref _bytesFetched, destination.Length);
         return storage.ReadAsync(name, version, offset, destination, cancellationToken);
     }
-
-    private sealed record Prefetched(Task<byte[]> Range, int OffsetInRange, int Length);
 }

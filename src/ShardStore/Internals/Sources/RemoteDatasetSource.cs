@@ -34,6 +34,14 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
 
     public override bool IsRemote => true;
 
+    /// <summary>Remote shards hold nothing open, and their chunks are fetched into memory ahead of use.</summary>
+    public override bool ReadsAheadItself => true;
+
+    /// <summary>Half the fetcher's budget: chunks fetched into memory ahead of use.</summary>
+    public override long DefaultReadAheadBytes => PrefetchBudgetBytes / 2;
+
+    public override void DropReadAhead() => _fetcher.DropPrefetches();
+
     public RemoteChunkFetcher Fetcher => _fetcher;
 
     /// <summary>Gets whether a loader's plan may order the cache's eviction (<see cref="ChunkCacheOptions.EvictByPlan"/>).</summary>

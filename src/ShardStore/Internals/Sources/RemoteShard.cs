@@ -1,5 +1,4 @@
 using ShardStore.Format;
-using ShardStore.Internals.Memory;
 using ShardStore.Storage;
 
 namespace ShardStore.Internals.Sources;
@@ -77,16 +76,8 @@ internal sealed class RemoteShard(RemoteChunkFetcher fetcher, int shard, string 
     // A version is pinned by every read, so nothing can change under a read that succeeded.
     public override string? DescribeChange() => null;
 
-    public override void Advise(int chunk, ChunkEntry entry, MemoryAdvice advice)
-    {
-        if (advice == MemoryAdvice.WillNeed)
-        {
-            Prefetch([(chunk, entry)]);
-        }
-    }
-
-    /// <summary>Starts fetching chunks of this shard ahead of use (indices ascending).</summary>
-    public void Prefetch(IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks) => fetcher.Prefetch(objectName, version, shard, chunks);
+    /// <summary>Starts fetching chunks of this shard ahead of use, adjacent ones in one request.</summary>
+    public override void ReadAhead(IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks) => fetcher.Prefetch(objectName, version, shard, chunks);
 
     protected override void Close()
     {
