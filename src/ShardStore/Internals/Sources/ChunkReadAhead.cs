@@ -25,8 +25,9 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
     private long _heldBytes;
     private bool _closed;
 
-    // Interlocked: chunks handed to a read.
+    // Interlocked: chunks handed to a read, and the time reads waited for theirs to arrive.
     private long _taken;
+    private long _waitTicks;
 
     /// <summary>Gets the stored bytes of chunks read or being read ahead and not yet taken.</summary>
     public long HeldBytes
@@ -42,6 +43,9 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
 
     /// <summary>Gets how many chunks were handed to the read that asked for them.</summary>
     public long ChunksTaken => Interlocked.Read(ref _taken);
+
+    /// <summary>Gets how long reads waited for chunks being read ahead to arrive, summed over readers.</summary>
+    public TimeSpan WaitTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks));
 
     /// <summary>Gets whether a chunk is held or being read.</summary>
     public bool Holds(int shard, int chunk)
@@ -108,7 +112,24 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
 
         try
         {
-            int read = held.Run.Read.GetAwaiter().GetResult();
+            int read;
+            if (held.Run.Read.IsCompleted)
+            {
+                read = held.Run.Read.GetAwaiter().GetResult();
+            }
+            else
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    read = held.Run.Read.GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    Interlocked.Add(ref _waitTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                }
+            }
+
             if (read < held.OffsetInRun + held.Length || destination.Length != held.Length)
             {
                 return false;

@@ -35,6 +35,9 @@ internal sealed class LocalReadAhead : IDisposable
     /// <summary>Gets how many chunks reads took from the read-ahead.</summary>
     public long ChunksTaken => _chunks.ChunksTaken;
 
+    /// <summary>Gets how long reads waited for chunks being read ahead.</summary>
+    public TimeSpan WaitTime => _chunks.WaitTime;
+
     /// <summary>Starts reading <paramref name="chunks"/> (ascending) of shard <paramref name="index"/>, open as <paramref name="shard"/>, which stays open until the reads end.</summary>
     public void Start(DirectShard shard, int index, IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks) =>
         _chunks.Start(index, chunks, (offset, destination, cancellationToken) =>
