@@ -57,6 +57,7 @@ public sealed class SyncCommandTests
         CliResult rerun = Cli.Run("sync", packed, bucket.Uri("ds"));
 
         Assert.AreEqual(ExitCodes.Interrupted, code, error.ToString());
+        Assert.Contains("the shards copied so far stay without a manifest", error.ToString(), "the message says what an interrupted sync leaves");
         Assert.DoesNotContain("manifest.json", afterInterruption);
         Assert.IsNotEmpty(afterInterruption, "the shard copied before the interruption stays");
         Assert.IsEmpty(await bucket.ListUploadsAsync(), "uploads cut short were aborted");

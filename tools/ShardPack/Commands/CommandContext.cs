@@ -11,6 +11,12 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, Interr
 
     public TextWriter Error => error;
 
+    /// <summary>
+    /// Gets or sets what an interrupted command leaves behind, as the interruption message says it; by default nothing
+    /// (a pack publishes nothing until it completes). A command that keeps finished work for a rerun says so.
+    /// </summary>
+    public string InterruptionLeaves { get; set; } = "left no partial output";
+
     /// <summary>Gets the token a command passes to every long operation; cancelled by SIGINT or SIGTERM.</summary>
     public CancellationToken CancellationToken => interruption?.Token ?? CancellationToken.None;
 
@@ -32,7 +38,7 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, Interr
     {
         if (interruption?.Signal is not null && FailureReport.IsCancellation(failure))
         {
-            error.WriteLine($"error: interrupted by {interruption.SignalName}; stopped cleanly and left no partial output.");
+            error.WriteLine($"error: interrupted by {interruption.SignalName}; stopped cleanly and {InterruptionLeaves}.");
             return interruption.ExitCode;
         }
 

@@ -31,6 +31,7 @@ internal static class SyncCommand
     internal static int Run(CommandContext context, string from, string to, bool overwrite, bool quiet, Action<int>? shardCopied = null)
     {
         CheckLocations(from, to);
+        context.InterruptionLeaves = "published nothing: the shards copied so far stay without a manifest, so the destination is not a dataset yet; run the same sync again to copy only what is missing";
         var clock = Stopwatch.StartNew();
         using IDatasetSource source = OpenSource(from);
         using IDatasetSource destinationReader = OpenSource(to);
