@@ -14,6 +14,7 @@ public sealed partial class ImageDecoderTests
     [DataRow("_optimized.jpg")]
     [DataRow("_gray.jpg")]
     [DataRow("_cmyk.jpg")]
+    [DataRow("_ycck.jpg")]
     [DataRow("_original.jpg")]
     [DataRow("_rgb.png")]
     [DataRow("_rgba.png")]

@@ -5,6 +5,7 @@ For every variant NAME it writes NAME (the encoded file) and NAME.rgb (PIL's Ima
 for JPEG variants also NAME.draftS.rgb for S in 2, 4, 8 (after PIL's draft(), which scales in the DCT domain).
 It prints one line per file: "NAME WIDTH HEIGHT", and "NAME.draftS.rgb WIDTH HEIGHT" for the drafts.
 """
+import ctypes
 import os
 import struct
 import sys
@@ -35,6 +36,24 @@ def png16(path, rgb):
         f.write(chunk(b"IEND", b""))
 
 
+def ycck(path, rgb):
+    # PIL cannot write YCCK; TurboJPEG writes YCCK from CMYK pixels (PIL's CMYK, which is what PIL reads back).
+    tj = ctypes.CDLL("libturbojpeg.so.0")
+    tj.tjInitCompress.restype = ctypes.c_void_p
+    handle = tj.tjInitCompress()
+    cmyk = rgb.convert("CMYK").tobytes()
+    w, h = rgb.size
+    out = ctypes.POINTER(ctypes.c_ubyte)()
+    size = ctypes.c_ulong(0)
+    tjpf_cmyk, tjsamp_420 = 11, 2
+    if tj.tjCompress2(ctypes.c_void_p(handle), cmyk, w, 0, h, tjpf_cmyk, ctypes.byref(out), ctypes.byref(size), tjsamp_420, 85, 0) != 0:
+        raise RuntimeError("tjCompress2 failed")
+    with open(path, "wb") as f:
+        f.write(ctypes.string_at(out, size.value))
+    tj.tjFree(out)
+    tj.tjDestroy(ctypes.c_void_p(handle))
+
+
 def variants(stem, photo, path):
     rgb = photo.convert("RGB")
     if photo.format == "JPEG":
@@ -48,6 +67,7 @@ def variants(stem, photo, path):
     yield f"{stem}_q85_optimized.jpg", lambda p: rgb.save(p, quality=85, optimize=True)
     yield f"{stem}_q85_gray.jpg", lambda p: rgb.convert("L").save(p, quality=85)
     yield f"{stem}_q85_cmyk.jpg", lambda p: rgb.convert("CMYK").save(p, quality=85)
+    yield f"{stem}_q85_ycck.jpg", lambda p: ycck(p, rgb)
     yield f"{stem}_rgb.png", lambda p: rgb.save(p)
     yield f"{stem}_gray.png", lambda p: rgb.convert("L").save(p)
 
