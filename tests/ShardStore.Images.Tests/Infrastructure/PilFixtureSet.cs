@@ -27,6 +27,9 @@ internal sealed class PilFixtureSet
     /// <summary>Returns the shared set, generating it on first use; Inconclusive without PIL or the photographs.</summary>
     public static PilFixtureSet Get() => s_shared.Value;
 
+    /// <summary>Deletes the generated files (tens of megabytes), once the test run is over.</summary>
+    public static void DeleteGenerated() => s_folder.Dispose();
+
     /// <summary>Gets the encoded images whose name ends with <paramref name="suffix"/>.</summary>
     public IEnumerable<Entry> Encoded(string suffix) =>
         Entries.Where(e => !e.Name.EndsWith(".rgb", StringComparison.Ordinal) && e.Name.EndsWith(suffix, StringComparison.Ordinal));
