@@ -1,10 +1,12 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ShardStore.Images.Codecs;
 
 namespace ShardPack.Commands;
 
-/// <summary><c>shardpack cat</c>: prints one sample, every field.</summary>
+/// <summary><c>shardpack cat</c>: prints one sample, every field; or decodes one image field of it to a PPM file.</summary>
 internal static class CatCommand
 {
     public static Command Create(CommandContext context)
@@ -12,7 +14,12 @@ internal static class CatCommand
         var source = new DatasetSource();
         var index = new Option<long>("--index") { Description = "Global sample index.", Required = true };
         var json = new Option<bool>("--json") { Description = "Machine-readable output; byte fields as base64." };
-        var command = new Command("cat", "Print one sample, every field.") { index, json };
+        var field = new Option<string?>("--field") { Description = "The field to decode with --decode-to: a u8 field holding an encoded JPEG or PNG image." };
+        var decodeTo = new Option<FileInfo?>("--decode-to")
+        {
+            Description = "Decode the image in --field and write it to this file as binary PPM (P6, RGB, maxval 255), with no transforms; EXIF orientation is ignored.",
+        };
+        var command = new Command("cat", "Print one sample, every field, or decode one image field to a PPM file.") { index, json, field, decodeTo };
         source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
@@ -23,8 +30,19 @@ internal static class CatCommand
                 throw new UsageException($"--index {i} is outside the dataset's {ds.SampleCount} samples.");
             }
 
+            string? fieldName = r.GetValue(field);
+            FileInfo? ppm = r.GetValue(decodeTo);
+            if ((fieldName is null) != (ppm is null))
+            {
+                throw new UsageException("--field and --decode-to go together: --field names the image field, --decode-to the PPM file to write.");
+            }
+
             using SampleLease sample = ds.ReadSample(i);
-            if (r.GetValue(json))
+            if (fieldName is not null && ppm is not null)
+            {
+                DecodeToPpm(context.Output, ds.Schema, sample, fieldName, ppm);
+            }
+            else if (r.GetValue(json))
             {
                 WriteJson(context.Output, ds.Schema, sample);
             }
@@ -36,6 +54,43 @@ internal static class CatCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static void DecodeToPpm(TextWriter o, Schema schema, SampleLease sample, string fieldName, FileInfo ppm)
+    {
+        int f = schema.IndexOf(fieldName);
+        if (f < 0)
+        {
+            throw new UsageException($"--field {fieldName}: the dataset has no such field; its fields are {string.Join(", ", Enumerable.Range(0, schema.Count).Select(k => schema[k].Name))}.");
+        }
+
+        if (schema[f].DType != DType.U8)
+        {
+            throw new UsageException($"--field {fieldName} is {DTypeInfo.GetName(schema[f].DType)}; --decode-to needs a u8 field holding encoded JPEG or PNG bytes.");
+        }
+
+        ReadOnlySpan<byte> encoded = sample.Get<byte>(f);
+        using var decoder = new ImageDecoder();
+        ImageInfo info;
+        byte[] rgb;
+        try
+        {
+            info = decoder.ReadInfo(encoded);
+            rgb = new byte[checked(info.PixelCount * 3)];
+            decoder.Decode(encoded, rgb);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"sample {sample.Index} (shard {sample.Shard}, chunk {sample.Chunk}), field '{fieldName}': {e.Message}", e);
+        }
+
+        using (FileStream file = ppm.Create())
+        {
+            file.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"P6\n{info.Width} {info.Height}\n255\n")));
+            file.Write(rgb);
+        }
+
+        o.WriteLine($"sample {sample.Index} (shard {sample.Shard}, chunk {sample.Chunk}) field {fieldName}: {info.Format} {info.Width} x {info.Height} ({info.ColorSpace}), written to {ppm.FullName} as RGB PPM");
     }
 
     private static void WriteText(TextWriter o, Schema schema, SampleLease sample)
