@@ -66,9 +66,10 @@ public sealed class ImageResizer
 
         Prepare(sourceWidth, sourceHeight, crop.X, crop.Y, crop.X + crop.Width, crop.Y + crop.Height, width, height, mode, flipHorizontally);
         int rowBytes = width * 3;
+        Span<byte> image = destination[..(rowBytes * height)];
         for (int y = 0; y < height; y++)
         {
-            ResizeRow(source, y, destination[(y * rowBytes)..]);
+            ResizeRow(source, y, image[(y * rowBytes)..]);
         }
     }
 

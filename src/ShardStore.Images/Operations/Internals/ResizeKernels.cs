@@ -6,13 +6,10 @@ namespace ShardStore.Images.Operations.Internals;
 
 /// <summary>
 /// The inner loops of the separable resize over interleaved RGB u8: a vertical pass from source rows to one row of
-/// floats, then a horizontal pass from that row to output pixels, rounded and clamped to u8.
+/// floats, then a horizontal pass from that row to output pixels, rounded half up and clamped to u8.
 /// </summary>
 internal static unsafe class ResizeKernels
 {
-    // 1.5 * 2^23: adding it to a float in [0, 2^22) leaves the value rounded to an integer in the low mantissa bits.
-    private const float RoundingBias = 12582912f;
-
     /// <summary>
     /// Writes <c>output[i] = sum_k weights[k] * source[k * stride + i]</c> for i in [0, <paramref name="length"/>).
     /// </summary>
@@ -71,7 +68,7 @@ internal static unsafe class ResizeKernels
 
     /// <summary>
     /// Writes <paramref name="width"/> RGB pixels to <paramref name="output"/>, each the weighted sum of the pixels of
-    /// <paramref name="input"/> its taps name, rounded half to even and clamped to [0, 255]; mirrored when
+    /// <paramref name="input"/> its taps name, rounded half up and clamped to [0, 255]; mirrored when
     /// <paramref name="flip"/>.
     /// </summary>
     /// <remarks>
@@ -83,10 +80,13 @@ internal static unsafe class ResizeKernels
         if (Vector128.IsHardwareAccelerated)
         {
             Vector128<byte> gather = Vector128.Create((byte)0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-            Vector128<float> max = Vector128.Create(255f);
-            Vector128<float> bias = Vector128.Create(RoundingBias);
-            for (int x = 0; x < width; x++)
+            Vector128<float> max = Vector128.Create(255.5f);
+            Vector128<float> half = Vector128.Create(0.5f);
+
+            // Output positions ascend so that each 4-byte store's spare byte is overwritten by the next pixel.
+            for (int target = 0; target < width; target++)
             {
+                int x = flip ? width - 1 - target : target;
                 float* pixel = input + (start[x] * 3);
                 float* w = weights + (x * weightStride);
                 int taps = count[x];
@@ -96,9 +96,10 @@ internal static unsafe class ResizeKernels
                     a += Vector128.Create(w[k]) * Vector128.Load(pixel);
                 }
 
-                a = Vector128.Min(Vector128.Max(a, Vector128<float>.Zero), max) + bias;
-                uint rgb = Vector128.Shuffle(a.AsByte(), gather).AsUInt32().ToScalar();
-                int target = flip ? width - 1 - x : x;
+                // Round half up, as PIL does: truncating x + 0.5 floors it, as x + 0.5 is clamped to [0.5, 255.5].
+                a = Vector128.Min(Vector128.Max(a + half, half), max);
+                Vector128<int> rounded = Vector128.ConvertToInt32Native(a);
+                uint rgb = Vector128.Shuffle(rounded.AsByte(), gather).AsUInt32().ToScalar();
                 Unsafe.WriteUnaligned(output + (target * 3), rgb);
             }
 
@@ -155,6 +156,5 @@ internal static unsafe class ResizeKernels
         }
     }
 
-    private static byte ToByte(float value) =>
-        (byte)(BitConverter.SingleToInt32Bits(Math.Clamp(value, 0f, 255f) + RoundingBias) & 0xFF);
+    private static byte ToByte(float value) => (byte)Math.Clamp(value + 0.5f, 0.5f, 255.5f);
 }
