@@ -97,9 +97,9 @@ internal static unsafe class ResizeKernels
                 }
 
                 // Round half up, as PIL does: truncating x + 0.5 floors it, as x + 0.5 is clamped to [0.5, 255.5].
-                a = Vector128.Min(Vector128.Max(a + half, half), max);
+                a = Vector128.MinNative(Vector128.MaxNative(a + half, half), max);
                 Vector128<int> rounded = Vector128.ConvertToInt32Native(a);
-                uint rgb = Vector128.Shuffle(rounded.AsByte(), gather).AsUInt32().ToScalar();
+                uint rgb = Vector128.ShuffleNative(rounded.AsByte(), gather).AsUInt32().ToScalar();
                 Unsafe.WriteUnaligned(output + (target * 3), rgb);
             }
 
