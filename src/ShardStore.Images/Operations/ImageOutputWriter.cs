@@ -177,13 +177,17 @@ public sealed class ImageOutputWriter
         ref byte red = ref Unsafe.Add(ref output, first);
         ref byte green = ref Unsafe.Add(ref red, channelStep);
         ref byte blue = ref Unsafe.Add(ref green, channelStep);
+        ref T greenLookup = ref Unsafe.Add(ref lookup, 256);
+        ref T blueLookup = ref Unsafe.Add(ref lookup, 512);
         for (int x = 0; x < width; x++)
         {
-            nint at = x * pixelStep;
-            nint source = x * Channels;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref red, at), Unsafe.Add(ref lookup, Unsafe.Add(ref pixel, source)));
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref green, at), Unsafe.Add(ref lookup, 256 + Unsafe.Add(ref pixel, source + 1)));
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref blue, at), Unsafe.Add(ref lookup, 512 + Unsafe.Add(ref pixel, source + 2)));
+            Unsafe.WriteUnaligned(ref red, Unsafe.Add(ref lookup, pixel));
+            Unsafe.WriteUnaligned(ref green, Unsafe.Add(ref greenLookup, Unsafe.Add(ref pixel, 1)));
+            Unsafe.WriteUnaligned(ref blue, Unsafe.Add(ref blueLookup, Unsafe.Add(ref pixel, 2)));
+            red = ref Unsafe.Add(ref red, pixelStep);
+            green = ref Unsafe.Add(ref green, pixelStep);
+            blue = ref Unsafe.Add(ref blue, pixelStep);
+            pixel = ref Unsafe.Add(ref pixel, Channels);
         }
     }
 
