@@ -77,7 +77,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _bytes;
     private long _skipped;
 
-    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms)
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
     {
         _dataset = dataset;
         _options = options;
@@ -124,12 +124,12 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             waited: ticks => LoaderMetrics.ConsumerWait.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds));
         if (memory.Scatter)
         {
-            _producer = new ScatterProducer(this, dataset, index, _reader, _slots, schedule, orders, _handoff, _transforms);
+            _producer = new ScatterProducer(this, dataset, index, _reader, _slots, schedule, orders, _handoff, _transforms, batchStep);
         }
         else
         {
             _zeroCopy = options.ZeroCopy ? new ZeroCopyBatchBuilder(this, dataset, index, _reader, orders) : null;
-            _producer = new GatherProducer(this, dataset, options, index, _cache, _reader, _slots, schedule, orders, _handoff, _zeroCopy, _transforms);
+            _producer = new GatherProducer(this, dataset, options, index, _cache, _reader, _slots, schedule, orders, _handoff, _zeroCopy, _transforms, batchStep);
         }
 
         _handoff.Published = _producer.OnPublished;
@@ -221,8 +221,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         TransformPlan? transforms = TransformPlan.Create(dataset.Schema, options);
+        BatchTransformStep? batchStep = BatchTransformStep.Create(transforms?.Output ?? dataset.Schema, options);
         var index = new ChunkIndex(dataset);
-        return new ShardLoader(dataset, options, index, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms);
+        return new ShardLoader(dataset, options, index, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms, batchStep);
     }
 
     /// <summary>

@@ -95,6 +95,12 @@ public sealed record ShardLoaderOptions
     /// </summary>
     public Transforms.TransformErrorPolicy TransformErrors { get; init; }
 
+    /// <summary>
+    /// Gets the per-batch steps the decode workers run, in order, on each batch once every sample of it is written and
+    /// before it is handed out; null or empty for none. Not with <see cref="ZeroCopy"/>.
+    /// </summary>
+    public IReadOnlyList<Transforms.IBatchTransform>? BatchTransforms { get; init; }
+
     /// <summary>Gets a state from <see cref="ShardLoader.GetState"/> to continue from, or null to start at epoch 0.</summary>
     public LoaderState? ResumeFrom { get; init; }
 

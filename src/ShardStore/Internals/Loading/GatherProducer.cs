@@ -33,6 +33,7 @@ internal sealed class GatherProducer : IBatchProducer
     private readonly OrderedHandoff<Batch> _handoff;
     private readonly ZeroCopyBatchBuilder? _zeroCopy;
     private readonly TransformStage? _transforms;
+    private readonly BatchTransformStep? _batchStep;
     private readonly Schema _schema;
 
     public GatherProducer(
@@ -47,7 +48,8 @@ internal sealed class GatherProducer : IBatchProducer
         EpochOrderCache orders,
         OrderedHandoff<Batch> handoff,
         ZeroCopyBatchBuilder? zeroCopy,
-        TransformStage? transforms)
+        TransformStage? transforms,
+        BatchTransformStep? batchStep)
     {
         _owner = owner;
         _dataset = dataset;
@@ -61,6 +63,7 @@ internal sealed class GatherProducer : IBatchProducer
         _handoff = handoff;
         _zeroCopy = zeroCopy;
         _transforms = transforms;
+        _batchStep = batchStep;
         _schema = transforms?.Plan.Output ?? dataset.Schema;
     }
 
@@ -120,6 +123,7 @@ internal sealed class GatherProducer : IBatchProducer
                         long bytes = transformer is null
                             ? gatherer.Assemble(_orders.Get(plan.Epoch), plan.Start, plan.Count, slot, stop)
                             : Transform(gatherer, transformer, plan, slot, stop);
+                        _batchStep?.Apply(slot, plan);
                         batch = new Batch(_owner, slot, _schema, plan, bytes);
                     }
                 }

@@ -53,10 +53,10 @@ internal static class LoaderOptionChecks
             throw new ArgumentOutOfRangeException(nameof(options), options.TransformErrors, "Unknown ShardLoaderOptions.TransformErrors policy.");
         }
 
-        if (options.ZeroCopy && options.Transforms is { Count: > 0 })
+        if (options.ZeroCopy && (options.Transforms is { Count: > 0 } || options.BatchTransforms is { Count: > 0 }))
         {
             throw new ArgumentException(
-                "ShardLoaderOptions.ZeroCopy hands out the stored bytes over the shard mapping, so nothing can transform them; turn ZeroCopy off to use Transforms.",
+                "ShardLoaderOptions.ZeroCopy hands out the stored bytes over the shard mapping, so nothing can transform them; turn ZeroCopy off to use Transforms or BatchTransforms.",
                 nameof(options));
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Pipeline;
 using ShardStore.Internals.Reading;
@@ -23,12 +24,13 @@ internal sealed class ScatterProducer : IBatchProducer
     private readonly OrderedHandoff<Batch> _handoff;
     private readonly ChunkScatter _scatter;
     private readonly TransformStage? _transforms;
+    private readonly BatchTransformStep? _batchStep;
     private readonly Schema _schema;
 
     // Interlocked: batches planned into a slot and not yet passed on by the hand-off.
     private int _unpublished;
 
-    public ScatterProducer(ShardLoader owner, ShardDataset dataset, ChunkIndex index, LoaderChunkReader reader, SlotPool slots, RankSchedule schedule, EpochOrderCache orders, OrderedHandoff<Batch> handoff, TransformStage? transforms)
+    public ScatterProducer(ShardLoader owner, ShardDataset dataset, ChunkIndex index, LoaderChunkReader reader, SlotPool slots, RankSchedule schedule, EpochOrderCache orders, OrderedHandoff<Batch> handoff, TransformStage? transforms, BatchTransformStep? batchStep)
     {
         _owner = owner;
         _index = index;
@@ -36,6 +38,7 @@ internal sealed class ScatterProducer : IBatchProducer
         _orders = orders;
         _handoff = handoff;
         _transforms = transforms;
+        _batchStep = batchStep;
         _schema = transforms?.Plan.Output ?? dataset.Schema;
         _scatter = new ChunkScatter(dataset, index, reader, transforms?.Plan);
         _sequencer = new BatchSequencer(schedule, _scatter.Sync);
@@ -141,6 +144,19 @@ internal sealed class ScatterProducer : IBatchProducer
     private void Complete(ScatterBatch b)
     {
         BatchPlan plan = b.Plan;
+        b.Slot.SortSkipped();
+        if (b.Error is null && _batchStep is not null)
+        {
+            try
+            {
+                _batchStep.Apply(b.Slot, plan);
+            }
+            catch (Exception e)
+            {
+                b.Error = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
         if (b.Error is { } error)
         {
             Interlocked.Decrement(ref _unpublished);
@@ -162,7 +178,6 @@ internal sealed class ScatterProducer : IBatchProducer
             bytes += b.Slot.Lengths[f];
         }
 
-        b.Slot.SortSkipped();
         _handoff.Publish(plan.Sequence, new Batch(_owner, b.Slot, _schema, plan, bytes));
     }
 }
