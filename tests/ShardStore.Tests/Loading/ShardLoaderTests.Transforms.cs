@@ -181,10 +181,18 @@ public sealed partial class ShardLoaderTests
     {
         var transform = new SignatureTransform(new TransformSignature(["label"], [FieldSpec.Fixed("y", DType.U8, 3)], keepInputs: true));
 
-        // CreateWorker of this transform throws: the loader makes the workers at Create, so its failure surfaces there.
-        Assert.ThrowsExactly<InvalidOperationException>(() => ShardLoader.Create(Mixed, MixedNoiseOptions(SampleOrder.Window) with { Transforms = [transform] }));
         TransformPlan plan = TransformPlan.Create(Mixed.Schema, new ShardLoaderOptions { Transforms = [transform] })!;
+
         CollectionAssert.AreEqual(new[] { "x", "label", "tokens", "y" }, plan.Output.Fields.Select(f => f.Name).ToArray());
+    }
+
+    [TestMethod]
+    public void Create_CreateWorkerThrows_ThrowsFromCreate()
+    {
+        // SignatureTransform's CreateWorker throws; the loader makes every worker at Create, so that is where it fails.
+        var transform = new SignatureTransform(new TransformSignature(["label"], [FieldSpec.Fixed("y", DType.U8, 3)], keepInputs: true));
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => ShardLoader.Create(Mixed, MixedNoiseOptions(SampleOrder.Window) with { Transforms = [transform] }));
     }
 
     private static ShardLoaderOptions MixedNoiseOptions(SampleOrder order) =>
