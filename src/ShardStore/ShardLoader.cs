@@ -19,7 +19,9 @@ namespace ShardStore;
 /// layout); <see cref="ShardLoaderOptions.DecodeWorkers"/> threads read, verify and decode the chunks those
 /// samples live in (each chunk once, however many batches need it) and gather the samples into one of the
 /// loader's pinned, 4 KiB-aligned batch slots; finished batches pass, in order, through a bounded channel to
-/// the consumer, who reads them with <see cref="ReadAllAsync"/> or <see cref="NextBatch"/>.
+/// the consumer, who reads them with <see cref="ReadAllAsync"/> or <see cref="NextBatch"/>. With
+/// <see cref="ShardLoaderOptions.Transforms"/>, the same workers transform each sample into the slot, and the batches
+/// have the transformed <see cref="Schema"/>.
 /// </para>
 /// <para>
 /// One consumer at a time. Dispose each <see cref="Batch"/> to hand its slot back. A corrupt chunk surfaces
