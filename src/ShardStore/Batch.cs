@@ -73,6 +73,14 @@ public sealed unsafe class Batch : IDisposable
     public ReadOnlySpan<long> SampleIndices => Slot.SampleIndices.AsSpan(0, Count);
 
     /// <summary>
+    /// Gets the positions in the batch (ascending) of samples a transform rejected and the loader skipped
+    /// (<see cref="Transforms.TransformErrorPolicy.Skip"/>): they keep their place and indices, and every transform
+    /// output of theirs is zero-filled. Empty when none was skipped.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
+    public ReadOnlySpan<int> SkippedPositions => Slot.Skipped.AsSpan(0, Slot.SkippedCount);
+
+    /// <summary>
     /// Gets which of the loader's batch slots holds the batch, for a stage that copies from the slots' pinned buffers
     /// (see <see cref="ShardLoader.DangerousGetSlotBuffer"/>).
     /// </summary>

@@ -19,7 +19,9 @@ namespace ShardStore;
 /// layout); <see cref="ShardLoaderOptions.DecodeWorkers"/> threads read, verify and decode the chunks those
 /// samples live in (each chunk once, however many batches need it) and gather the samples into one of the
 /// loader's pinned, 4 KiB-aligned batch slots; finished batches pass, in order, through a bounded channel to
-/// the consumer, who reads them with <see cref="ReadAllAsync"/> or <see cref="NextBatch"/>.
+/// the consumer, who reads them with <see cref="ReadAllAsync"/> or <see cref="NextBatch"/>. With
+/// <see cref="ShardLoaderOptions.Transforms"/>, the same workers transform each sample into the slot, and the batches
+/// have the transformed <see cref="Schema"/>.
 /// </para>
 /// <para>
 /// One consumer at a time. Dispose each <see cref="Batch"/> to hand its slot back. A corrupt chunk surfaces
@@ -50,6 +52,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly SlotPool _slots;
     private readonly OrderedHandoff<Batch> _handoff;
     private readonly ZeroCopyBatchBuilder? _zeroCopy;
+    private readonly TransformStage? _transforms;
+    private readonly Schema _schema;
     private readonly IBatchProducer _producer;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _startLock = new();
@@ -73,8 +77,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _batches;
     private long _samples;
     private long _bytes;
+    private long _skipped;
 
-    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory)
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
     {
         _dataset = dataset;
         _options = options;
@@ -83,7 +88,21 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _budget = new MemoryBudget(options.MemoryBudgetBytes) { Changed = delta => LoaderMetrics.BudgetInUse.Add(delta) };
         _stateEpoch = options.ResumeFrom?.Epoch ?? 0;
         _statePosition = options.ResumeFrom?.Position ?? 0;
-        _slots = SlotPool.Create(dataset.Schema, options.BatchSize, _budget, memory.SlotCount);
+        _schema = transforms?.Output ?? dataset.Schema;
+        _slots = SlotPool.Create(_schema, options.BatchSize, _budget, memory.SlotCount);
+        if (transforms is not null)
+        {
+            try
+            {
+                _transforms = new TransformStage(transforms, dataset, index, options, _budget, staging: !memory.Scatter);
+            }
+            catch
+            {
+                _slots.Close();
+                _slots.Dispose();
+                throw;
+            }
+        }
 
         var orders = new EpochOrderCache(index, options);
         if (dataset.CacheEvictsByPlan)
@@ -107,12 +126,12 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             waited: ticks => LoaderMetrics.ConsumerWait.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds));
         if (memory.Scatter)
         {
-            _producer = new ScatterProducer(this, dataset, index, _reader, _slots, schedule, orders, _handoff);
+            _producer = new ScatterProducer(this, dataset, index, _reader, _slots, schedule, orders, _handoff, _transforms, batchStep);
         }
         else
         {
             _zeroCopy = options.ZeroCopy ? new ZeroCopyBatchBuilder(this, dataset, index, _reader, orders) : null;
-            _producer = new GatherProducer(this, dataset, options, index, _cache, _reader, _slots, schedule, orders, _handoff, _zeroCopy);
+            _producer = new GatherProducer(this, dataset, options, index, _cache, _reader, _slots, schedule, orders, _handoff, _zeroCopy, _transforms, batchStep);
         }
 
         _handoff.Published = _producer.OnPublished;
@@ -120,6 +139,12 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     /// <summary>Gets the dataset being read.</summary>
     public ShardDataset Dataset => _dataset;
+
+    /// <summary>
+    /// Gets the fields of every batch: the dataset's schema, or, with <see cref="ShardLoaderOptions.Transforms"/>, the
+    /// transformed one (fields no transform consumed, in their order, with each transform's outputs in place of its inputs).
+    /// </summary>
+    public Schema Schema => _schema;
 
     /// <summary>Gets the options the loader was created with.</summary>
     public ShardLoaderOptions Options => _options;
@@ -147,7 +172,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _reader.ChunksLoaded,
         _budget.InUseBytes,
         _budget.PeakBytes,
-        _zeroCopy?.Built ?? 0);
+        _zeroCopy?.Built ?? 0)
+    {
+        SkippedSamples = Interlocked.Read(ref _skipped),
+    };
 
     /// <summary>Gets whether a consumer that takes batches on its own (a device ring, see <see cref="AttachConsumer"/>) is attached.</summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
@@ -169,7 +197,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     /// <returns>The loader.</returns>
     /// <exception cref="ArgumentException">
     /// An option is out of range; the memory budget cannot hold the batch slots plus one decoded chunk per worker;
-    /// or <see cref="ShardLoaderOptions.ResumeFrom"/> belongs to another dataset or another order.
+    /// <see cref="ShardLoaderOptions.ResumeFrom"/> belongs to another dataset or another order; or a transform reads a
+    /// field it does not receive, or declares a variable-length output or one whose name is taken (the message names
+    /// the transform and the field).
     /// </exception>
     public static ShardLoader Create(ShardDataset dataset, ShardLoaderOptions? options = null)
     {
@@ -192,8 +222,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 nameof(options));
         }
 
+        TransformPlan? transforms = TransformPlan.Create(dataset.Schema, options);
+        BatchTransformStep? batchStep = BatchTransformStep.Create(transforms?.Output ?? dataset.Schema, options);
         var index = new ChunkIndex(dataset);
-        return new ShardLoader(dataset, options, index, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule));
+        return new ShardLoader(dataset, options, index, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms, batchStep);
     }
 
     /// <summary>
@@ -230,7 +262,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     /// <summary>Returns the next batch, waiting for it if it is not ready; null when every epoch is done.</summary>
     /// <param name="cancellationToken">Stops the wait (the loader keeps going).</param>
     /// <returns>The batch (dispose it when done), or null at the end.</returns>
-    /// <exception cref="InvalidDataException">A chunk the batch needs is corrupt; the message names file, shard and chunk.</exception>
+    /// <exception cref="InvalidDataException">
+    /// A chunk the batch needs is corrupt, or a transform rejected one of its samples (unless
+    /// <see cref="ShardLoaderOptions.TransformErrors"/> skips them); the message names file, shard and chunk (and the sample).
+    /// </exception>
     /// <exception cref="InvalidOperationException">The consumer holds every batch slot without disposing them, or the budget cannot hold a batch.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
@@ -315,16 +350,16 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, _slots.Count);
         ArgumentOutOfRangeException.ThrowIfNegative(field);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, _dataset.Schema.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(field, _schema.Count);
         BatchSlot s = _slots.Slots[slot];
         if (!offsets)
         {
             return new PinnedSlotBuffer((nint)s.Data(field), s.Capacity(field), s.AllocatedBytes(field, offsets: false), s.Version(field));
         }
 
-        if (!_dataset.Schema[field].IsVariable)
+        if (!_schema[field].IsVariable)
         {
-            throw new ArgumentException($"Field '{_dataset.Schema[field].Name}' has a fixed size and no offsets buffer.", nameof(offsets));
+            throw new ArgumentException($"Field '{_schema[field].Name}' has a fixed size and no offsets buffer.", nameof(offsets));
         }
 
         return new PinnedSlotBuffer((nint)s.Offsets(field), ((long)s.BatchSize + 1) * sizeof(long), s.AllocatedBytes(field, offsets: true), 0);
@@ -444,6 +479,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _producer.ReturnUnfinished();
         _budget.Release(_memory.WorkerBufferBytes);
         _slots.Dispose();
+        _transforms?.Dispose();
         _cache.Dispose();
         _stop.Dispose();
         if (_nextUse is not null)
@@ -491,6 +527,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _samples, batch.Count);
         Interlocked.Add(ref _bytes, batch.Bytes);
+        Interlocked.Add(ref _skipped, batch.Slot.SkippedCount);
         LoaderMetrics.Batches.Add(1);
         LoaderMetrics.Samples.Add(batch.Count);
         LoaderMetrics.Bytes.Add(batch.Bytes);

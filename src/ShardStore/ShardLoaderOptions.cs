@@ -79,6 +79,28 @@ public sealed record ShardLoaderOptions
     /// </summary>
     public bool ZeroCopy { get; init; }
 
+    /// <summary>
+    /// Gets the per-sample transforms the decode workers run, in order, between decoding a chunk and writing the batch
+    /// slot (decoding and augmenting images, for instance); null or empty for none. The batches' schema
+    /// (<see cref="ShardLoader.Schema"/>) is the transformed one. Each transform draws its random choices from a generator
+    /// keyed by <see cref="Seed"/>, the epoch, the sample's global index and the transform's index in this list, so
+    /// batches are the same whatever <see cref="DecodeWorkers"/>, <see cref="WorldSize"/> or resume point. Not with
+    /// <see cref="ZeroCopy"/>.
+    /// </summary>
+    public IReadOnlyList<Transforms.ISampleTransform>? Transforms { get; init; }
+
+    /// <summary>
+    /// Gets what the loader does when a transform rejects a sample with an <see cref="InvalidDataException"/>: stop with an
+    /// error naming the sample, shard and chunk (the default), or skip the sample, keeping its place with zero-filled outputs.
+    /// </summary>
+    public Transforms.TransformErrorPolicy TransformErrors { get; init; }
+
+    /// <summary>
+    /// Gets the per-batch steps the decode workers run, in order, on each batch once every sample of it is written and
+    /// before it is handed out; null or empty for none. Not with <see cref="ZeroCopy"/>.
+    /// </summary>
+    public IReadOnlyList<Transforms.IBatchTransform>? BatchTransforms { get; init; }
+
     /// <summary>Gets a state from <see cref="ShardLoader.GetState"/> to continue from, or null to start at epoch 0.</summary>
     public LoaderState? ResumeFrom { get; init; }
 

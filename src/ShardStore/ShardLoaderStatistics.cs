@@ -19,4 +19,8 @@ public sealed record ShardLoaderStatistics(
     long ChunksLoaded,
     long MemoryInUseBytes,
     long PeakMemoryBytes,
-    long ZeroCopyBatches);
+    long ZeroCopyBatches)
+{
+    /// <summary>Gets the samples handed to the consumer that a transform rejected and the loader skipped (<see cref="Transforms.TransformErrorPolicy.Skip"/>).</summary>
+    public long SkippedSamples { get; init; }
+}

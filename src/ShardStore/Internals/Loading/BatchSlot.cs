@@ -26,6 +26,10 @@ internal sealed unsafe class BatchSlot : IDisposable
     private long _reserved;
     private bool _disposed;
 
+    // Interlocked while the slot is being filled (scatter workers transform samples of one batch at once): how many
+    // positions of Skipped are set.
+    private int _skippedCount;
+
     private BatchSlot(Schema schema, int batchSize, MemoryBudget budget, int index)
     {
         _schema = schema;
@@ -33,6 +37,7 @@ internal sealed unsafe class BatchSlot : IDisposable
         Index = index;
         BatchSize = batchSize;
         SampleIndices = new long[batchSize];
+        Skipped = new int[batchSize];
         _data = new byte*[schema.Count];
         _capacity = new long[schema.Count];
         _offsets = new byte*[schema.Count];
@@ -45,6 +50,12 @@ internal sealed unsafe class BatchSlot : IDisposable
     public int BatchSize { get; }
 
     public long[] SampleIndices { get; }
+
+    /// <summary>Gets the batch positions of samples a transform rejected and the loader skipped (the first <see cref="SkippedCount"/>).</summary>
+    public int[] Skipped { get; }
+
+    /// <summary>Gets how many entries of <see cref="Skipped"/> are set.</summary>
+    public int SkippedCount => Volatile.Read(ref _skippedCount);
 
     /// <summary>Gets the bytes in use per field (values only, for a variable field).</summary>
     public long[] Lengths { get; }
@@ -84,6 +95,15 @@ internal sealed unsafe class BatchSlot : IDisposable
     }
 
     public byte* Data(int field) => _data[field];
+
+    /// <summary>Forgets the skipped samples of the batch the slot held before.</summary>
+    public void ResetSkipped() => Volatile.Write(ref _skippedCount, 0);
+
+    /// <summary>Records that the sample at <paramref name="position"/> was skipped; safe from several threads.</summary>
+    public void AddSkipped(int position) => Skipped[Interlocked.Increment(ref _skippedCount) - 1] = position;
+
+    /// <summary>Sorts the skipped positions once the batch is complete (scatter workers record them in any order).</summary>
+    public void SortSkipped() => Array.Sort(Skipped, 0, SkippedCount);
 
     public long Capacity(int field) => _capacity[field];
 

@@ -22,12 +22,16 @@ namespace ShardStore.Internals.Loading;
 /// <remarks>
 /// A batch is complete when every chunk it reads has been scattered; batches complete out of order and the
 /// loader publishes them in order. All members except <see cref="Execute"/> are called under <see cref="Sync"/>.
+/// With transforms, the fields no transform consumes are scattered as they are, and the executing worker's
+/// <see cref="SampleTransformer"/> writes each sample's outputs straight from the decoded chunk into its batch.
 /// </remarks>
 internal sealed unsafe class ChunkScatter
 {
     private readonly ShardDataset _dataset;
     private readonly ChunkIndex _layout;
     private readonly int[] _widths;
+    private readonly int[] _targets;
+    private readonly int[] _slotWidths;
     private readonly LoaderChunkReader _reader;
 
     // Guarded by Sync: the job collecting each chunk's samples, the collecting jobs by last use, the jobs ready to
@@ -40,12 +44,14 @@ internal sealed unsafe class ChunkScatter
     private int[] _chunks = [];
     private int _collectingCount;
 
-    public ChunkScatter(ShardDataset dataset, ChunkIndex layout, LoaderChunkReader reader)
+    public ChunkScatter(ShardDataset dataset, ChunkIndex layout, LoaderChunkReader reader, TransformPlan? transforms)
     {
         _dataset = dataset;
         _layout = layout;
         _reader = reader;
         _widths = [.. dataset.Schema.Fields.Select(f => f.BytesPerSample)];
+        _targets = transforms is null ? [.. Enumerable.Range(0, _widths.Length)] : transforms.SlotField[.._widths.Length];
+        _slotWidths = [.. (transforms?.Output ?? dataset.Schema).Fields.Select(f => f.BytesPerSample)];
         _collecting = new Job?[layout.ChunkCount];
     }
 
@@ -90,9 +96,10 @@ internal sealed unsafe class ChunkScatter
 
         Span<int> chunks = _chunks.AsSpan(0, samples.Length);
         order.Fill(plan.Start, samples, chunks);
-        for (int f = 0; f < _widths.Length; f++)
+        slot.ResetSkipped();
+        for (int f = 0; f < _slotWidths.Length; f++)
         {
-            slot.Lengths[f] = (long)plan.Count * _widths[f];
+            slot.Lengths[f] = (long)plan.Count * _slotWidths[f];
         }
 
         var batch = new ScatterBatch(slot, plan) { Remaining = plan.Count };
@@ -164,15 +171,16 @@ internal sealed unsafe class ChunkScatter
     /// Copies the job's chunk out of the file into <paramref name="buffer"/> (a compressed one through
     /// <paramref name="stored"/>, then decoded), copies every registered sample into its batch and counts the
     /// batches down; calls <paramref name="complete"/> for each batch this finished. A corrupt chunk, or a file
-    /// that ends inside it, fails the batches that read it. Called without the lock.
+    /// that ends inside it, fails the batches that read it; a sample a transform rejects fails only its own batch.
+    /// Called without the lock.
     /// </summary>
-    public void Execute(Job job, byte[] buffer, byte[] stored, Action<ScatterBatch> complete)
+    public void Execute(Job job, byte[] buffer, byte[] stored, SampleTransformer? transformer, Action<ScatterBatch> complete)
     {
         ExceptionDispatchInfo? error = null;
         try
         {
             FieldSection[] sections = _reader.Read(job.Chunk, _ => buffer, stored, out int length);
-            Scatter(job, buffer.AsSpan(0, length), sections);
+            Scatter(job, buffer.AsSpan(0, length), sections, transformer);
         }
         catch (Exception e)
         {
@@ -260,7 +268,7 @@ internal sealed unsafe class ChunkScatter
     }
 
     // Copies runs of samples that are consecutive both in the chunk and in the batch with one copy each.
-    private void Scatter(Job job, ReadOnlySpan<byte> raw, FieldSection[] sections)
+    private void Scatter(Job job, ReadOnlySpan<byte> raw, FieldSection[] sections, SampleTransformer? transformer)
     {
         ReadOnlySpan<SampleTarget> entries = CollectionsMarshal.AsSpan(job.Entries);
         int samplesInChunk = _layout.SamplesIn(job.Chunk);
@@ -285,10 +293,17 @@ internal sealed unsafe class ChunkScatter
                         _layout.ChunkInShard[job.Chunk]);
                 }
 
+                int target = _targets[f];
+                if (target < 0)
+                {
+                    // Consumed by a transform: only the transform reads it.
+                    continue;
+                }
+
                 byte* source = basePointer + section.DataOffset;
                 if (width <= 8 && (width & (width - 1)) == 0)
                 {
-                    ScatterSmall(entries, f, (int)width, source);
+                    ScatterSmall(entries, target, (int)width, source);
                     continue;
                 }
 
@@ -314,9 +329,36 @@ internal sealed unsafe class ChunkScatter
                         }
                     }
 
-                    NonTemporalCopy.Copy(e.Batch.Slot.Data(f) + (e.Position * width), source + (e.InChunk * width), run * width);
+                    NonTemporalCopy.Copy(e.Batch.Slot.Data(target) + (e.Position * width), source + (e.InChunk * width), run * width);
                     k += run;
                 }
+            }
+
+            if (transformer is not null)
+            {
+                Transform(job, entries, basePointer, sections, transformer);
+            }
+        }
+    }
+
+    // Runs the transforms on each registered sample, from the decoded chunk into its batch. A sample a transform
+    // rejects fails its own batch only, so the batches before it that read this chunk are still delivered.
+    private static void Transform(Job job, ReadOnlySpan<SampleTarget> entries, byte* chunk, FieldSection[] sections, SampleTransformer transformer)
+    {
+        foreach (SampleTarget e in entries)
+        {
+            if (Volatile.Read(ref e.Batch.Error) is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                transformer.ApplyFromChunk(chunk, sections, job.Chunk, e.InChunk, e.Batch.Plan.Epoch, e.Batch.Slot, e.Position);
+            }
+            catch (InvalidDataException error)
+            {
+                Interlocked.CompareExchange(ref e.Batch.Error, ExceptionDispatchInfo.Capture(error), null);
             }
         }
     }

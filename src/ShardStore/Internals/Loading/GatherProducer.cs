@@ -9,7 +9,9 @@ namespace ShardStore.Internals.Loading;
 /// Fills batch slots by gather: each worker claims the next batch and a free slot, and copies the batch's samples
 /// into the slot chunk by chunk through the loader's chunk cache (see <see cref="BatchGatherer"/>), or hands it out
 /// zero-copy when a <see cref="ZeroCopyBatchBuilder"/> is given and the batch allows it. Used for Random order, for
-/// Sequential order over uncompressed chunks, and wherever scatter is not possible.
+/// Sequential order over uncompressed chunks, and wherever scatter is not possible. With transforms, a worker gathers
+/// the dataset's fields into its staging slot and its <see cref="SampleTransformer"/> fills the batch slot from there,
+/// outside every lock.
 /// </summary>
 /// <remarks>Its claim lock is the first in the pipeline's lock order (docs/ARCHITECTURE.md).</remarks>
 internal sealed class GatherProducer : IBatchProducer
@@ -30,6 +32,9 @@ internal sealed class GatherProducer : IBatchProducer
     private readonly EpochOrderCache _orders;
     private readonly OrderedHandoff<Batch> _handoff;
     private readonly ZeroCopyBatchBuilder? _zeroCopy;
+    private readonly TransformStage? _transforms;
+    private readonly BatchTransformStep? _batchStep;
+    private readonly Schema _schema;
 
     public GatherProducer(
         ShardLoader owner,
@@ -42,7 +47,9 @@ internal sealed class GatherProducer : IBatchProducer
         RankSchedule schedule,
         EpochOrderCache orders,
         OrderedHandoff<Batch> handoff,
-        ZeroCopyBatchBuilder? zeroCopy)
+        ZeroCopyBatchBuilder? zeroCopy,
+        TransformStage? transforms,
+        BatchTransformStep? batchStep)
     {
         _owner = owner;
         _dataset = dataset;
@@ -55,11 +62,15 @@ internal sealed class GatherProducer : IBatchProducer
         _orders = orders;
         _handoff = handoff;
         _zeroCopy = zeroCopy;
+        _transforms = transforms;
+        _batchStep = batchStep;
+        _schema = transforms?.Plan.Output ?? dataset.Schema;
     }
 
     public void RunWorker(CancellationToken stop)
     {
         var gatherer = new BatchGatherer(_dataset, _index, _cache, _reader, _options.BatchSize, holdReady: _options.Order == SampleOrder.Random);
+        SampleTransformer? transformer = _transforms?.Rent();
         try
         {
             while (true)
@@ -109,8 +120,11 @@ internal sealed class GatherProducer : IBatchProducer
                     // Only Sequential order makes batches of consecutive samples; elsewhere trying would fill the order twice.
                     if (_zeroCopy is null || _options.Order != SampleOrder.Sequential || !_zeroCopy.TryBuild(plan, slot, out batch))
                     {
-                        long bytes = gatherer.Assemble(_orders.Get(plan.Epoch), plan.Start, plan.Count, slot, stop);
-                        batch = new Batch(_owner, slot, _dataset.Schema, plan, bytes);
+                        long bytes = transformer is null
+                            ? gatherer.Assemble(_orders.Get(plan.Epoch), plan.Start, plan.Count, slot, stop)
+                            : Transform(gatherer, transformer, plan, slot, stop);
+                        _batchStep?.Apply(slot, plan);
+                        batch = new Batch(_owner, slot, _schema, plan, bytes);
                     }
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -136,6 +150,10 @@ internal sealed class GatherProducer : IBatchProducer
         finally
         {
             gatherer.ReleaseHeld();
+            if (transformer is not null)
+            {
+                _transforms!.Return(transformer);
+            }
         }
     }
 
@@ -146,6 +164,16 @@ internal sealed class GatherProducer : IBatchProducer
     public void ReturnUnfinished()
     {
         // A gathering worker returns its slot itself whenever it stops.
+    }
+
+    // Gathers the dataset's fields into the worker's staging slot, then transforms them into the batch's slot.
+    private long Transform(BatchGatherer gatherer, SampleTransformer transformer, BatchPlan plan, BatchSlot slot, CancellationToken stop)
+    {
+        gatherer.Assemble(_orders.Get(plan.Epoch), plan.Start, plan.Count, transformer.Staging!, stop);
+
+        // The chunks a Random-order worker keeps pinned stay pinned for the transform's time only if no one needs their room.
+        ReleaseHeldUnderPressure(gatherer);
+        return transformer.FillFromStaging(slot, plan.Epoch, plan.Count);
     }
 
     private void ReleaseHeldUnderPressure(BatchGatherer gatherer)

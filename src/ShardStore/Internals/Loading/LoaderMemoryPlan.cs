@@ -14,20 +14,26 @@ namespace ShardStore.Internals.Loading;
 /// <param name="WorkerBufferBytes">Budget bytes of every worker's own buffers together.</param>
 /// <param name="CacheEntries">The most chunks the chunk cache keeps decoded or mapped.</param>
 /// <param name="ReleasePages">Whether the pages of consumed chunks are dropped from the page cache.</param>
+/// <remarks>
+/// With transforms, batch slots hold the transformed schema, and a gathering worker also has a staging slot of the
+/// dataset's schema that it gathers into before transforming (scatter transforms straight from the decoded chunk).
+/// </remarks>
 internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long WorkerBufferBytes, int CacheEntries, bool ReleasePages)
 {
     /// <summary>Plans a loader over <paramref name="dataset"/>.</summary>
     /// <exception cref="ArgumentException">The budget cannot hold the batch slots plus each worker's buffers.</exception>
-    public static LoaderMemoryPlan Create(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule)
+    public static LoaderMemoryPlan Create(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, TransformPlan? transforms = null)
     {
+        Schema slotSchema = transforms?.Output ?? dataset.Schema;
         int slotCount = options.PrefetchDepth + 1;
-        long slotBytes = slotCount * BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
-        int scatterSlots = ScatterSlotCount(dataset, options, index, schedule);
+        long slotBytes = slotCount * BatchSlot.InitialBytes(slotSchema, options.BatchSize);
+        int scatterSlots = ScatterSlotCount(dataset, slotSchema, options, index, schedule);
         long chunkBytes = WorkerBufferBytesFor(options, index, scatter: true);
-        if (slotBytes + chunkBytes > options.MemoryBudgetBytes)
+        long stagingBytes = transforms is null ? 0 : TransformStage.StagingBytes(dataset.Schema, options);
+        if (slotBytes + chunkBytes + stagingBytes > options.MemoryBudgetBytes)
         {
             throw new ArgumentException(
-                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one chunk buffer and the stored bytes of one compressed chunk per decode worker ({chunkBytes} bytes); raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
+                $"ShardLoaderOptions.MemoryBudgetBytes ({options.MemoryBudgetBytes}) cannot hold {slotCount} batch slots ({slotBytes} bytes) plus one chunk buffer and the stored bytes of one compressed chunk per decode worker ({chunkBytes} bytes){(transforms is null ? string.Empty : $" plus a staging slot per worker for the transforms' inputs ({stagingBytes} bytes)")}; raise it, or lower BatchSize, PrefetchDepth or DecodeWorkers.",
                 nameof(options));
         }
 
@@ -55,7 +61,7 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
     // batch between a batch and the end of the windows it reads, or it could not make progress: two such spans
     // (one being consumed, one being filled) plus the prefetch depth is the aim, one span plus one the least; past
     // the run's batch count, slots are useless. 0: gather instead.
-    private static int ScatterSlotCount(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule)
+    private static int ScatterSlotCount(ShardDataset dataset, Schema slotSchema, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule)
     {
         bool wanted = options.Assembly switch
         {
@@ -72,7 +78,7 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
         long cap = schedule.TotalBatches is { } total ? total + 1 : long.MaxValue;
         long least = Math.Min(span + 1L, cap);
         long aim = Math.Min((2L * span) + options.PrefetchDepth + 1, cap);
-        long perSlot = BatchSlot.InitialBytes(dataset.Schema, options.BatchSize);
+        long perSlot = BatchSlot.InitialBytes(slotSchema, options.BatchSize);
         long affordable = (options.MemoryBudgetBytes - WorkerBufferBytesFor(options, index, scatter: true)) / perSlot;
         long slots = Math.Min(aim, affordable);
         return slots < least || slots < 1 ? 0 : (int)Math.Min(slots, 1 << 20);

@@ -23,7 +23,7 @@ internal static class LoaderOptionChecks
 
     /// <summary>Checks every option a running loader needs.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="ArgumentException">Zero-copy batches are asked of a dataset that is not mapped.</exception>
+    /// <exception cref="ArgumentException">Zero-copy batches are asked of a dataset that is not mapped, or together with transforms.</exception>
     public static void CheckAll(ShardDataset dataset, ShardLoaderOptions options)
     {
         CheckOrder(dataset, options);
@@ -34,10 +34,29 @@ internal static class LoaderOptionChecks
             ArgumentOutOfRangeException.ThrowIfNegative(epochs, "options.Epochs");
         }
 
+        CheckTransforms(options);
         if (options.ZeroCopy && dataset.ReadMode != Storage.ShardReadMode.Mapped)
         {
             throw new ArgumentException(
                 $"ShardLoaderOptions.ZeroCopy hands out spans over mapped shards, and '{dataset.Directory}' is read with ShardReadMode.{dataset.ReadMode} ({(dataset.IsRemote ? "it is in an object store" : "chosen, or the files exceed a quarter of memory")}); open it with ShardReadMode.Mapped or turn ZeroCopy off.",
+                nameof(options));
+        }
+    }
+
+    /// <summary>Checks the options that concern transforms (their fields are checked by <see cref="TransformPlan.Create"/>).</summary>
+    /// <exception cref="ArgumentException">Zero-copy batches are asked together with transforms.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The error policy is not defined.</exception>
+    private static void CheckTransforms(ShardLoaderOptions options)
+    {
+        if (!Enum.IsDefined(options.TransformErrors))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.TransformErrors, "Unknown ShardLoaderOptions.TransformErrors policy.");
+        }
+
+        if (options.ZeroCopy && (options.Transforms is { Count: > 0 } || options.BatchTransforms is { Count: > 0 }))
+        {
+            throw new ArgumentException(
+                "ShardLoaderOptions.ZeroCopy hands out the stored bytes over the shard mapping, so nothing can transform them; turn ZeroCopy off to use Transforms or BatchTransforms.",
                 nameof(options));
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Pipeline;
 using ShardStore.Internals.Reading;
@@ -16,26 +17,30 @@ namespace ShardStore.Internals.Loading;
 internal sealed class ScatterProducer : IBatchProducer
 {
     private readonly ShardLoader _owner;
-    private readonly ShardDataset _dataset;
     private readonly ChunkIndex _index;
     private readonly SlotPool _slots;
     private readonly BatchSequencer _sequencer;
     private readonly EpochOrderCache _orders;
     private readonly OrderedHandoff<Batch> _handoff;
     private readonly ChunkScatter _scatter;
+    private readonly TransformStage? _transforms;
+    private readonly BatchTransformStep? _batchStep;
+    private readonly Schema _schema;
 
     // Interlocked: batches planned into a slot and not yet passed on by the hand-off.
     private int _unpublished;
 
-    public ScatterProducer(ShardLoader owner, ShardDataset dataset, ChunkIndex index, LoaderChunkReader reader, SlotPool slots, RankSchedule schedule, EpochOrderCache orders, OrderedHandoff<Batch> handoff)
+    public ScatterProducer(ShardLoader owner, ShardDataset dataset, ChunkIndex index, LoaderChunkReader reader, SlotPool slots, RankSchedule schedule, EpochOrderCache orders, OrderedHandoff<Batch> handoff, TransformStage? transforms, BatchTransformStep? batchStep)
     {
         _owner = owner;
-        _dataset = dataset;
         _index = index;
         _slots = slots;
         _orders = orders;
         _handoff = handoff;
-        _scatter = new ChunkScatter(dataset, index, reader);
+        _transforms = transforms;
+        _batchStep = batchStep;
+        _schema = transforms?.Plan.Output ?? dataset.Schema;
+        _scatter = new ChunkScatter(dataset, index, reader, transforms?.Plan);
         _sequencer = new BatchSequencer(schedule, _scatter.Sync);
         slots.Returned = WakeWorkers;
     }
@@ -47,6 +52,7 @@ internal sealed class ScatterProducer : IBatchProducer
         byte[] buffer = GC.AllocateUninitializedArray<byte>((int)_index.MaxRawChunkBytes);
         byte[] stored = GC.AllocateUninitializedArray<byte>((int)BatchGatherer.ScratchBytes(_index));
         using CancellationTokenRegistration wake = stop.Register(WakeWorkers);
+        SampleTransformer? transformer = _transforms?.Rent();
         try
         {
             while (true)
@@ -72,12 +78,19 @@ internal sealed class ScatterProducer : IBatchProducer
                     }
                 }
 
-                scatter.Execute(job, buffer, stored, Complete);
+                scatter.Execute(job, buffer, stored, transformer, Complete);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Disposed: stop quietly; the loader returns the slots of batches left unfinished.
+        }
+        finally
+        {
+            if (transformer is not null)
+            {
+                _transforms!.Return(transformer);
+            }
         }
     }
 
@@ -131,6 +144,19 @@ internal sealed class ScatterProducer : IBatchProducer
     private void Complete(ScatterBatch b)
     {
         BatchPlan plan = b.Plan;
+        b.Slot.SortSkipped();
+        if (b.Error is null && _batchStep is not null)
+        {
+            try
+            {
+                _batchStep.Apply(b.Slot, plan);
+            }
+            catch (Exception e)
+            {
+                b.Error = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
         if (b.Error is { } error)
         {
             Interlocked.Decrement(ref _unpublished);
@@ -147,11 +173,11 @@ internal sealed class ScatterProducer : IBatchProducer
         }
 
         long bytes = 0;
-        for (int f = 0; f < _dataset.Schema.Count; f++)
+        for (int f = 0; f < _schema.Count; f++)
         {
             bytes += b.Slot.Lengths[f];
         }
 
-        _handoff.Publish(plan.Sequence, new Batch(_owner, b.Slot, _dataset.Schema, plan, bytes));
+        _handoff.Publish(plan.Sequence, new Batch(_owner, b.Slot, _schema, plan, bytes));
     }
 }
