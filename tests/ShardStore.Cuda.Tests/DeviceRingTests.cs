@@ -39,6 +39,23 @@ public sealed partial class DeviceRingTests
     }
 
     [TestMethod]
+    public void Next_LoaderWithTransforms_DeviceSlotsFollowTheTransformedFields()
+    {
+        ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32) with { Transforms = [new TokenSumTransform()] };
+        List<BatchBytes> expected = RingData.Expected(Dataset, options);
+        var backend = new HostBackend();
+        ShardLoader loader = ShardLoader.Create(Dataset, options);
+        Assert.AreNotEqual(Dataset.Schema.Count, loader.Schema.Count, "the transform changes the fields");
+        using (DeviceRing ring = CreateRing(loader, backend))
+        using (DeviceStream stream = ring.CreateStream())
+        {
+            Assert.AreEqual(expected.Count, RingData.DrainAndCompare(ring, stream, expected), "batches");
+        }
+
+        AssertNothingLeaked(backend, loader);
+    }
+
+    [TestMethod]
     public void Next_SequentialOrderWithLz4Chunks_DeviceBytesEqualLoaderBytes()
     {
         using var dir = new TempDirectory();

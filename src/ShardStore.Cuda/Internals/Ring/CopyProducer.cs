@@ -57,7 +57,7 @@ internal sealed class CopyProducer : IDisposable
     {
         _ring = ring;
         _loader = loader;
-        _schema = loader.Dataset.Schema;
+        _schema = loader.Schema;
         _backend = backend;
         _copyStream = copyStream;
         _registry = registry;

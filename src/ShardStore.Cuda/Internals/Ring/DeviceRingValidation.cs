@@ -30,7 +30,7 @@ internal static class DeviceRingValidation
                 nameof(loader));
         }
 
-        Schema schema = loader.Dataset.Schema;
+        Schema schema = loader.Schema;
         int batchSize = loader.Options.BatchSize;
         if (options.CallerSlots is { } slots)
         {
@@ -88,7 +88,7 @@ internal static class DeviceRingValidation
     /// <summary>Returns the device bytes one slot over <paramref name="loader"/> allocates, rounded as the <see cref="DeviceSlotAllocator"/> rounds them.</summary>
     public static long SlotBytes(ShardLoader loader, long? variableFieldBytes)
     {
-        Schema schema = loader.Dataset.Schema;
+        Schema schema = loader.Schema;
         int batchSize = loader.Options.BatchSize;
         long total = 0;
         for (int f = 0; f < schema.Count; f++)

@@ -29,7 +29,7 @@ internal sealed class DeviceSlotAllocator
         _backend = backend;
         _loader = loader;
         _options = options;
-        _schema = loader.Dataset.Schema;
+        _schema = loader.Schema;
         Budget = new MemoryBudget(options.MemoryBudgetBytes);
     }
 

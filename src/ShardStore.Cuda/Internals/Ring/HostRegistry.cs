@@ -47,7 +47,7 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
     /// <summary>Registers the buffers of <paramref name="slot"/> not registered yet; the slot must not be being filled.</summary>
     public void Register(ShardLoader loader, int slot)
     {
-        Schema schema = loader.Dataset.Schema;
+        Schema schema = loader.Schema;
         for (int field = 0; field < schema.Count; field++)
         {
             Ensure(loader, slot, field, offsets: false);
