@@ -60,7 +60,7 @@ internal static unsafe class MemoryHints
     /// Asks Linux to back the whole 2 MiB pages inside <paramref name="array"/> with transparent huge pages, where the
     /// system allows them (<c>enabled</c> set to <c>always</c> or <c>madvise</c>): filling it then faults in one page
     /// per 2 MiB instead of 512. Call it before the array is written. Only worth it for large arrays that live long
-    /// (on the large object heap, which the GC does not move); the hint stays with the memory, which is harmless.
+    /// (on the large object heap, which the GC does not compact unless asked to); the hint stays with the memory, which is harmless.
     /// </summary>
     public static void AdviseHugePages<T>(T[] array)
         where T : unmanaged

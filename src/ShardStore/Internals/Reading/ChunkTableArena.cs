@@ -21,10 +21,11 @@ internal sealed class ChunkTableArena
     /// <summary>The most entries in one shared array (48 MiB of entries); larger datasets get several.</summary>
     public const int MaxArrayEntries = 1 << 20;
 
+    private readonly long _expected;
+
     // Guarded by _lock: the array runs are taken from, its flags, how much of it is taken, and how many entries all
     // arrays allocated so far hold.
     private readonly Lock _lock = new();
-    private readonly long _expected;
     private ChunkEntry[] _entries = [];
     private byte[] _flags = [];
     private int _used;
