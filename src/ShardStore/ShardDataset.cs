@@ -53,7 +53,7 @@ public sealed partial class ShardDataset : IDisposable
         _cache = new DecodedChunkCache(_pool);
         _open = new OpenShardSet(source, options.MaxMappedShards);
         _open.AddOpened(shards);
-        ChunkCount = shards.Sum(s => (long)s.Entries.Length);
+        ChunkCount = shards.Sum(s => (long)s.ChunkCount);
     }
 
     /// <summary>Gets the full path of the dataset directory, or the location's URI for a dataset in an object store (<c>s3://bucket/prefix</c>).</summary>
@@ -197,13 +197,11 @@ public sealed partial class ShardDataset : IDisposable
                 throw DataErrors.Create("the manifest lists a shard with no samples", shards[i].Path, i);
             }
 
-            foreach (ChunkEntry e in shards[i].Entries)
+            long shardLargest = copiesUncompressed ? shards[i].MaxRawBytes : shards[i].MaxDecodedBytes;
+            if (shardLargest > largest)
             {
-                if ((copiesUncompressed || e.Codec != CodecKind.None) && e.RawSize > largest)
-                {
-                    largest = e.RawSize;
-                    largestShard = i;
-                }
+                largest = shardLargest;
+                largestShard = i;
             }
         }
 
@@ -222,7 +220,7 @@ public sealed partial class ShardDataset : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _shards.Length);
-        return _shards[shard].Entries.Length;
+        return _shards[shard].ChunkCount;
     }
 
     /// <summary>Finds the shard, chunk and position within the chunk of a global sample index.</summary>
@@ -236,8 +234,8 @@ public sealed partial class ShardDataset : IDisposable
         int shard = FloorIndex(_shardStarts, index);
         ShardFile file = _shards[shard];
         long local = index - file.Info.FirstSample;
-        int chunk = FloorIndex(file.ChunkStarts, local);
-        return (shard, chunk, (int)(local - file.ChunkStarts[chunk]));
+        int chunk = file.ChunkOf(local);
+        return (shard, chunk, (int)(local - file.Entries[chunk].FirstSample));
     }
 
     /// <summary>Reads one chunk: verifies its checksum (per <see cref="ShardDatasetOptions.Checksums"/>), decodes it if compressed, and checks its layout.</summary>
@@ -272,7 +270,7 @@ public sealed partial class ShardDataset : IDisposable
         long largestDecoded = 0;
         for (int s = 0; s < _shards.Length; s++)
         {
-            ChunkEntry[] entries = _shards[s].Entries;
+            ReadOnlySpan<ChunkEntry> entries = _shards[s].Entries;
             for (int c = 0; c < entries.Length; c++)
             {
                 chunks.Add((s, c));
@@ -318,7 +316,7 @@ public sealed partial class ShardDataset : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _shards.Length);
         ShardFile file = _shards[shard];
         ArgumentOutOfRangeException.ThrowIfNegative(chunk);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunk, file.Entries.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunk, file.ChunkCount);
         ChunkEntry entry = file.Entries[chunk];
         long firstSample = file.Info.FirstSample + entry.FirstSample;
         bool mapped = _source.Mode == ShardReadMode.Mapped;

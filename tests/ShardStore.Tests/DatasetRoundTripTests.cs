@@ -110,6 +110,39 @@ public sealed class DatasetRoundTripTests
     }
 
     [TestMethod]
+    public void Open_ChunkTableLargerThanOneTailRead_ReadsEveryChunk()
+    {
+        // One sample per chunk, every chunk on its own 4 KiB page (left as a hole), so one shard's table outgrows the
+        // bytes open reads with the footer and is read on its own.
+        const int Chunks = (ShardStore.Internals.Reading.ShardFile.MaxTailReadBytes / ShardStore.Format.FormatConstants.ChunkEntrySize) + 100;
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        var options = new DatasetWriterOptions { ChunkTargetBytes = sizeof(long), ShardTargetBytes = 1L << 40, FlushToDisk = static _ => { } };
+        using (DatasetWriter w = DatasetWriter.Create(path, new Schema(FieldSpec.Fixed("id", DType.I64)), options))
+        {
+            for (long i = 0; i < Chunks; i++)
+            {
+                w.WriteScalar(0, i * 5);
+                w.EndSample();
+            }
+
+            w.Complete();
+        }
+
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+        Assert.HasCount(1, ds.Shards);
+        Assert.AreEqual(Chunks, ds.GetChunkCount(0));
+        foreach (long i in new long[] { 0, 1, Chunks / 2, Chunks - 1 })
+        {
+            Assert.AreEqual((0, (int)i, 0), ds.Locate(i));
+            using SampleLease sample = ds.ReadSample(i);
+            Assert.AreEqual(i * 5, sample.Get<long>(0)[0]);
+        }
+
+        Assert.IsEmpty(ds.Verify());
+    }
+
+    [TestMethod]
     public void ReadChunk_AllChunks_CoverSamplesContiguouslyAndLocateAgrees()
     {
         using var dir = new TempDirectory();

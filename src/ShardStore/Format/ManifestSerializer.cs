@@ -90,17 +90,18 @@ internal static class ManifestSerializer
     }
 
     /// <exception cref="InvalidDataException">The manifest is not valid JSON or breaks a rule of format v1.</exception>
-    public static DatasetManifest Parse(ReadOnlySpan<byte> utf8, string path)
+    public static DatasetManifest Parse(ReadOnlyMemory<byte> utf8, string path)
     {
         var reader = new Reader(path);
-        if (!Utf8.IsValid(utf8))
+        if (!Utf8.IsValid(utf8.Span))
         {
-            throw DataErrors.Create("invalid manifest: not valid UTF-8; the dataset is damaged, re-pack it", path, byteOffset: FirstInvalidUtf8(utf8));
+            throw DataErrors.Create("invalid manifest: not valid UTF-8; the dataset is damaged, re-pack it", path, byteOffset: FirstInvalidUtf8(utf8.Span));
         }
 
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            // Parsed in place: the document only refers to the bytes, which no one changes while it is read.
+            using JsonDocument doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 16 });
             return reader.Read(doc.RootElement);
         }
         catch (JsonException e)

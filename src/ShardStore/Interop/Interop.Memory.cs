@@ -8,6 +8,9 @@ internal static partial class Interop
     internal const int MadvWillNeed = 3;
     internal const int MadvDontNeed = 4;
 
+    /// <summary>Linux only (macOS gives 14 another meaning): back the range with transparent huge pages where allowed.</summary>
+    internal const int MadvHugePage = 14;
+
     [LibraryImport(LibC, EntryPoint = "madvise", SetLastError = true)]
     internal static partial int MAdvise(nint address, nuint length, int advice);
 

@@ -106,6 +106,7 @@ internal sealed class LocalDatasetSource : DatasetSource
         _identities = new FileIdentity[manifest.Shards.Count];
         var shards = new ShardFile[manifest.Shards.Count];
         var failures = new Exception?[shards.Length];
+        var tables = new ChunkTableArena(manifest.Shards.Sum(s => (long)s.ChunkCount));
 
         // Shards are independent: validated on every core. Which error is reported does not depend on scheduling: the
         // lowest shard's.
@@ -113,7 +114,7 @@ internal sealed class LocalDatasetSource : DatasetSource
         {
             try
             {
-                shards[i] = OpenShard(manifest, codecs, i, keep: i < keepOpen);
+                shards[i] = OpenShard(manifest, codecs, tables, i, keep: i < keepOpen);
             }
             catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or UnauthorizedAccessException)
             {
@@ -134,14 +135,14 @@ internal sealed class LocalDatasetSource : DatasetSource
         return shards;
     }
 
-    private ShardFile OpenShard(DatasetManifest manifest, IChunkCodecProvider? codecs, int i, bool keep)
+    private ShardFile OpenShard(DatasetManifest manifest, IChunkCodecProvider? codecs, ChunkTableArena tables, int i, bool keep)
     {
         ShardInfo info = manifest.Shards[i];
         string path = Path.Combine(_directory, info.FileName);
         SafeFileHandle handle = OpenRegular(path, info, out FileIdentity identity);
         try
         {
-            ShardFile shard = ShardFile.Validate(path, info, manifest.Schema, manifest.Identity, codecs, (offset, destination) => RandomAccess.Read(handle, destination, offset), identity.Length);
+            ShardFile shard = ShardFile.Validate(path, info, manifest.Schema, manifest.Identity, codecs, (offset, destination) => RandomAccess.Read(handle, destination, offset), identity.Length, tables);
             _identities[i] = identity;
             if (keep)
             {

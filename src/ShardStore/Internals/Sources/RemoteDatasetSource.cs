@@ -82,6 +82,7 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
     {
         var shards = new ShardFile[manifest.Shards.Count];
         _versions = new ObjectVersion[shards.Length];
+        var tables = new ChunkTableArena(manifest.Shards.Sum(s => (long)s.ChunkCount));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = OpenParallelism };
         try
         {
@@ -106,7 +107,7 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
                     await shard.Preload([(0, FormatConstants.HeaderReadSize), (version.Length - tail, (int)tail)], token).ConfigureAwait(false);
                 }
 
-                shards[i] = ShardFile.Validate(uri, info, manifest.Schema, manifest.Identity, codecs, shard.Read, version.Length);
+                shards[i] = ShardFile.Validate(uri, info, manifest.Schema, manifest.Identity, codecs, shard.Read, version.Length, tables);
                 shard.ForgetPreloaded();
                 _versions[i] = version;
                 if (i < keepOpen)
