@@ -4,7 +4,7 @@ using ShardStore.Images.Operations;
 namespace ShardStore.Images.Transforms;
 
 /// <summary>What an <see cref="ImageTransform"/> reads, how it crops, flips and normalises, and what it writes.</summary>
-public sealed class ImageTransformOptions
+public sealed record ImageTransformOptions
 {
     /// <summary>Gets the name of the variable-length u8 field that holds each sample's encoded JPEG or PNG bytes.</summary>
     public required string InputField { get; init; }
