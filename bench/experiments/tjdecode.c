@@ -5,8 +5,8 @@
  * pass, for at least SECONDS after one warm-up pass.
  *
  * Usage: tjdecode DIR [SCALES] [SECONDS]
- *   DIR      folder of *.jpg files
- *   SCALES   optional file of lines "NAME NUM DENOM": decode NAME at the DCT scale NUM/DENOM (TJSCALED), as the image
+ *   DIR      folder of *.jpg files, or of folders of them (an ImageFolder layout: one level of class folders)
+ *   SCALES   optional file of lines "NAME NUM DENOM": decode NAME (relative to DIR, e.g. class3/img_00042.jpg) at the DCT scale NUM/DENOM (TJSCALED), as the image
  *            transform picks it per image for its crop; files not listed decode at full size. "-" for none.
  *   SECONDS  minimum measured time, 3 by default
  * Prints: "tjdecode images=N seconds=S images_per_s=R mp_per_s=M" (M: decoded output megapixels per second).
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <turbojpeg.h>
 
@@ -39,6 +40,70 @@ static double now(void)
 
 static int by_name(const void *a, const void *b) { return strcmp(((const image_t *)a)->name, ((const image_t *)b)->name); }
 
+static image_t *images;
+static int count, capacity;
+
+/* Reads every *.jpg of FOLDER/PREFIX, and of its subfolders (one level: an ImageFolder's class folders). */
+static int load_folder(const char *root, const char *prefix, int depth)
+{
+    char folder[4096];
+    snprintf(folder, sizeof folder, "%s/%s", root, prefix);
+    DIR *d = opendir(folder);
+    if (!d)
+    {
+        perror(folder);
+        return 1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+    {
+        if (e->d_name[0] == '.')
+            continue;
+        char name[512], path[4096];
+        snprintf(name, sizeof name, "%s%s", prefix, e->d_name);
+        snprintf(path, sizeof path, "%s/%s", root, name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+        {
+            if (depth == 0)
+            {
+                char sub[512];
+                snprintf(sub, sizeof sub, "%s/", name);
+                if (load_folder(root, sub, 1) != 0)
+                    return 1;
+            }
+            continue;
+        }
+        size_t n = strlen(name);
+        if (n < 5 || n >= sizeof(images[0].name) || strcmp(name + n - 4, ".jpg") != 0)
+            continue;
+        if (count == capacity)
+            images = realloc(images, (capacity = capacity ? capacity * 2 : 1024) * sizeof(image_t));
+        FILE *f = fopen(path, "rb");
+        if (!f)
+        {
+            perror(path);
+            return 1;
+        }
+        image_t *im = &images[count++];
+        memset(im, 0, sizeof *im);
+        strcpy(im->name, name);
+        im->size = (unsigned long)st.st_size;
+        im->data = malloc(im->size);
+        im->num = im->denom = 1;
+        if (fread(im->data, 1, im->size, f) != im->size)
+        {
+            perror(path);
+            return 1;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -51,48 +116,8 @@ int main(int argc, char **argv)
     const char *scales = argc > 2 && strcmp(argv[2], "-") != 0 ? argv[2] : NULL;
     double seconds = argc > 3 ? atof(argv[3]) : 3.0;
 
-    DIR *d = opendir(dir);
-    if (!d)
-    {
-        perror(dir);
+    if (load_folder(dir, "", 0) != 0)
         return 1;
-    }
-
-    int count = 0, capacity = 1024;
-    image_t *images = calloc(capacity, sizeof(image_t));
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-    {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || n >= sizeof(images[0].name) || strcmp(e->d_name + n - 4, ".jpg") != 0)
-            continue;
-        if (count == capacity)
-            images = realloc(images, (capacity *= 2) * sizeof(image_t));
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-        {
-            perror(path);
-            return 1;
-        }
-        fseek(f, 0, SEEK_END);
-        long size = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        image_t *im = &images[count++];
-        memset(im, 0, sizeof *im);
-        strcpy(im->name, e->d_name);
-        im->data = malloc(size);
-        im->size = (unsigned long)size;
-        im->num = im->denom = 1;
-        if (fread(im->data, 1, size, f) != (size_t)size)
-        {
-            perror(path);
-            return 1;
-        }
-        fclose(f);
-    }
-    closedir(d);
     if (count == 0)
     {
         fprintf(stderr, "no .jpg files in %s\n", dir);
