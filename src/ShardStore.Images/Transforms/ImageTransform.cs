@@ -16,7 +16,7 @@ namespace ShardStore.Images.Transforms;
 /// seen, a sample allocates nothing. The crop and the flip are drawn from the loader's per-sample generator in
 /// full-size coordinates before decoding, so the same sample gets the same crop whatever the worker count, world size
 /// or resume point; then, with <see cref="ImageTransformOptions.ScaledDecoding"/>, a JPEG is decoded at the smallest
-/// DCT scale that still covers the crop at the output size.
+/// DCT scale of 1/8, 1/4 and 1/2 that still covers the crop at the output size.
 /// </para>
 /// <para>
 /// Gray, CMYK and YCCK JPEGs and every PNG colour type come out RGB; EXIF orientation is ignored (see

@@ -55,9 +55,10 @@ public sealed record ImageTransformOptions
     public IReadOnlyList<float>? Std { get; init; }
 
     /// <summary>
-    /// Gets whether a JPEG much larger than the crop needs is decoded scaled down in the DCT domain (1/8 to 7/8), to the
-    /// smallest size that still gives the crop at least the output's pixels; true by default. The output then differs
-    /// from a full-size decode only by resampling, and the decode is several times faster on large photographs.
+    /// Gets whether a JPEG much larger than the crop needs is decoded scaled down in the DCT domain, at the smallest of
+    /// 1/8, 1/4 and 1/2 that still gives the crop at least the output's pixels; true by default. The output then differs
+    /// from a full-size decode only by resampling, and the decode is several times faster on large photographs. The
+    /// other scales TurboJPEG offers (3/8 to 7/8) are not used: they decode slower than full size.
     /// </summary>
     public bool ScaledDecoding { get; init; } = true;
 

@@ -35,7 +35,7 @@ public sealed partial class ImageTransformTests
             var random = new TransformRandom(Seed, epoch, sample, 0);
             ImageInfo info = decoder.ReadInfo(images[sample]);
             ImageAugmentation plan = augmenter.Sample(info.Width, info.Height, ref random);
-            (int minWidth, int minHeight) = augmenter.GetMinimumSourceSize(plan);
+            (int minWidth, int minHeight) = PowerOfTwoScaled(info, augmenter.GetMinimumSourceSize(plan));
             byte[] decoded = new byte[info.Width * info.Height * 3];
             ImageSize size = decoder.Decode(images[sample], decoded, minWidth, minHeight);
             byte[] expected = new byte[augmenter.OutputByteCount];

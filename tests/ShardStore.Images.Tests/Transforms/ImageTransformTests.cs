@@ -82,10 +82,11 @@ public sealed partial class ImageTransformTests
             var random = new TransformRandom(Seed, epoch, sample, 0);
             ImageInfo info = decoder.ReadInfo(images[sample]);
             ImageAugmentation plan = augmenter.Sample(info.Width, info.Height, ref random);
-            (int minWidth, int minHeight) = scaledDecoding ? augmenter.GetMinimumSourceSize(plan) : (0, 0);
+            (int minWidth, int minHeight) = scaledDecoding ? PowerOfTwoScaled(info, augmenter.GetMinimumSourceSize(plan)) : (0, 0);
             byte[] decoded = new byte[info.Width * info.Height * 3];
             ImageSize size = decoder.Decode(images[sample], decoded, minWidth, minHeight);
             scaled += size.Width < info.Width ? 1 : 0;
+            Assert.IsTrue(size.Width == info.Width || new[] { 2, 4, 8 }.Any(d => size.Width == (info.Width + d - 1) / d), $"sample {sample}: decoded {size.Width} wide of {info.Width}, a power-of-two scale");
             byte[] expected = new byte[augmenter.OutputByteCount + sizeof(long)];
             augmenter.Apply(plan, decoded.AsSpan(0, (int)size.RgbByteCount), size.Width, size.Height, expected);
             BitConverter.TryWriteBytes(expected.AsSpan(augmenter.OutputByteCount), sample * 7);
@@ -172,6 +173,21 @@ public sealed partial class ImageTransformTests
         Mean = ImageTransformOptions.ImageNetMean,
         Std = ImageTransformOptions.ImageNetStd,
     };
+
+    /// <summary>The size of the smallest of the 1/8, 1/4 and 1/2 DCT scales whose decode covers <paramref name="need"/>, or (0, 0) for full size.</summary>
+    private static (int Width, int Height) PowerOfTwoScaled(ImageInfo info, (int Width, int Height) need)
+    {
+        foreach (int d in new[] { 8, 4, 2 })
+        {
+            (int w, int h) = ((info.Width + d - 1) / d, (info.Height + d - 1) / d);
+            if (w >= need.Width && h >= need.Height)
+            {
+                return (w, h);
+            }
+        }
+
+        return (0, 0);
+    }
 
     private static ImageAugmenterOptions AugmenterOptions(ImageTransformOptions o) => new()
     {

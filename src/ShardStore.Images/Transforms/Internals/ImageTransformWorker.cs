@@ -33,7 +33,19 @@ internal sealed class ImageTransformWorker : ISampleTransformWorker, IDisposable
 
         // The draws are made on the full size, so they do not depend on the scale the decoder picks.
         ImageAugmentation plan = _augmenter.Sample(info.Width, info.Height, ref random);
-        (int minWidth, int minHeight) = _scaled ? _augmenter.GetMinimumSourceSize(plan) : (0, 0);
+        int minWidth = 0;
+        int minHeight = 0;
+        if (_scaled)
+        {
+            (int needWidth, int needHeight) = _augmenter.GetMinimumSourceSize(plan);
+            int denominator = JpegScale.Denominator(info, needWidth, needHeight);
+            if (denominator > 1)
+            {
+                minWidth = JpegScale.Scaled(info.Width, denominator);
+                minHeight = JpegScale.Scaled(info.Height, denominator);
+            }
+        }
+
         ImageSize size = ImageDecoder.GetDecodedSize(info, minWidth, minHeight);
         Span<byte> decoded = Scratch(size.RgbByteCount);
         ImageSize got = _decoder.Decode(encoded, decoded, minWidth, minHeight);
