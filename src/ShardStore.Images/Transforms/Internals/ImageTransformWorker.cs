@@ -23,9 +23,6 @@ internal sealed class ImageTransformWorker : ISampleTransformWorker, IDisposable
         _scaled = scaled;
     }
 
-    /// <summary>Gets the size of the decoded-image scratch, in bytes (for tests).</summary>
-    internal int ScratchBytes => _decoded.Length;
-
     public void Apply(SampleInputs inputs, SampleOutputs outputs, ref TransformRandom random)
     {
         ReadOnlySpan<byte> encoded = inputs[0];
