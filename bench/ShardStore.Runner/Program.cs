@@ -28,6 +28,7 @@ try
     Console.WriteLine($"ShardStore {typeof(ShardDataset).Assembly.GetName().Version?.ToString(3)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; liblz4 {NativeCodecs.Lz4Version}, libzstd {NativeCodecs.ZstdVersion}");
     // The benchmark modes delete every dataset they write; the others keep theirs when --dir is given.
     return options.IsBenchmark ? Benchmark.Run(scratch, options, args)
+        : options.Images ? ImagesScenario.Run(scratch, options)
         : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
         : options.Remote ? RemoteBench.Run(scratch, options)
         : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)

@@ -44,6 +44,12 @@ internal sealed class RunnerOptions
 
     public bool Goals { get; private set; }
 
+    /// <summary>Gets whether the image pipeline scenario was asked for (<c>--images</c>).</summary>
+    public bool Images { get; private set; }
+
+    /// <summary>Gets the number of JPEG files of <c>--images</c> (<c>--image-files</c>).</summary>
+    public int ImageFiles { get; private set; } = 2000;
+
     public int ChunkBytes { get; private set; } = 4 << 20;
 
     /// <summary>Gets the device of the GPU mode (cuda:N or host), or null when not asked for.</summary>
@@ -109,6 +115,13 @@ internal sealed class RunnerOptions
           --goals          measure the loader's goals instead: Sequential and Random order over uncompressed
                            chunks against two-thread memcpy, Window order over lz4 chunks against native
                            LZ4 decode of the same chunks (packs both datasets)
+          --images         the image pipeline: writes --image-files JPEGs (about 500 x 375, quality 90, cut from
+                           scikit-image's photographs by python3 + PIL) as an ImageFolder, packs them, and measures
+                           ShardLoader + ImageTransform (RandomResizedCrop 224, flip, normalize to f16 CHW, --threads
+                           workers, Window order) against torchvision's ImageFolder + DataLoader at its best worker
+                           count of 0-3 (python3-torchvision), and ImageDecoder's one-thread decode against TurboJPEG's
+                           own rate (bench/experiments/tjdecode.c, built with gcc; needs libturbojpeg0-dev)
+          --image-files N  JPEG files of --images (default 2000)
           --dir PATH       where to write datasets (default: a temporary directory, deleted afterwards)
           --device D       GPU mode: cuda:N or host (emulated device); streams the loader into the device ring and
                            reports GB/s against a plain async copy loop from pinned memory, the consumer's wait,
@@ -185,6 +198,8 @@ internal sealed class RunnerOptions
                 case "--dir": o.Directory = value; i++; break;
                 case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--goals": o.Goals = true; break;
+                case "--images": o.Images = true; break;
+                case "--image-files": o.ImageFiles = int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new ArgumentException("--image-files must be positive."); i++; break;
                 case "--device":
                     o.Device = value == "host" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _))
                         ? value
