@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ShardStore.Compression;
+using ShardStore.Images;
 
 namespace ShardPack.Commands;
 
@@ -41,6 +42,11 @@ internal static class InfoCommand
                 o.WriteLine($"  {f.Name,-20} {DTypeInfo.GetName(f.DType),-5} {(f.IsVariable ? "variable" : "[" + string.Join(", ", f.Shape) + "]")}");
             }
 
+            if (ImageFolderMetadata.GetClassNames(ds) is { } classes)
+            {
+                o.WriteLine($"classes   {classes.Count}: {string.Join(", ", classes.Select((name, label) => $"{label} {name}"))}");
+            }
+
             foreach (KeyValuePair<string, string> kv in ds.Metadata)
             {
                 o.WriteLine($"meta      {kv.Key} = {kv.Value}");
@@ -78,6 +84,17 @@ internal static class InfoCommand
             }
 
             w.WriteEndObject();
+            if (ImageFolderMetadata.GetClassNames(ds) is { } classes)
+            {
+                w.WriteStartArray("classes");
+                foreach (string name in classes)
+                {
+                    w.WriteStringValue(name);
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 
