@@ -17,7 +17,7 @@ internal static class PackCommand
         var from = new Option<string>("--from") { Description = "Input format: npy, raw, csv, files, ctf, tfrecord, imagefolder.", Required = true };
         var source = new Argument<string?>("input") { Description = "The input file or folder (same as --input; imagefolder: DIR with one subfolder per class).", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<string>("--output", "-o") { Description = "Dataset directory to create, or s3://bucket/prefix to publish to.", Required = true };
-        var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord)." };
+        var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord), or folder (imagefolder)." };
         var field = new Option<string[]>("--field") { Description = "A field; syntax depends on --from (e.g. NAME=FILE.npy, NAME:DTYPE:SHAPE, NAME:DTYPE:COLUMNS).", AllowMultipleArgumentsPerToken = false };
         var manifest = new Option<string?>("--manifest") { Description = "CSV listing the files (--from files)." };
         var pathColumn = new Option<string?>("--path-column") { Description = "Column of --manifest holding each file's path, relative to the manifest (--from files); the bytes become the variable-length u8 field 'data'." };
