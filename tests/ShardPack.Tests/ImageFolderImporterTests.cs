@@ -292,6 +292,43 @@ public sealed partial class ImageFolderImporterTests
         Assert.AreEqual("""["Zebra","ant","bee"]""", document.RootElement.GetProperty("metadata").GetProperty("classes").GetString());
     }
 
+    [TestMethod]
+    public void Pack_ClassNamesBeyondBmp_SortedByCodePointAsPython()
+    {
+        using var dir = new TempDirectory();
+        string root = dir.Combine("tree");
+        // UTF-16 ordinal order puts the emoji (a surrogate pair, 0xD83D...) before U+FB01; Python's sorted() does not.
+        string[] classes = ["b", "\U0001F600", "\uFB01", "B"];
+        foreach (string name in classes)
+        {
+            ImageTree.WriteJpeg(root, $"{name}/x.jpg");
+        }
+
+        CliResult r = Cli.Run("pack", "--from", "imagefolder", root, "-o", dir.Combine("out"), "--quiet");
+
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+        using ShardDataset dataset = ImageTree.Open(dir.Combine("out"));
+        CollectionAssert.AreEqual(new[] { "B", "b", "\uFB01", "\U0001F600" }, ImageFolderMetadata.GetClassNames(dataset)!.ToArray());
+    }
+
+    [TestMethod]
+    public void Info_ManyClasses_ShowsTheFirstTwentyAndCountsTheRest()
+    {
+        using var dir = new TempDirectory();
+        string root = dir.Combine("tree");
+        for (int c = 0; c < 25; c++)
+        {
+            ImageTree.WriteJpeg(root, $"c{c:D2}/x.jpg");
+        }
+
+        Assert.AreEqual(ExitCodes.Success, Cli.Run("pack", "--from", "imagefolder", root, "-o", dir.Combine("out"), "--quiet").ExitCode);
+
+        CliResult r = Cli.Run("info", dir.Combine("out"));
+
+        StringAssert.Contains(r.Output, "classes   25: 0 c00, 1 c01,", r.ToString());
+        StringAssert.Contains(r.Output, "19 c19, ... (5 more)", r.ToString());
+    }
+
     // Writes TREE/CLASS/imgN.jpg for every class, each image distinct; returns TREE.
     private static string WriteTree(TempDirectory dir, int perClass)
     {

@@ -44,7 +44,10 @@ internal static class InfoCommand
 
             if (ImageFolderMetadata.GetClassNames(ds) is { } classes)
             {
-                o.WriteLine($"classes   {classes.Count}: {string.Join(", ", classes.Select((name, label) => $"{label} {name}"))}");
+                // A thousand ImageNet synsets would fill a screen: the first ones say enough; --json has them all.
+                const int Shown = 20;
+                string more = classes.Count > Shown ? $", ... ({classes.Count - Shown} more)" : string.Empty;
+                o.WriteLine($"classes   {classes.Count}: {string.Join(", ", classes.Take(Shown).Select((name, label) => $"{label} {name}"))}{more}");
             }
 
             foreach (KeyValuePair<string, string> kv in ds.Metadata)

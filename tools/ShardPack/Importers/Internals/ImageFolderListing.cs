@@ -1,11 +1,13 @@
 using System.IO.Enumeration;
+using System.Text;
 
 namespace ShardPack.Importers.Internals;
 
 /// <summary>
 /// The image files of a folder laid out as <c>DIR/CLASS/.../FILE</c> (torchvision's <c>ImageFolder</c>, Keras's
-/// <c>flow_from_directory</c>): class folders sorted ordinally become labels 0..K-1; files with a .jpg, .jpeg or .png
-/// extension (any case) anywhere below a class folder are its samples, in ordinal order of their relative paths.
+/// <c>flow_from_directory</c>): class folders sorted by code point (Python's <c>sorted()</c>) become labels 0..K-1;
+/// files with a .jpg, .jpeg or .png extension (any case) anywhere below a class folder are its samples, in code point
+/// order of their relative paths.
 /// </summary>
 /// <remarks>
 /// Hidden entries (names starting with '.') are not looked at, so a stray <c>.ipynb_checkpoints</c> folder is not a
@@ -62,7 +64,7 @@ internal sealed class ImageFolderListing
         string? firstIgnored;
         try
         {
-            classes = [.. Directory.EnumerateDirectories(root, "*", options).Select(Path.GetFileName).Where(IsVisible).Order(StringComparer.Ordinal)!];
+            classes = [.. Directory.EnumerateDirectories(root, "*", options).Select(Path.GetFileName).Where(IsVisible).Order(CodePointOrder.Instance)!];
             string[] loose = [.. Directory.EnumerateFiles(root, "*", options).Select(Path.GetFileName).Where(IsVisible).Order(StringComparer.Ordinal)!];
             ignored = loose.Length;
             firstIgnored = loose.FirstOrDefault();
@@ -107,7 +109,7 @@ internal sealed class ImageFolderListing
                 throw DataErrors.Create($"the class folder '{classes[label]}' (or a folder below it) cannot be listed: {e.Message}", classFolder, innerException: e);
             }
 
-            found.Sort(static (a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
+            found.Sort(static (a, b) => CodePointOrder.Instance.Compare(a.RelativePath, b.RelativePath));
             files.AddRange(found);
         }
 
@@ -118,6 +120,35 @@ internal sealed class ImageFolderListing
         s_extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     private static bool IsVisible(string? name) => name is { Length: > 0 } && name[0] != '.';
+
+    /// <summary>Orders strings by Unicode code point, as Python's <c>sorted()</c> orders <c>str</c> (ordinal UTF-16 order differs above U+FFFF).</summary>
+    private sealed class CodePointOrder : IComparer<string?>
+    {
+        public static readonly CodePointOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            if (x is null || y is null)
+            {
+                return x is null ? (y is null ? 0 : -1) : 1;
+            }
+
+            int i = 0, j = 0;
+            while (i < x.Length && j < y.Length)
+            {
+                Rune.DecodeFromUtf16(x.AsSpan(i), out Rune a, out int taken);
+                i += taken;
+                Rune.DecodeFromUtf16(y.AsSpan(j), out Rune b, out taken);
+                j += taken;
+                if (a.Value != b.Value)
+                {
+                    return a.Value.CompareTo(b.Value);
+                }
+            }
+
+            return (x.Length - i).CompareTo(y.Length - j);
+        }
+    }
 
     /// <summary>One image file: its path relative to the root ('/' separated) and its label.</summary>
     public readonly record struct Entry(string RelativePath, int Label, long Length);
