@@ -6,8 +6,9 @@ namespace ShardStore.Images.Interop;
 internal static partial class Interop
 {
     /// <summary>
-    /// The decompression part of libjpeg-turbo's TurboJPEG 2.x API (turbojpeg.h): <c>tjInitDecompress</c>,
-    /// <c>tjDecompressHeader3</c>, <c>tjDecompress2</c>, <c>tjGetScalingFactors</c>. Debian 12 ships 2.1.5
+    /// The parts of libjpeg-turbo's TurboJPEG 2.x API (turbojpeg.h) in use: <c>tjInitDecompress</c>,
+    /// <c>tjDecompressHeader3</c>, <c>tjDecompress2</c>, <c>tjGetScalingFactors</c> to decode; <c>tjInitCompress</c>,
+    /// <c>tjBufSize</c>, <c>tjCompress2</c> to encode. Debian 12 ships 2.1.5
     /// (<c>libturbojpeg.so.0</c>); the <c>tj3*</c> functions exist only from 3.0, so they are not bound.
     /// </summary>
     internal static unsafe partial class TurboJpeg
@@ -73,6 +74,42 @@ internal static partial class Interop
         /// <summary>Returns the handle's message for its last failed call.</summary>
         internal static string GetErrorMessage(TurboJpegDecompressorHandle handle) =>
             Marshal.PtrToStringUTF8((nint)tjGetErrorStr2(handle)) ?? "unknown error";
+
+        /// <summary>TJSAMP_444: no chroma subsampling.</summary>
+        internal const int Subsampling444 = 0;
+
+        /// <summary>TJSAMP_422: chroma halved horizontally.</summary>
+        internal const int Subsampling422 = 1;
+
+        /// <summary>TJSAMP_420: chroma halved in both directions.</summary>
+        internal const int Subsampling420 = 2;
+
+        /// <summary>TJFLAG_NOREALLOC: write into the caller's buffer, assumed to hold <c>tjBufSize</c> bytes, and never allocate or reallocate it.</summary>
+        internal const int FlagNoRealloc = 1024;
+
+        [LibraryImport(Libraries.TurboJpeg)]
+        internal static partial TurboJpegCompressorHandle tjInitCompress();
+
+        /// <remarks>Returns the worst-case size of a JPEG image of the given size and subsampling, or <c>(unsigned long)-1</c> for bad arguments.</remarks>
+        [LibraryImport(Libraries.TurboJpeg)]
+        internal static partial nuint tjBufSize(int width, int height, int jpegSubsamp);
+
+        /// <remarks>
+        /// With <see cref="FlagNoRealloc"/>, <paramref name="jpegBuf"/> points to the caller's buffer of at least
+        /// <see cref="tjBufSize"/> bytes and <paramref name="jpegSize"/> receives the length written; the library then
+        /// never allocates the output, so <c>tjFree</c> is never needed.
+        /// </remarks>
+        [LibraryImport(Libraries.TurboJpeg)]
+        internal static partial int tjCompress2(
+            TurboJpegCompressorHandle handle, byte* srcBuf, int width, int pitch, int height, int pixelFormat, ref byte* jpegBuf, ref nuint jpegSize, int jpegSubsamp, int jpegQual, int flags);
+
+        /// <remarks>Returns a pointer to a string owned by the handle.</remarks>
+        [LibraryImport(Libraries.TurboJpeg, EntryPoint = "tjGetErrorStr2")]
+        internal static partial byte* tjGetCompressorErrorStr2(TurboJpegCompressorHandle handle);
+
+        /// <summary>Returns the compressor's message for its last failed call.</summary>
+        internal static string GetErrorMessage(TurboJpegCompressorHandle handle) =>
+            Marshal.PtrToStringUTF8((nint)tjGetCompressorErrorStr2(handle)) ?? "unknown error";
 
         /// <summary>tjscalingfactor: a DCT-domain scaling factor <c>Num / Denom</c>.</summary>
         [StructLayout(LayoutKind.Sequential)]

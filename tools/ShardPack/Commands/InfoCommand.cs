@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ShardStore.Compression;
+using ShardStore.Images;
 
 namespace ShardPack.Commands;
 
@@ -41,6 +42,14 @@ internal static class InfoCommand
                 o.WriteLine($"  {f.Name,-20} {DTypeInfo.GetName(f.DType),-5} {(f.IsVariable ? "variable" : "[" + string.Join(", ", f.Shape) + "]")}");
             }
 
+            if (ImageFolderMetadata.GetClassNames(ds) is { } classes)
+            {
+                // A thousand ImageNet synsets would fill a screen: the first ones say enough; --json has them all.
+                const int Shown = 20;
+                string more = classes.Count > Shown ? $", ... ({classes.Count - Shown} more)" : string.Empty;
+                o.WriteLine($"classes   {classes.Count}: {string.Join(", ", classes.Take(Shown).Select((name, label) => $"{label} {name}"))}{more}");
+            }
+
             foreach (KeyValuePair<string, string> kv in ds.Metadata)
             {
                 o.WriteLine($"meta      {kv.Key} = {kv.Value}");
@@ -78,6 +87,17 @@ internal static class InfoCommand
             }
 
             w.WriteEndObject();
+            if (ImageFolderMetadata.GetClassNames(ds) is { } classes)
+            {
+                w.WriteStartArray("classes");
+                foreach (string name in classes)
+                {
+                    w.WriteStringValue(name);
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 

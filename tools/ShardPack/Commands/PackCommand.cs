@@ -14,9 +14,10 @@ internal static class PackCommand
 {
     public static Command Create(CommandContext context)
     {
-        var from = new Option<string>("--from") { Description = "Input format: npy, raw, csv, files, ctf, tfrecord.", Required = true };
+        var from = new Option<string>("--from") { Description = "Input format: npy, raw, csv, files, ctf, tfrecord, imagefolder.", Required = true };
+        var source = new Argument<string?>("input") { Description = "The input file or folder (same as --input; imagefolder: DIR with one subfolder per class).", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<string>("--output", "-o") { Description = "Dataset directory to create, or s3://bucket/prefix to publish to.", Required = true };
-        var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord)." };
+        var input = new Option<string?>("--input") { Description = "Input file (raw, csv, ctf, tfrecord), or folder (imagefolder)." };
         var field = new Option<string[]>("--field") { Description = "A field; syntax depends on --from (e.g. NAME=FILE.npy, NAME:DTYPE:SHAPE, NAME:DTYPE:COLUMNS).", AllowMultipleArgumentsPerToken = false };
         var manifest = new Option<string?>("--manifest") { Description = "CSV listing the files (--from files)." };
         var pathColumn = new Option<string?>("--path-column") { Description = "Column of --manifest holding each file's path, relative to the manifest (--from files); the bytes become the variable-length u8 field 'data'." };
@@ -29,24 +30,31 @@ internal static class PackCommand
         var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing dataset at --output once the new one is complete." };
+        var images = new ImagePackOptions();
         var identity = new Option<string?>("--identity") { Description = "The dataset's identity, 32 lower-case hex digits (default: random). The same input, options and identity give byte-identical files." };
 
-        var command = new Command("pack", "Pack an input (npy, raw, csv, files, ctf, tfrecord) into a ShardStore dataset.")
+        var command = new Command("pack", "Pack an input (npy, raw, csv, files, ctf, tfrecord, imagefolder) into a ShardStore dataset.")
         {
-            from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite, identity,
+            source, from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite, identity,
         };
         var limits = new InputLimits();
-        foreach (Option option in limits.All)
+        foreach (Option option in limits.All.Concat(images.All))
         {
             command.Options.Add(option);
         }
 
         command.SetAction(r => context.Guard(() =>
         {
+            string? inputValue = r.GetValue(input), sourceValue = r.GetValue(source);
+            if (inputValue is not null && sourceValue is not null)
+            {
+                throw new UsageException($"the input is given twice ('{sourceValue}' and --input '{inputValue}'); give one.");
+            }
+
             var arguments = new PackArguments
             {
                 From = r.GetValue(from)!,
-                Input = r.GetValue(input),
+                Input = inputValue ?? sourceValue,
                 Fields = r.GetValue(field) ?? [],
                 Manifest = r.GetValue(manifest),
                 PathColumn = r.GetValue(pathColumn),
@@ -55,7 +63,15 @@ internal static class PackCommand
                 MaxLineBytes = limits.GetMaxLineBytes(r),
                 MaxRecordBytes = limits.GetMaxRecordBytes(r),
                 AllowOutsidePaths = limits.GetAllowOutsidePaths(r),
+                Store = images.GetStore(r),
+                MaxSide = images.GetMaxSide(r),
+                JpegQuality = images.GetJpegQuality(r),
+                ShuffleSeed = images.GetShuffleSeed(r),
+                NoShuffle = r.GetValue(images.NoShuffle),
+                SkipBad = r.GetValue(images.SkipBad),
+                StorePaths = r.GetValue(images.StorePaths),
             };
+            images.Check(r, arguments.From);
             string codecName = r.GetValue(codec)!;
             if (!CodecNames.TryParse(codecName, out CodecKind codecKind))
             {
@@ -68,6 +84,7 @@ internal static class PackCommand
                 throw new UsageException("--threads must be at least 1.");
             }
 
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["source.format"] = arguments.From };
             var options = new DatasetWriterOptions
             {
                 Codec = codecKind,
@@ -78,9 +95,9 @@ internal static class PackCommand
                 Threads = threadCount,
                 Overwrite = r.GetValue(overwrite),
                 Identity = CheckIdentity(r.GetValue(identity)),
-                Metadata = new Dictionary<string, string> { ["source.format"] = arguments.From },
+                Metadata = metadata,
             };
-            return Pack(context, arguments, r.GetValue(output)!, options, r.GetValue(quiet));
+            return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet));
         }));
         return command;
     }
@@ -103,7 +120,8 @@ internal static class PackCommand
             : throw new UsageException($"{option} '{text}' is not a size; use e.g. 4M, 512K or 1G.");
     }
 
-    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, bool quiet)
+    // The writer reads options.Metadata, which is metadata: the importer's entries are added to it before the writer is created.
+    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, Dictionary<string, string> metadata, bool quiet)
     {
         bool remote = S3Location.IsS3Uri(outputDirectory);
         if (remote)
@@ -119,6 +137,12 @@ internal static class PackCommand
         var clock = Stopwatch.StartNew();
         using IImporter importer = ImporterRegistry.Create(arguments);
         CheckSampleSize(importer.Schema, arguments);
+        var report = importer as IImporterReport;
+        foreach (KeyValuePair<string, string> entry in report?.Metadata ?? new Dictionary<string, string>())
+        {
+            metadata[entry.Key] = entry.Value;
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         using S3DatasetPublisher? publisher = remote ? S3DatasetPublisher.Create(outputDirectory, S3Connection.Options) : null;
         long samples;
@@ -187,7 +211,30 @@ internal static class PackCommand
                 $"packed {dataset.SampleCount} samples into {dataset.Directory}: {dataset.Shards.Count} shards, {dataset.ChunkCount} chunks, {raw} raw bytes, {stored} stored ({(stored == 0 ? 1 : (double)raw / stored):F2}x), {seconds:F2} s, {dataset.SampleCount / seconds:F0} samples/s, {raw / seconds / 1e6:F1} MB/s"));
         }
 
+        PrintReport(context, report, quiet);
         return ExitCodes.Success;
+    }
+
+    // Notes follow the summary line, indented; warnings go to standard error, even with --quiet.
+    private static void PrintReport(CommandContext context, IImporterReport? report, bool quiet)
+    {
+        if (report is null)
+        {
+            return;
+        }
+
+        foreach (string warning in report.Warnings)
+        {
+            context.Error.WriteLine($"warning: {warning}.");
+        }
+
+        if (!quiet)
+        {
+            foreach (string note in report.Notes)
+            {
+                context.Output.WriteLine($"  {note}");
+            }
+        }
     }
 
     // The file system's message names the hidden staging directory; say which output it was for.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ShardPack.Internals;
 using ShardPack.Importers.Internals;
 
@@ -6,7 +7,9 @@ namespace ShardPack.Importers;
 /// <summary>
 /// <c>--from files --manifest FILE.csv --path-column COL [--field NAME:DTYPE:COLUMNS ...]</c>: one sample per row
 /// of a manifest CSV; the bytes of the file the row names become the variable-length u8 field <c>data</c>, and
-/// each <c>--field</c> is a typed label read from the row's columns (same syntax as <c>--from csv</c>).
+/// each <c>--field</c> is a typed label read from the row's columns (same syntax as <c>--from csv</c>). With
+/// <c>--store</c> or <c>--max-side</c> every file must be a JPEG or PNG image, converted as for <c>--from imagefolder</c>
+/// (<c>--store raw</c> adds the i32 fields <c>height</c> and <c>width</c> after the labels).
 /// </summary>
 /// <remarks>
 /// Paths are relative to the manifest's directory unless absolute, and must lead (once every symbolic link is
@@ -14,7 +17,7 @@ namespace ShardPack.Importers;
 /// whatever size they reported, one at a time into a reused buffer that grows as bytes arrive up to the record limit;
 /// the manifest is streamed.
 /// </remarks>
-internal sealed class FilesImporter : IImporter
+internal sealed class FilesImporter : IImporter, IImporterReport
 {
     /// <summary>The name of the field holding each file's bytes.</summary>
     public const string DataField = "data";
@@ -31,6 +34,8 @@ internal sealed class FilesImporter : IImporter
     private readonly string _realBaseDirectory;
     private readonly bool _allowOutsidePaths;
     private readonly int _maxFileBytes;
+    private readonly ImageConverter? _converter;
+    private readonly List<string> _notes = [];
 
     private FilesImporter(string manifest, FileStream stream, CsvReader reader, string[] header, int pathColumn, CsvImporter.ColumnField[] labels, PackArguments arguments)
     {
@@ -44,11 +49,23 @@ internal sealed class FilesImporter : IImporter
         _header = header;
         _pathColumn = pathColumn;
         _labels = labels;
-        Schema = FieldSyntax.CreateSchema([FieldSpec.Bytes(DataField), .. labels.Select(l => l.ToSpec())]);
+        _converter = arguments.ConvertsImages ? new ImageConverter(arguments.Store ?? ImageStore.Original, arguments.MaxSide, arguments.JpegQuality) : null;
+        Schema = FieldSyntax.CreateSchema(
+            [FieldSpec.Bytes(DataField), .. labels.Select(l => l.ToSpec()), .. _converter?.Store == ImageStore.Raw ? ImageFields.RawSize : []]);
+        Metadata = _converter is null ? new Dictionary<string, string>() : ImageFields.CreateMetadata(_converter, arguments);
     }
 
     /// <inheritdoc />
     public Schema Schema { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Notes => _notes;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Warnings => [];
 
     /// <summary>Gets the manifest's size; progress follows the manifest, since the files' total is unknown up front.</summary>
     public long InputBytes => _stream.Length;
@@ -98,8 +115,17 @@ internal sealed class FilesImporter : IImporter
                 writer.Write<byte>(i + 1, labels.AsSpan(0, _labels[i].BytesPerSample));
             }
 
-            int length = ReadFile(_reader[_pathColumn].ToString(), ref data);
-            writer.Write<byte>(0, data.AsSpan(0, length));
+            string path = _reader[_pathColumn].ToString();
+            int length = ReadFile(path, ref data);
+            if (_converter is null)
+            {
+                writer.Write<byte>(0, data.AsSpan(0, length));
+            }
+            else
+            {
+                WriteImage(writer, path, data.AsSpan(0, length));
+            }
+
             writer.EndSample();
             if (++pendingRows == ProgressRows)
             {
@@ -111,10 +137,40 @@ internal sealed class FilesImporter : IImporter
         }
 
         progress.Advance(pendingRows, _stream.Length - reportedBytes);
+        if (_converter is not null)
+        {
+            ImageFields.AddConversionNotes(_converter, _notes);
+        }
     }
 
     /// <inheritdoc />
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _converter?.Dispose();
+    }
+
+    private void WriteImage(DatasetWriter writer, string relativePath, ReadOnlySpan<byte> file)
+    {
+        Debug.Assert(_converter is not null);
+        ReadOnlySpan<byte> image;
+        ShardStore.Images.Codecs.ImageSize size;
+        try
+        {
+            image = _converter.Convert(file, out size);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Error($"the file '{relativePath}' is not a valid image ({e.Message.TrimEnd('.')}); --store and --max-side need JPEG or PNG files.", e);
+        }
+
+        writer.Write<byte>(0, image);
+        if (_converter.Store == ImageStore.Raw)
+        {
+            writer.WriteScalar(_labels.Length + 1, size.Height);
+            writer.WriteScalar(_labels.Length + 2, size.Width);
+        }
+    }
 
     private int ReadFile(string relativePath, ref byte[] buffer)
     {

@@ -12,6 +12,7 @@ internal static class ImporterRegistry
         ["csv"] = CsvImporter.Create,
         ["files"] = FilesImporter.Create,
         ["npy"] = NpyImporter.Create,
+        ["imagefolder"] = ImageFolderImporter.Create,
     };
 
     public static IReadOnlyCollection<string> Formats => s_importers.Keys;

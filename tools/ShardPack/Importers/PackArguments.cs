@@ -33,6 +33,30 @@ internal sealed class PackArguments
     /// <summary>Gets whether the files importer may read files outside the manifest's folder.</summary>
     public bool AllowOutsidePaths { get; init; }
 
+    /// <summary>Gets how images are stored (<c>--store</c>; imagefolder, and files when given).</summary>
+    public ImageStore? Store { get; init; }
+
+    /// <summary>Gets <c>--max-side</c>: images whose longer side exceeds it are resized to it; 0 keeps every size.</summary>
+    public int MaxSide { get; init; }
+
+    /// <summary>Gets <c>--jpeg-quality</c>, used for every image that is encoded again.</summary>
+    public int JpegQuality { get; init; } = ShardStore.Images.Codecs.JpegEncoder.DefaultQuality;
+
+    /// <summary>Gets <c>--shuffle-seed</c>: the seed of the order in which the imagefolder importer packs its files.</summary>
+    public ulong ShuffleSeed { get; init; }
+
+    /// <summary>Gets <c>--no-shuffle</c>: pack the imagefolder's files in class order.</summary>
+    public bool NoShuffle { get; init; }
+
+    /// <summary>Gets <c>--skip-bad</c>: leave out unreadable files and files that are not valid images, counting and listing them.</summary>
+    public bool SkipBad { get; init; }
+
+    /// <summary>Gets <c>--store-paths</c>: add each image's path relative to the folder as the variable-length u8 field <c>path</c> (UTF-8).</summary>
+    public bool StorePaths { get; init; }
+
+    /// <summary>Gets whether any option asks for images to be decoded or converted at pack time.</summary>
+    public bool ConvertsImages => Store is not null || MaxSide > 0;
+
     /// <summary>Returns <see cref="Input"/> or throws a usage error naming the format.</summary>
     public string RequireInput() => Input ?? throw new UsageException($"--from {From} needs --input FILE.");
 }
