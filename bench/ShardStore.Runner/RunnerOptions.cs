@@ -152,7 +152,7 @@ internal sealed class RunnerOptions
           --read-mode M    auto | mapped | direct: how --out-of-core reads its shards (default auto, which reads
                            a dataset larger than a quarter of RAM directly, with positioned reads and no mapping)
           --direct-io      with direct reads, bypass the page cache (O_DIRECT); --no-direct-io never
-                           (default: only when auto chose direct reads)
+                           (default: through the page cache)
           --remote         a dataset in a local S3 API server (moto_server on loopback, started and stopped here,
                            or --s3-endpoint URL with credentials from the environment): the loader against a loop of
                            parallel ranged GETs of the same chunks; bytes fetched over 3 epochs with a cache of half

@@ -126,8 +126,21 @@ public sealed partial class ShardDataset
     {
         ChunkEntry entry = file.Entries[chunk];
         bool compressed = entry.Codec != CodecKind.None;
-        Span<byte> stored = compressed ? storedScratch[..(int)entry.StoredSize] : destination[..(int)entry.StoredSize];
         bool checksummed = forceVerify || MustVerify(file, chunk);
+
+        // A compressed chunk the source read ahead is checked and decoded where it lies: no copy into the scratch.
+        if (compressed && open.TryBorrowChunk(chunk, out BorrowedChunk borrowed))
+        {
+            using (borrowed)
+            {
+                if (DecodeBorrowed(file, open, shard, chunk, entry, borrowed.Bytes, destination, checksummed, forceVerify) is { } decoded)
+                {
+                    return decoded;
+                }
+            }
+        }
+
+        Span<byte> stored = compressed ? storedScratch[..(int)entry.StoredSize] : destination[..(int)entry.StoredSize];
         bool fromCache;
         for (int attempt = 0; ; attempt++)
         {
@@ -152,6 +165,35 @@ public sealed partial class ShardDataset
         FieldSection[] sections = compressed
             ? DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize])
             : ParseLayout(file, shard, chunk, stored, validateOffsets: true);
+        file.MarkVerified(chunk);
+        return sections;
+    }
+
+    // Checks and decodes stored bytes lent by the source; null when they failed their checksum and the source says a
+    // read may give other bytes (the caller then reads the chunk afresh).
+    private FieldSection[]? DecodeBorrowed(ShardFile file, OpenShard open, int shard, int chunk, ChunkEntry entry, ReadOnlySpan<byte> stored, Span<byte> destination, bool checksummed, bool forceVerify)
+    {
+        if (stored.Length != entry.StoredSize)
+        {
+            return null;
+        }
+
+        if (!checksummed)
+        {
+            CheckUnchanged(file, open, shard, chunk, entry.Offset);
+        }
+
+        try
+        {
+            VerifyStored(file, shard, chunk, entry, stored, forceVerify);
+        }
+        catch (InvalidDataException) when (open.ChunkCorrupt(chunk))
+        {
+            return null;
+        }
+
+        open.ChunkVerified(chunk, stored, fromCache: false);
+        FieldSection[] sections = DecodeCore(file, shard, chunk, entry, stored, destination[..(int)entry.RawSize]);
         file.MarkVerified(chunk);
         return sections;
     }

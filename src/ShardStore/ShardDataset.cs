@@ -66,8 +66,8 @@ public sealed partial class ShardDataset : IDisposable
     public ShardReadMode ReadMode => _source.Mode;
 
     /// <summary>
-    /// Gets whether direct reads of a local dataset are asked to bypass the page cache (<see cref="ShardDatasetOptions.DirectIo"/>,
-    /// as resolved for <see cref="ShardReadMode.Auto"/>); a file system that refuses <c>O_DIRECT</c> still serves them from the page cache.
+    /// Gets whether direct reads of a local dataset are asked to bypass the page cache (<see cref="ShardDatasetOptions.DirectIo"/>
+    /// with <see cref="ShardReadMode.Direct"/>); a file system that refuses <c>O_DIRECT</c> still serves them from the page cache.
     /// </summary>
     public bool DirectIo => _source is LocalDatasetSource { DirectIo: true };
 

@@ -32,9 +32,10 @@ public sealed class ShardDatasetOptions
     /// Gets whether <see cref="ShardReadMode.Direct"/> reads bypass the page cache (<c>O_DIRECT</c> on Linux), where the
     /// platform and file system allow it; otherwise they go through the page cache. With it, a loader's planned chunks
     /// are read ahead into buffers of the dataset (<see cref="ReadAheadBytes"/> of them, up to a quarter more while
-    /// reads are in flight), eight reads at a time, since the kernel reads nothing ahead of such reads. Null (the
-    /// default): on when <see cref="ReadMode"/> is <see cref="ShardReadMode.Auto"/> and chose direct reads for a
-    /// dataset larger than a share of memory, off otherwise.
+    /// reads are in flight), eight reads at a time, since the kernel reads nothing ahead of such reads. Null or false
+    /// (the default): reads go through the page cache, which the kernel fills ahead on the loader's hints; on a 2-core
+    /// virtual machine that was faster out of core than <c>O_DIRECT</c>, whose freshly read buffers cost the decode
+    /// workers more to touch first than the kernel's copy did. <c>O_DIRECT</c> pays where the page cache must be spared.
     /// </summary>
     public bool? DirectIo { get; init; }
 

@@ -27,7 +27,7 @@ public sealed partial class DatasetSourceTests
 
         Assert.IsEmpty(result.Errors);
         Assert.AreEqual(ShardReadMode.Auto, options.ReadMode);
-        Assert.IsNull(options.DirectIo, "O_DIRECT is left to the read mode");
+        Assert.IsNull(options.DirectIo, "O_DIRECT is off unless asked for");
         Assert.IsNull(options.Cache);
         Assert.AreSame(S3Storage.Provider, options.ObjectStorage);
         Assert.IsNotNull(options.Codecs);

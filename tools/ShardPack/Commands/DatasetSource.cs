@@ -49,7 +49,7 @@ internal sealed class DatasetSource
     /// <summary>Gets <c>--direct-io</c>.</summary>
     public Option<bool> DirectIo { get; } = new("--direct-io")
     {
-        Description = "Direct reads bypass the page cache (O_DIRECT) where the file system allows it; without it, only when --read-mode auto chose direct reads for a dataset larger than a quarter of memory.",
+        Description = "Direct reads bypass the page cache (O_DIRECT) where the file system allows it, the dataset reading planned chunks ahead itself.",
     };
 
     /// <summary>Adds the argument and the options to <paramref name="command"/>.</summary>

@@ -99,6 +99,31 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
     /// </summary>
     public bool TryTake(int shard, int chunk, Span<byte> destination)
     {
+        if (!TryBorrow(shard, chunk, out BorrowedChunk borrowed))
+        {
+            return false;
+        }
+
+        using (borrowed)
+        {
+            if (borrowed.Bytes.Length != destination.Length)
+            {
+                return false;
+            }
+
+            borrowed.Bytes.CopyTo(destination);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Hands out a held chunk's bytes where they were read, waiting for its read to end, so a reader can check and decode
+    /// them without copying them first; dispose the result when done. False when the chunk is not held or its read
+    /// failed or came short (the caller then reads it itself).
+    /// </summary>
+    public bool TryBorrow(int shard, int chunk, out BorrowedChunk borrowed)
+    {
+        borrowed = default;
         Held held;
         lock (_lock)
         {
@@ -110,6 +135,7 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
             _heldBytes -= held.Length;
         }
 
+        bool handedOut = false;
         try
         {
             int read;
@@ -130,12 +156,13 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
                 }
             }
 
-            if (read < held.OffsetInRun + held.Length || destination.Length != held.Length)
+            if (read < held.OffsetInRun + held.Length)
             {
                 return false;
             }
 
-            held.Run.Buffer.Memory.Span.Slice(held.OffsetInRun, held.Length).CopyTo(destination);
+            borrowed = new BorrowedChunk(held.Run, held.OffsetInRun, held.Length);
+            handedOut = true;
             Interlocked.Increment(ref _taken);
             return true;
         }
@@ -146,7 +173,10 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
         }
         finally
         {
-            held.Run.Release();
+            if (!handedOut)
+            {
+                held.Run.Release();
+            }
         }
     }
 
@@ -200,7 +230,7 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
         int length = (int)((span + lengthAlignment - 1) / lengthAlignment * lengthAlignment);
 
         // One reference for each chunk handed out and one for the read itself.
-        var run = new Run(rentBuffer(length), to - from + 1);
+        var run = new ReadAheadRun(rentBuffer(length), to - from + 1);
         Task<int> reading;
         try
         {
@@ -234,7 +264,7 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
     }
 
     // A failed run is forgotten at once: it holds no budget, and no later read takes its stale error.
-    private void Ended(Run run, Task<int> done)
+    private void Ended(ReadAheadRun run, Task<int> done)
     {
         if (!done.IsCompletedSuccessfully)
         {
@@ -256,24 +286,5 @@ internal sealed class ChunkReadAhead(long budgetBytes, int maxRunBytes, int leng
         run.Release();
     }
 
-    private readonly record struct Held(Run Run, int OffsetInRun, int Length);
-
-    private sealed class Run(IMemoryOwner<byte> buffer, int references)
-    {
-        // Interlocked: chunks not yet taken or dropped, plus the read while it runs.
-        private int _references = references;
-
-        public IMemoryOwner<byte> Buffer => buffer;
-
-        /// <summary>Gets the read; set once, before any chunk of the run is handed out.</summary>
-        public Task<int> Read { get; set; } = null!;
-
-        public void Release()
-        {
-            if (Interlocked.Decrement(ref _references) == 0)
-            {
-                buffer.Dispose();
-            }
-        }
-    }
+    private readonly record struct Held(ReadAheadRun Run, int OffsetInRun, int Length);
 }

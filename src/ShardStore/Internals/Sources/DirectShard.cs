@@ -56,6 +56,12 @@ internal sealed class DirectShard(string path, int shard, SafeFileHandle handle,
         return base.ReadChunk(chunk, entry, destination, out fromCache);
     }
 
+    public override bool TryBorrowChunk(int chunk, out BorrowedChunk borrowed)
+    {
+        borrowed = default;
+        return direct is not null && readAhead is not null && readAhead.TryBorrow(shard, chunk, out borrowed);
+    }
+
     public override void ReadAhead(IReadOnlyList<(int Chunk, ChunkEntry Entry)> chunks)
     {
         if (direct is not null && readAhead is not null)

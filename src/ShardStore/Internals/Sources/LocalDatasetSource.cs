@@ -93,8 +93,10 @@ internal sealed class LocalDatasetSource : DatasetSource
             _mode = manifest.Shards.Sum(s => s.FileBytes) > AutoDirectThreshold ? ShardReadMode.Direct : ShardReadMode.Mapped;
         }
 
-        // A dataset read directly because it is too big for the page cache gains nothing from passing through it.
-        _directIo = _mode == ShardReadMode.Direct && (_directIoOption ?? _requested == ShardReadMode.Auto);
+        // Off unless asked for: O_DIRECT spares the page cache, but on the machines measured (bench/results,
+        // 2026-12-02-storage.md) the kernel's read-ahead and copy cost the decode workers less CPU than a first touch of
+        // freshly DMA'd buffers, so a cold epoch was faster through the page cache.
+        _directIo = _mode == ShardReadMode.Direct && _directIoOption == true;
         if (_directIo && OperatingSystem.IsLinux())
         {
             // Up to a quarter more than the depth, so chunks being read now do not crowd out the last hints.

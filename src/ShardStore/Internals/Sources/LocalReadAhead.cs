@@ -25,7 +25,9 @@ internal sealed class LocalReadAhead : IDisposable
     /// <summary>Creates a read-ahead that holds at most <paramref name="budgetBytes"/> of chunks not yet read.</summary>
     public LocalReadAhead(long budgetBytes)
     {
-        _buffers = new AlignedBufferPool(budgetBytes);
+        // Runs are rounded up to 4 KiB blocks and 64 KiB buffers: keep a little more than the budget, so that the
+        // buffers of a full read-ahead all come back to the pool instead of being freed and allocated again.
+        _buffers = new AlignedBufferPool(budgetBytes + (budgetBytes / 8));
         _chunks = new ChunkReadAhead(budgetBytes, MaxRunBytes, AlignedBufferPool.Alignment, _buffers.Rent);
     }
 
@@ -67,6 +69,9 @@ internal sealed class LocalReadAhead : IDisposable
 
     /// <summary>Copies a chunk read ahead into <paramref name="destination"/>; false when it was not read ahead (or its read failed).</summary>
     public bool TryTake(int index, int chunk, Span<byte> destination) => _chunks.TryTake(index, chunk, destination);
+
+    /// <summary>Lends a chunk read ahead where it lies (dispose it when done); false when it was not read ahead (or its read failed).</summary>
+    public bool TryBorrow(int index, int chunk, out BorrowedChunk borrowed) => _chunks.TryBorrow(index, chunk, out borrowed);
 
     /// <summary>Forgets the chunks read ahead and not taken (the loader that planned them stopped).</summary>
     public void Drop() => _chunks.Drop();

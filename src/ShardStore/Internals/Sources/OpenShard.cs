@@ -52,6 +52,16 @@ internal abstract class OpenShard(string name, long length)
         return done;
     }
 
+    /// <summary>
+    /// Lends a chunk's stored bytes where the source already holds them (read ahead into memory), so the caller checks and
+    /// decodes them without copying; false when the source holds none (the caller then uses <see cref="ReadChunk"/>).
+    /// </summary>
+    public virtual bool TryBorrowChunk(int chunk, out BorrowedChunk borrowed)
+    {
+        borrowed = default;
+        return false;
+    }
+
     /// <summary>Called once a chunk read by <see cref="ReadChunk"/> passed its checksum; a caching source keeps it (unless it came from the cache).</summary>
     public virtual void ChunkVerified(int chunk, ReadOnlySpan<byte> stored, bool fromCache)
     {

@@ -8,14 +8,14 @@ public sealed class AlignedBufferPoolTests
     private const int MiB = 1 << 20;
 
     [TestMethod]
-    public unsafe void Rent_AnyLength_AlignedWholeMiBOfTheLengthAsked()
+    public unsafe void Rent_AnyLength_AlignedAndRoundedUpTo64KiB()
     {
         using var pool = new AlignedBufferPool(8 * MiB);
 
         using AlignedBuffer buffer = pool.Rent(MiB + 1);
 
         Assert.AreEqual(MiB + 1, buffer.Memory.Length);
-        Assert.AreEqual(2 * MiB, buffer.Capacity);
+        Assert.AreEqual(MiB + (64 << 10), buffer.Capacity);
         using System.Buffers.MemoryHandle pin = buffer.Memory.Pin();
         Assert.AreEqual(0L, (long)(nint)pin.Pointer % AlignedBufferPool.Alignment);
         buffer.Memory.Span.Fill(0xAB);

@@ -40,6 +40,26 @@ public sealed class ChunkReadAheadTests
     }
 
     [TestMethod]
+    public void TryBorrow_HeldChunk_BytesInPlaceUntilDisposed()
+    {
+        var buffers = new CountingBuffers();
+        using var ahead = new ChunkReadAhead(1 << 20, 1 << 20, 1, buffers.Rent);
+        ahead.Start(0, [Chunk(0, 0, 300), Chunk(1, Align, 200)], (offset, destination, _) => CopyFromShard([], offset, destination));
+
+        Assert.IsTrue(ahead.TryBorrow(0, 1, out BorrowedChunk borrowed));
+        using (borrowed)
+        {
+            CollectionAssert.AreEqual(s_shard.AsSpan(Align, 200).ToArray(), borrowed.Bytes.ToArray());
+            Assert.IsTrue(ahead.TryTake(0, 0, new byte[300]), "the other chunk of the run is still handed out");
+            Assert.AreEqual(1, buffers.Outstanding, "the run's buffer stays while a chunk is lent");
+        }
+
+        Assert.AreEqual(0, buffers.Outstanding, "returned when the lent chunk is disposed");
+        Assert.IsFalse(ahead.TryBorrow(0, 1, out _), "lent once");
+        Assert.AreEqual(2L, ahead.ChunksTaken);
+    }
+
+    [TestMethod]
     public void Start_LengthAlignment_RoundsEachRequestUp()
     {
         var reads = new List<(long Offset, int Length)>();
