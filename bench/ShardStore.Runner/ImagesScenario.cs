@@ -105,14 +105,17 @@ internal static class ImagesScenario
         var transform = new ImageTransform(new ImageTransformOptions
         {
             InputField = "image",
-            Width = Side,
-            Height = Side,
-            CropMode = CropMode.RandomResized,
-            FlipProbability = 0.5,
-            DType = DType.F16,
-            Layout = ImageLayout.Chw,
-            Mean = ImageTransformOptions.ImageNetMean,
-            Std = ImageTransformOptions.ImageNetStd,
+            Image = new ImageAugmenterOptions
+            {
+                Width = Side,
+                Height = Side,
+                CropMode = CropMode.RandomResized,
+                FlipProbability = 0.5,
+                DType = DType.F16,
+                Layout = ImageLayout.Chw,
+                Mean = ImageTransformOptions.ImageNetMean,
+                Std = ImageTransformOptions.ImageNetStd,
+            },
         });
         var loaderOptions = new ShardLoaderOptions
         {

@@ -1,7 +1,7 @@
 namespace ShardStore.Images.Operations;
 
 /// <summary>What an <see cref="ImageAugmenter"/> makes of a decoded image: crop, resize, flip and output format.</summary>
-public sealed class ImageAugmenterOptions
+public sealed record ImageAugmenterOptions
 {
     /// <summary>Gets the output width in pixels.</summary>
     public required int Width { get; init; }

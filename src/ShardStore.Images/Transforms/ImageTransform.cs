@@ -46,36 +46,22 @@ public sealed class ImageTransform : ISampleTransform
         }
 
         ArgumentNullException.ThrowIfNull(options.Decoder, nameof(options.Decoder));
-        _augmenterOptions = new ImageAugmenterOptions
-        {
-            Width = options.Width,
-            Height = options.Height,
-            CropMode = options.CropMode,
-            MinScale = options.MinScale,
-            MaxScale = options.MaxScale,
-            MinRatio = options.MinRatio,
-            MaxRatio = options.MaxRatio,
-            CenterCropFraction = options.CenterCropFraction,
-            ResizeMode = options.ResizeMode,
-            FlipProbability = options.FlipProbability,
-            DType = options.DType,
-            Layout = options.Layout,
-            Mean = options.Mean,
-            Std = options.Std,
-        };
+        ArgumentNullException.ThrowIfNull(options.Image, nameof(options.Image));
+        _augmenterOptions = options.Image;
 
         // Checks every option once, with the augmenter's own messages.
         _ = new ImageAugmenter(_augmenterOptions);
         Options = options;
-        Output = options.Layout == ImageLayout.Hwc
-            ? FieldSpec.Fixed(options.OutputField ?? options.InputField, options.DType, options.Height, options.Width, 3)
-            : FieldSpec.Fixed(options.OutputField ?? options.InputField, options.DType, 3, options.Height, options.Width);
+        ImageAugmenterOptions image = options.Image;
+        Output = image.Layout == ImageLayout.Hwc
+            ? FieldSpec.Fixed(options.OutputField ?? options.InputField, image.DType, image.Height, image.Width, 3)
+            : FieldSpec.Fixed(options.OutputField ?? options.InputField, image.DType, 3, image.Height, image.Width);
     }
 
     /// <summary>Gets the options this transform was created with.</summary>
     public ImageTransformOptions Options { get; }
 
-    /// <summary>Gets the output field: <see cref="ImageTransformOptions.DType"/> with shape [3, H, W] (CHW) or [H, W, 3] (HWC).</summary>
+    /// <summary>Gets the output field: <see cref="ImageAugmenterOptions.DType"/> with shape [3, H, W] (CHW) or [H, W, 3] (HWC).</summary>
     public FieldSpec Output { get; }
 
     /// <inheritdoc/>

@@ -19,13 +19,14 @@ public sealed partial class ImageTransformTests
     public void Constructor_BadOptions_Throw()
     {
         Assert.ThrowsExactly<ArgumentNullException>(() => new ImageTransform(null!));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ImageTransform(new ImageTransformOptions { InputField = "image", Width = 0, Height = 32 }));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ImageTransform(new ImageTransformOptions { InputField = "image", Width = 32, Height = 32, FlipProbability = 1.5 }));
-        Assert.ThrowsExactly<ArgumentException>(() => new ImageTransform(new ImageTransformOptions { InputField = "image", Width = 32, Height = 32, OutputField = "" }));
-        Assert.ThrowsExactly<ArgumentException>(() => new ImageTransform(new ImageTransformOptions { InputField = "", Width = 32, Height = 32 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ImageTransform(new ImageTransformOptions { InputField = "image", Image = new() { Width = 0, Height = 32 } }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ImageTransform(new ImageTransformOptions { InputField = "image", Image = new() { Width = 32, Height = 32, FlipProbability = 1.5 } }));
+        Assert.ThrowsExactly<ArgumentException>(() => new ImageTransform(new ImageTransformOptions { InputField = "image", Image = new() { Width = 32, Height = 32 }, OutputField = "" }));
+        Assert.ThrowsExactly<ArgumentException>(() => new ImageTransform(new ImageTransformOptions { InputField = "", Image = new() { Width = 32, Height = 32 } }));
         Assert.ThrowsExactly<ArgumentException>(() => new ImageTransform(new ImageTransformOptions
         {
-            InputField = "image", Width = 32, Height = 32, DType = DType.U8, Mean = ImageTransformOptions.ImageNetMean, Std = ImageTransformOptions.ImageNetStd,
+            InputField = "image",
+            Image = new() { Width = 32, Height = 32, DType = DType.U8, Mean = ImageTransformOptions.ImageNetMean, Std = ImageTransformOptions.ImageNetStd },
         }));
     }
 
@@ -38,8 +39,12 @@ public sealed partial class ImageTransformTests
         using ShardDataset ds = ShardDataset.Open(ImageDatasets.Write(dir.Path, [.. SmallFixtures.Names.Select(SmallFixtures.Read)]));
         var transform = new ImageTransform(new ImageTransformOptions
         {
-            InputField = "image", Width = 64, Height = 48, Layout = layout, DType = dtype,
-            Mean = dtype == DType.U8 ? null : ImageTransformOptions.ImageNetMean, Std = dtype == DType.U8 ? null : ImageTransformOptions.ImageNetStd,
+            InputField = "image",
+            Image = new()
+            {
+                Width = 64, Height = 48, Layout = layout, DType = dtype,
+                Mean = dtype == DType.U8 ? null : ImageTransformOptions.ImageNetMean, Std = dtype == DType.U8 ? null : ImageTransformOptions.ImageNetStd,
+            },
         });
 
         using ShardLoader loader = ShardLoader.Create(ds, new ShardLoaderOptions { BatchSize = 4, DecodeWorkers = 1, Transforms = [transform] });
@@ -111,7 +116,8 @@ public sealed partial class ImageTransformTests
         TransformPhotos photos = TransformPhotos.Get();
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(ImageDatasets.Write(dir.Path, [.. photos.Jpegs.Select(p => p.Read())]));
-        ImageTransformOptions options = Options(56, 56) with { CropMode = CropMode.Center, FlipProbability = 0, DType = DType.U8, Layout = ImageLayout.Hwc, Mean = null, Std = null, ScaledDecoding = false };
+        ImageTransformOptions centred = Options(56, 56);
+        ImageTransformOptions options = centred with { Image = centred.Image with { CropMode = CropMode.Center, FlipProbability = 0, DType = DType.U8, Layout = ImageLayout.Hwc, Mean = null, Std = null }, ScaledDecoding = false };
         ShardLoaderOptions loaderOptions = new() { BatchSize = 8, Order = SampleOrder.Sequential, DecodeWorkers = 1, Transforms = [new ImageTransform(options)] };
 
         byte[] actual = [.. LoaderRuns.Run(ds, loaderOptions).SelectMany(b => b.Fields[0])];
@@ -139,7 +145,8 @@ public sealed partial class ImageTransformTests
         TransformPhotos photos = TransformPhotos.Get();
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(ImageDatasets.Write(dir.Path, [.. photos.Colors.Select(p => p.Read())]));
-        ImageTransformOptions options = Options(40, 30) with { DType = DType.U8, Layout = ImageLayout.Hwc, Mean = null, Std = null, ScaledDecoding = false };
+        ImageTransformOptions small = Options(40, 30);
+        ImageTransformOptions options = small with { Image = small.Image with { DType = DType.U8, Layout = ImageLayout.Hwc, Mean = null, Std = null }, ScaledDecoding = false };
         ShardLoaderOptions loaderOptions = new() { BatchSize = 3, Seed = Seed, DecodeWorkers = 2, Transforms = [new ImageTransform(options)] };
 
         Dictionary<(int Epoch, long Sample), byte[]> rows = LoaderRuns.Rows(LoaderRuns.Run(ds, loaderOptions), LoaderSchema(ds, loaderOptions));
@@ -166,12 +173,15 @@ public sealed partial class ImageTransformTests
     private static ImageTransformOptions Options(int width, int height) => new()
     {
         InputField = "image",
-        Width = width,
-        Height = height,
-        FlipProbability = 0.5,
-        DType = DType.F16,
-        Mean = ImageTransformOptions.ImageNetMean,
-        Std = ImageTransformOptions.ImageNetStd,
+        Image = new()
+        {
+            Width = width,
+            Height = height,
+            FlipProbability = 0.5,
+            DType = DType.F16,
+            Mean = ImageTransformOptions.ImageNetMean,
+            Std = ImageTransformOptions.ImageNetStd,
+        },
     };
 
     /// <summary>The size of the smallest of the 1/8, 1/4 and 1/2 DCT scales whose decode covers <paramref name="need"/>, or (0, 0) for full size.</summary>
@@ -189,17 +199,7 @@ public sealed partial class ImageTransformTests
         return (0, 0);
     }
 
-    private static ImageAugmenterOptions AugmenterOptions(ImageTransformOptions o) => new()
-    {
-        Width = o.Width,
-        Height = o.Height,
-        CropMode = o.CropMode,
-        FlipProbability = o.FlipProbability,
-        DType = o.DType,
-        Layout = o.Layout,
-        Mean = o.Mean,
-        Std = o.Std,
-    };
+    private static ImageAugmenterOptions AugmenterOptions(ImageTransformOptions o) => o.Image;
 
     private static Schema LoaderSchema(ShardDataset ds, ShardLoaderOptions options)
     {
