@@ -37,6 +37,40 @@ public sealed class CatCommandTests
     }
 
     [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void Cat_VariableFieldOfWideElements_PrintsItsValues(bool json)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("wide");
+        var schema = new Schema(FieldSpec.Variable("tokens", DType.I32), FieldSpec.Variable("weights", DType.F64));
+        using (DatasetWriter writer = DatasetWriter.Create(path, schema))
+        {
+            writer.Write<int>(0, [7, -300000, 42]);
+            writer.Write<double>(1, [0.5]);
+            writer.EndSample();
+            writer.Complete();
+        }
+
+        CliResult r = json ? Cli.Run("cat", path, "--index", "0", "--json") : Cli.Run("cat", path, "--index", "0");
+
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+        if (json)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(r.Output);
+            System.Text.Json.JsonElement tokens = doc.RootElement.GetProperty("fields").GetProperty("tokens");
+            CollectionAssert.AreEqual(new[] { 7, -300000, 42 }, tokens.GetProperty("values").EnumerateArray().Select(v => v.GetInt32()).ToArray());
+            Assert.AreEqual(3, tokens.GetProperty("shape")[0].GetInt32());
+            Assert.AreEqual(0.5, doc.RootElement.GetProperty("fields").GetProperty("weights").GetProperty("values")[0].GetDouble());
+        }
+        else
+        {
+            StringAssert.Contains(r.Output, "tokens i32[3]: 7 -300000 42", r.ToString());
+            StringAssert.Contains(r.Output, "weights f64[1]: 0.5", r.ToString());
+        }
+    }
+
+    [TestMethod]
     [DataRow(3, "corrupt")]
     [DataRow(4, "not a JPEG or PNG")]
     public void Cat_DecodeToBadImage_ExitsBadDataNamingSample(int index, string expected)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using ShardStore.Images.Codecs;
@@ -93,13 +94,30 @@ internal static class CatCommand
         o.WriteLine($"sample {sample.Index} (shard {sample.Shard}, chunk {sample.Chunk}) field {fieldName}: {info.Format} {info.Width} x {info.Height} ({info.ColorSpace}), written to {ppm.FullName} as RGB PPM");
     }
 
+    // A sample's value of a field as bytes. A variable field's offsets count elements, so the library views one only
+    // with its own element type; the bytes of that view are the value.
+    private static ReadOnlySpan<byte> ValueBytes(SampleLease sample, FieldSpec spec, int f) =>
+        !spec.IsVariable || spec.ItemSize == 1 ? sample.Get<byte>(f) : spec.DType switch
+        {
+            DType.I16 => MemoryMarshal.AsBytes(sample.Get<short>(f)),
+            DType.U16 or DType.BF16 => MemoryMarshal.AsBytes(sample.Get<ushort>(f)),
+            DType.F16 => MemoryMarshal.AsBytes(sample.Get<Half>(f)),
+            DType.I32 => MemoryMarshal.AsBytes(sample.Get<int>(f)),
+            DType.U32 => MemoryMarshal.AsBytes(sample.Get<uint>(f)),
+            DType.F32 => MemoryMarshal.AsBytes(sample.Get<float>(f)),
+            DType.I64 => MemoryMarshal.AsBytes(sample.Get<long>(f)),
+            DType.U64 => MemoryMarshal.AsBytes(sample.Get<ulong>(f)),
+            DType.F64 => MemoryMarshal.AsBytes(sample.Get<double>(f)),
+            _ => throw new NotSupportedException($"Field '{spec.Name}' has dtype {DTypeInfo.GetName(spec.DType)}, which cat cannot print."),
+        };
+
     private static void WriteText(TextWriter o, Schema schema, SampleLease sample)
     {
         o.WriteLine($"sample {sample.Index} (shard {sample.Shard}, chunk {sample.Chunk})");
         for (int f = 0; f < schema.Count; f++)
         {
             FieldSpec spec = schema[f];
-            ReadOnlySpan<byte> bytes = sample.Get<byte>(f);
+            ReadOnlySpan<byte> bytes = ValueBytes(sample, spec, f);
             int count = bytes.Length / spec.ItemSize;
             string shape = spec.IsVariable ? $"[{count}]" : "[" + string.Join(", ", spec.Shape) + "]";
             var values = new StringBuilder();
@@ -132,7 +150,7 @@ internal static class CatCommand
             for (int f = 0; f < schema.Count; f++)
             {
                 FieldSpec spec = schema[f];
-                ReadOnlySpan<byte> bytes = sample.Get<byte>(f);
+                ReadOnlySpan<byte> bytes = ValueBytes(sample, spec, f);
                 w.WriteStartObject(spec.Name);
                 w.WriteString("dtype", DTypeInfo.GetName(spec.DType));
                 w.WriteStartArray("shape");
