@@ -250,8 +250,9 @@ public sealed partial class ShardDataset : IDisposable
 
     /// <summary>
     /// Reads every chunk, checking its CRC32C and layout whatever <see cref="ShardDatasetOptions.Checksums"/> says,
-    /// on as many cores as the decode budget allows; returns one exception per bad chunk, in shard and chunk order
-    /// (empty when the data is intact).
+    /// on as many cores as the decode budget allows, and each shard's zero padding (which no checksum covers; for a
+    /// remote dataset only the header's); returns one exception per bad chunk or padding, in shard and chunk order
+    /// (a shard's padding first; empty when the data is intact).
     /// </summary>
     /// <remarks>
     /// Each worker holds one decoded chunk at a time, so at most <see cref="ShardDatasetOptions.DecodeBudgetBytes"/>
@@ -304,6 +305,22 @@ public sealed partial class ShardDataset : IDisposable
         {
             // Whatever stopped the scan is not a bad chunk; the caller sees it as itself, not wrapped.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
+        // Padding is covered by no checksum, so it is read here (ShardDataset.Padding.cs); listed before the shard's chunks.
+        for (int s = 0; s < _shards.Length; s++)
+        {
+            try
+            {
+                if (CheckPadding(s, cancellationToken) is { } padding)
+                {
+                    problems.Add((s, -1, padding));
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                problems.Add((s, -1, e));
+            }
         }
 
         return [.. problems.OrderBy(p => p.Shard).ThenBy(p => p.Chunk).Select(p => p.Error)];

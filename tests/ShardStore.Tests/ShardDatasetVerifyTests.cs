@@ -52,6 +52,38 @@ public sealed class ShardDatasetVerifyTests
     }
 
     [TestMethod]
+    [DataRow("header")]
+    [DataRow("between chunks")]
+    [DataRow("before the table")]
+    public void Verify_PaddingByteFlipped_ReportsTheShardAndOffset(string where)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("ds");
+        TestData.WriteMixed(path, 3000, TestData.Options(CodecKind.Lz4, chunkBytes: 4096, shardBytes: 32 << 10));
+        // The table is 64-byte aligned after the last chunk, so not every shard has padding before it: take one that has.
+        int index = where == "before the table"
+            ? Enumerable.Range(0, 8).First(s => ShardCorruptor.ReadTable(path, s) is var t && t.Footer.TableOffset > t.Entries[^1].End)
+            : 1;
+        ShardCorruptor.ShardTable table = ShardCorruptor.ReadTable(path, index);
+        string shard = ShardCorruptor.ShardPath(path, index);
+        long offset = where switch
+        {
+            "header" => FormatConstants.HeaderReadSize + 100,
+            "between chunks" => table.Entries[0].End + 1,
+            _ => table.Footer.TableOffset - 1,
+        };
+        Assert.AreEqual(0, ShardCorruptor.ReadBytes(shard, offset, 1)[0], $"the byte {where} is padding");
+        ShardCorruptor.FlipBit(shard, offset, 3);
+        using ShardDataset ds = ShardDataset.Open(path, TestData.ReadOptions());
+
+        IReadOnlyList<InvalidDataException> problems = ds.Verify();
+
+        Assert.HasCount(1, problems, string.Join("; ", problems.Select(p => p.Message)));
+        StringAssert.Contains(problems[0].Message, FormatConstants.ShardFileName(index));
+        StringAssert.Contains(problems[0].Message, $"padding byte {offset} is 0x08, not zero");
+    }
+
+    [TestMethod]
     public void Verify_Cancelled_ThrowsOperationCanceled()
     {
         using var dir = new TempDirectory();
