@@ -23,6 +23,7 @@ internal sealed unsafe class BatchSlot : IDisposable
     private readonly long[] _capacity;
     private readonly byte*[] _offsets;
     private readonly int[] _versions;
+    private SlotArena? _arena;
     private long _reserved;
     private bool _disposed;
 
@@ -74,16 +75,29 @@ internal sealed unsafe class BatchSlot : IDisposable
         return total;
     }
 
-    /// <summary>Allocates a slot from the budget, or returns null when the budget cannot hold it.</summary>
-    public static BatchSlot? TryCreate(Schema schema, int batchSize, MemoryBudget budget, int index)
+    /// <summary>Bytes the fixed-width fields of one slot take (what <see cref="SlotArena"/> pieces hold).</summary>
+    public static long FixedBytes(Schema schema, int batchSize) =>
+        schema.Fields.Where(f => !f.IsVariable).Sum(f => AlignUp((long)batchSize * f.BytesPerSample));
+
+    /// <summary>
+    /// Allocates a slot from the budget, or returns null when the budget cannot hold it. The fixed-width fields come from
+    /// <paramref name="arena"/> while it has room (the slot then holds a piece of it until disposed).
+    /// </summary>
+    public static BatchSlot? TryCreate(Schema schema, int batchSize, MemoryBudget budget, int index, SlotArena? arena = null)
     {
         var slot = new BatchSlot(schema, batchSize, budget, index);
+        if (arena is not null && slot.TryTakeFixed(arena) is false)
+        {
+            slot.Dispose();
+            return null;
+        }
+
         for (int i = 0; i < schema.Count; i++)
         {
             FieldSpec f = schema[i];
             bool ok = f.IsVariable
                 ? slot.TryAllocate(ref slot._offsets[i], 0, ((long)batchSize + 1) * sizeof(long)) && slot.TryGrow(i, InitialVariableCapacity(batchSize))
-                : slot.TryGrow(i, (long)batchSize * f.BytesPerSample);
+                : slot._data[i] is not null || slot.TryGrow(i, (long)batchSize * f.BytesPerSample);
             if (!ok)
             {
                 slot.Dispose();
@@ -95,6 +109,9 @@ internal sealed unsafe class BatchSlot : IDisposable
     }
 
     public byte* Data(int field) => _data[field];
+
+    /// <summary>Gets the arena the fixed-width fields are carved from, or null when they have buffers of their own.</summary>
+    public SlotArena? Arena => _arena;
 
     /// <summary>Forgets the skipped samples of the batch the slot held before.</summary>
     public void ResetSkipped() => Volatile.Write(ref _skippedCount, 0);
@@ -169,14 +186,59 @@ internal sealed unsafe class BatchSlot : IDisposable
         _disposed = true;
         for (int i = 0; i < _data.Length; i++)
         {
-            NativeMemory.AlignedFree(_data[i]);
+            if (_arena is null || _schema[i].IsVariable)
+            {
+                NativeMemory.AlignedFree(_data[i]);
+            }
+
             NativeMemory.AlignedFree(_offsets[i]);
             _data[i] = null;
             _offsets[i] = null;
         }
 
+        _arena?.Release();
+        _arena = null;
         _budget.Release(_reserved);
         _reserved = 0;
+    }
+
+    // Points the fixed-width fields into one piece of the arena, reserved from the budget like separate buffers would
+    // be. Returns null when the arena is full (the fields then get buffers of their own), false when the budget cannot
+    // hold them. The pieces never grow: only variable fields do.
+    private bool? TryTakeFixed(SlotArena arena)
+    {
+        long bytes = FixedBytes(_schema, BatchSize);
+        if (bytes == 0)
+        {
+            return null;
+        }
+
+        if (!_budget.TryReserve(bytes))
+        {
+            return false;
+        }
+
+        byte* piece = arena.TryTake(bytes);
+        if (piece is null)
+        {
+            _budget.Release(bytes);
+            return null;
+        }
+
+        _arena = arena;
+        _reserved += bytes;
+        for (int i = 0; i < _schema.Count; i++)
+        {
+            if (!_schema[i].IsVariable)
+            {
+                _data[i] = piece;
+                _capacity[i] = (long)BatchSize * _schema[i].BytesPerSample;
+                _versions[i]++;
+                piece += AlignUp(_capacity[i]);
+            }
+        }
+
+        return true;
     }
 
     private static long InitialVariableCapacity(int batchSize) => Math.Max(64L << 10, (long)batchSize * 256);

@@ -55,19 +55,28 @@ internal sealed class SlotPool : IDisposable
     public static SlotPool Create(Schema schema, int batchSize, MemoryBudget budget, int count)
     {
         var slots = new BatchSlot[count];
-        for (int i = 0; i < count; i++)
+        SlotArena? arena = SlotArena.TryCreate(BatchSlot.FixedBytes(schema, batchSize) * count);
+        try
         {
-            if (BatchSlot.TryCreate(schema, batchSize, budget, i) is not { } slot)
+            for (int i = 0; i < count; i++)
             {
-                foreach (BatchSlot made in slots.AsSpan(0, i))
+                if (BatchSlot.TryCreate(schema, batchSize, budget, i, arena) is not { } slot)
                 {
-                    made.Dispose();
+                    foreach (BatchSlot made in slots.AsSpan(0, i))
+                    {
+                        made.Dispose();
+                    }
+
+                    throw new InvalidOperationException("The memory budget changed while the loader was being created.");
                 }
 
-                throw new InvalidOperationException("The memory budget changed while the loader was being created.");
+                slots[i] = slot;
             }
-
-            slots[i] = slot;
+        }
+        finally
+        {
+            // From here the arena lives as long as the slots holding pieces of it (some outlive the pool, with the consumer).
+            arena?.Seal();
         }
 
         return new SlotPool(slots);

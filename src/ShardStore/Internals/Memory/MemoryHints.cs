@@ -65,23 +65,37 @@ internal static unsafe class MemoryHints
     public static void AdviseHugePages<T>(T[] array)
         where T : unmanaged
     {
-        if (s_unavailable || !OperatingSystem.IsLinux() || (long)array.Length * sizeof(T) < 2 * HugePageSize)
+        fixed (T* first = array)
+        {
+            AdviseHugePages(first, (long)array.Length * sizeof(T));
+        }
+    }
+
+    /// <summary>
+    /// Asks Linux to back the whole 2 MiB pages inside native memory at <paramref name="start"/> with transparent huge
+    /// pages, as <see cref="AdviseHugePages{T}(T[])"/> does for an array; call it before the memory is first written.
+    /// </summary>
+    public static void AdviseHugePages(void* start, long bytes)
+    {
+        if (s_unavailable || !OperatingSystem.IsLinux() || bytes < HugePageSize)
         {
             return;
         }
 
-        fixed (T* first = array)
+        long first = ((long)start + HugePageSize - 1) & ~(HugePageSize - 1);
+        long end = ((long)start + bytes) & ~(HugePageSize - 1);
+        if (end <= first)
         {
-            long start = ((long)first + HugePageSize - 1) & ~(HugePageSize - 1);
-            long end = ((long)first + ((long)array.Length * sizeof(T))) & ~(HugePageSize - 1);
-            try
-            {
-                MAdvise((nint)start, (nuint)(end - start), MadvHugePage);
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                s_unavailable = true;
-            }
+            return;
+        }
+
+        try
+        {
+            MAdvise((nint)first, (nuint)(end - first), MadvHugePage);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            s_unavailable = true;
         }
     }
 }
