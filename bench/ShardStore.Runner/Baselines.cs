@@ -136,69 +136,10 @@ internal static class Baselines
     /// stores (the cheapest copy to memory that is not in the cache). Window order shuffles samples across
     /// chunks, so every decoded byte needs that one copy; a loader at this rate has no other cost.
     /// </summary>
-    public static unsafe double DecodeAndScatterBytesPerSecond(ShardDataset dataset, int threads, int batchSize, long batchMemory)
+    public static double DecodeAndScatterBytesPerSecond(ShardDataset dataset, int threads, int batchSize, long batchMemory)
     {
-        int[] widths = [.. dataset.Schema.Fields.Select(f => f.IsVariable ? 0 : f.BytesPerSample)];
-        long[] fieldStarts = new long[widths.Length];
-        long batchBytes = 0;
-        for (int f = 0; f < widths.Length; f++)
-        {
-            fieldStarts[f] = batchBytes;
-            batchBytes += FormatConstants.AlignUp((long)batchSize * widths[f], 4096);
-        }
-
-        int batches = (int)Math.Max(1, batchMemory / batchBytes);
-
-        // Aligned like the loader's slots, so that the streaming stores need no ordinary-store head.
-        nuint destinationBytes = (nuint)(batches * batchBytes);
-        byte* target = (byte*)NativeMemory.AlignedAlloc(destinationBytes, 4096);
-        for (nuint at = 0; at < destinationBytes; at += 1 << 30)
-        {
-            // Written once, so that no page is the kernel's shared zero page when the copies start.
-            Random.Shared.NextBytes(new Span<byte>(target + at, (int)Math.Min(destinationBytes - at, 1u << 30)));
-        }
-
-        using var sections = new ThreadLocal<FieldSection[]>(() => new FieldSection[widths.Length]);
-        using var states = new ThreadLocal<ulong[]>(() => [(ulong)Random.Shared.NextInt64() | 1]);
-        try
-        {
-            return TimeDecode(dataset, threads, ScatterChunk);
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(target);
-        }
-
-        void ScatterChunk(ChunkEntry chunk, ReadOnlySpan<byte> raw)
-        {
-            FieldSection[] s = sections.Value!;
-            if (ChunkLayout.TryParse(dataset.Schema, chunk.SampleCount, raw, s) is { } problem)
-            {
-                throw new InvalidDataException(problem);
-            }
-
-            ref ulong state = ref states.Value![0];
-            fixed (byte* source = raw)
-            {
-                for (int i = 0; i < chunk.SampleCount; i++)
-                {
-                    ulong r = SyntheticDataset.Next(ref state);
-                    long batch = (long)Math.BigMul(r, (ulong)batches, out _);
-                    long position = (long)((uint)r % (uint)batchSize);
-                    for (int f = 0; f < widths.Length; f++)
-                    {
-                        long width = widths[f];
-                        byte* to = target + (batch * batchBytes) + fieldStarts[f] + (position * width);
-                        NonTemporalCopy.Copy(to, source + s[f].DataOffset + (i * width), width);
-                    }
-                }
-            }
-
-            if (Sse.IsSupported)
-            {
-                Sse.StoreFence();
-            }
-        }
+        using var scatter = new SampleScatter(dataset.Schema, batchSize, batchMemory);
+        return TimeDecode(dataset, threads, scatter.Scatter);
     }
 
     private static double TimeDecode(ShardDataset dataset, int threads, Action<ChunkEntry, ReadOnlySpan<byte>>? after)

@@ -7,6 +7,9 @@ internal static class LoaderStreamer
 {
     public sealed record Result(IReadOnlyList<TimeSpan> EpochTimes, long SamplesPerEpoch, long BytesPerEpoch, long LabelSumPerEpoch, ShardLoaderStatistics Statistics)
     {
+        /// <summary>Gets the processor time (user and kernel, every thread of the process) over all the epochs.</summary>
+        public TimeSpan ProcessorTime { get; init; }
+
         public TimeSpan Best => EpochTimes.Min();
 
         /// <summary>Gets the best epoch after the first, which also verifies checksums on first touch and warms up the JIT.</summary>
@@ -27,6 +30,7 @@ internal static class LoaderStreamer
     /// <summary>Streams <paramref name="epochs"/> epochs with one loader and times each (from the end of the previous one).</summary>
     public static Result Stream(ShardDataset dataset, ShardLoaderOptions options, int epochs, CancellationToken cancellationToken = default)
     {
+        TimeSpan cpu = Environment.CpuUsage.TotalTime;
         using ShardLoader loader = ShardLoader.Create(dataset, options with { Epochs = epochs });
         int label = dataset.Schema.IndexOf("label");
         var times = new List<TimeSpan>();
@@ -69,7 +73,7 @@ internal static class LoaderStreamer
             throw new InvalidOperationException($"Epochs disagree: samples {string.Join(", ", samples)}, label sums {string.Join(", ", sums)}.");
         }
 
-        return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics);
+        return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics) { ProcessorTime = Environment.CpuUsage.TotalTime - cpu };
     }
 
     /// <summary>Streams and verifies like <see cref="Stream"/>, measuring the process's peak memory over it.</summary>
