@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ShardStore.Codecs;
+using ShardStore.Compression;
+
+namespace ShardPack.Tests.Infrastructure;
+
+/// <summary>Writes datasets with a field of every dtype, fixed (scalars and shapes) and variable-length, and reads their values back with the .NET reader.</summary>
+internal static class ReaderFixture
+{
+    /// <summary>Gets the schema: one fixed and one variable field of every dtype.</summary>
+    public static Schema Schema { get; } = new(
+        FieldSpec.Fixed("u8", DType.U8, 3),
+        FieldSpec.Fixed("i8", DType.I8),
+        FieldSpec.Fixed("u16", DType.U16, 2, 3),
+        FieldSpec.Fixed("i16", DType.I16),
+        FieldSpec.Fixed("u32", DType.U32, 5),
+        FieldSpec.Fixed("i32", DType.I32),
+        FieldSpec.Fixed("u64", DType.U64, 2),
+        FieldSpec.Fixed("i64", DType.I64),
+        FieldSpec.Fixed("f16", DType.F16, 4),
+        FieldSpec.Fixed("bf16", DType.BF16, 2, 2),
+        FieldSpec.Fixed("f32", DType.F32, 1, 7),
+        FieldSpec.Fixed("f64", DType.F64),
+        FieldSpec.Variable("v_u8", DType.U8),
+        FieldSpec.Variable("v_i8", DType.I8),
+        FieldSpec.Variable("v_u16", DType.U16),
+        FieldSpec.Variable("v_i16", DType.I16),
+        FieldSpec.Variable("v_u32", DType.U32),
+        FieldSpec.Variable("v_i32", DType.I32),
+        FieldSpec.Variable("v_u64", DType.U64),
+        FieldSpec.Variable("v_i64", DType.I64),
+        FieldSpec.Variable("v_f16", DType.F16),
+        FieldSpec.Variable("v_bf16", DType.BF16),
+        FieldSpec.Variable("v_f32", DType.F32),
+        FieldSpec.Variable("v_f64", DType.F64));
+
+    /// <summary>Writes <paramref name="samples"/> samples of <see cref="Schema"/> to <paramref name="path"/>: small chunks in several shards, bytes that compress (mostly zero, the rest any bit pattern: NaNs, infinities, extremes), and empty variable samples.</summary>
+    public static void Write(string path, CodecKind codec, int samples = 300, int seed = 11)
+    {
+        var random = new Random(seed);
+        var options = new DatasetWriterOptions { Codec = codec, Codecs = NativeCodecs.Provider, ChunkTargetBytes = 2048, ShardTargetBytes = 48 << 10, Threads = 2 };
+        using DatasetWriter writer = DatasetWriter.Create(path, Schema, options);
+        for (int s = 0; s < samples; s++)
+        {
+            for (int f = 0; f < Schema.Count; f++)
+            {
+                FieldSpec spec = Schema[f];
+                int elements = spec.IsVariable ? (random.Next(4) == 0 ? 0 : random.Next(1, 10)) : spec.ElementsPerSample;
+                byte[] bytes = new byte[elements * spec.ItemSize];
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    bytes[i] = random.Next(10) < 7 ? (byte)0 : (byte)random.Next(256);
+                }
+
+                writer.Write<byte>(f, bytes);
+            }
+
+            writer.EndSample();
+        }
+
+        writer.Complete();
+    }
+
+    /// <summary>Reads every value with the .NET reader as lines "INDEX NAME SHAPE HEX" (the format of tools/python/tests/dump_samples.py) and counts the chunks stored with each codec.</summary>
+    public static (List<string> Rows, Dictionary<CodecKind, int> Codecs) ReadRows(string path)
+    {
+        var rows = new List<string>();
+        var codecs = new Dictionary<CodecKind, int>();
+        using ShardDataset dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        for (int shard = 0; shard < dataset.Shards.Count; shard++)
+        {
+            for (int c = 0; c < dataset.GetChunkCount(shard); c++)
+            {
+                using ChunkLease chunk = dataset.ReadChunk(shard, c);
+                codecs[chunk.StoredCodec] = codecs.GetValueOrDefault(chunk.StoredCodec) + 1;
+                for (int i = 0; i < chunk.SampleCount; i++)
+                {
+                    for (int f = 0; f < dataset.Schema.Count; f++)
+                    {
+                        FieldSpec spec = dataset.Schema[f];
+                        byte[] bytes = SampleBytes(chunk, spec, f, i);
+                        string shape = spec.IsVariable
+                            ? (bytes.Length / spec.ItemSize).ToString(CultureInfo.InvariantCulture)
+                            : string.Join(',', spec.Shape);
+                        rows.Add(FormattableString.Invariant($"{chunk.FirstSample + i} {spec.Name} {shape} {Convert.ToHexStringLower(bytes)}"));
+                    }
+                }
+            }
+        }
+
+        return (rows, codecs);
+    }
+
+    private static byte[] SampleBytes(ChunkLease chunk, FieldSpec spec, int field, int index) => spec.DType switch
+    {
+        DType.U8 => chunk.GetSample<byte>(field, index).ToArray(),
+        DType.I8 => MemoryMarshal.AsBytes(chunk.GetSample<sbyte>(field, index)).ToArray(),
+        DType.U16 or DType.BF16 => MemoryMarshal.AsBytes(chunk.GetSample<ushort>(field, index)).ToArray(),
+        DType.I16 => MemoryMarshal.AsBytes(chunk.GetSample<short>(field, index)).ToArray(),
+        DType.U32 => MemoryMarshal.AsBytes(chunk.GetSample<uint>(field, index)).ToArray(),
+        DType.I32 => MemoryMarshal.AsBytes(chunk.GetSample<int>(field, index)).ToArray(),
+        DType.U64 => MemoryMarshal.AsBytes(chunk.GetSample<ulong>(field, index)).ToArray(),
+        DType.I64 => MemoryMarshal.AsBytes(chunk.GetSample<long>(field, index)).ToArray(),
+        DType.F16 => MemoryMarshal.AsBytes(chunk.GetSample<Half>(field, index)).ToArray(),
+        DType.F32 => MemoryMarshal.AsBytes(chunk.GetSample<float>(field, index)).ToArray(),
+        DType.F64 => MemoryMarshal.AsBytes(chunk.GetSample<double>(field, index)).ToArray(),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.DType, "unknown dtype"),
+    };
+}
