@@ -6,9 +6,11 @@ namespace ShardStore.Runner;
 
 /// <summary>
 /// A dataset larger than memory: MNIST-like samples whose shards take 1.5x the machine's RAM on disk (<c>--size</c>
-/// overrides), packed with <c>--codec</c> (default lz4), streamed for one epoch in Window order from a cold cache.
-/// Throughput is compared with a cold sequential read of the same files, and the process's peak anonymous memory
-/// must stay under 1 GiB: mapped file pages may come and go, but the loader's own memory is bounded.
+/// overrides), packed with <c>--codec</c> (default lz4), streamed in Window order from a cold cache, one epoch at a time,
+/// alternating with the <see cref="ColdFloor"/> over the same files. Throughput is compared with the lowest of three
+/// limits measured in the same run: a cold sequential read of the files, the same loader over a page-cached slice, and
+/// the cold floor (reading and decoding together on the loader's cores); the process's peak anonymous memory must stay
+/// under 1 GiB: mapped file pages may come and go, but the loader's own memory is bounded.
 /// </summary>
 /// <remarks>
 /// lz4 is the default because it is what a training job would use, and because decoded chunks live in anonymous
@@ -22,6 +24,7 @@ internal static class OutOfCoreScenario
 
     private const string Scenario = "ShardLoader out-of-core";
     private const long ProbeSamples = 20_000;
+    private const int ColdRounds = 2;
 
     /// <summary>Runs the scenario; returns 1 (having said why) when the disk cannot hold the dataset.</summary>
     public static int Run(BenchmarkRun run)
@@ -56,11 +59,26 @@ internal static class OutOfCoreScenario
             notDropped ??= PageCache.TryDrop(packed.Files);
 
             using ShardDataset opened = SyntheticDataset.Open(packed.Path, options.ReadMode, options.DirectIo);
-            (double floor, TimeSpan floorCpu) = ColdFloorRow(run, opened, packed, options, "before the loader's epoch");
-            notDropped ??= PageCache.TryDrop(packed.Files);
             Console.WriteLine($"out-of-core: read mode {opened.ReadMode}{(opened.DirectIo ? " with O_DIRECT where the file system allows it" : string.Empty)}");
             var loader = new ShardLoaderOptions { Order = SampleOrder.Window, BatchSize = options.BatchSize, DecodeWorkers = options.Threads, Seed = 1 };
-            (LoaderStreamer.Result result, MemoryPeak peak) = LoaderStreamer.Measure(opened, loader, 1, samples, packed.LabelSum, run.Token);
+
+            // The cold floor and the loader's cold epoch alternate, twice, each after dropping the cache: a virtual
+            // disk's rate drifts over minutes of reading (burst credits, neighbours), so each is taken at its best.
+            double floor = 0;
+            TimeSpan floorCpu = TimeSpan.MaxValue;
+            LoaderStreamer.Result? result = null;
+            var peak = new MemoryPeak(null, null);
+            for (int round = 0; round < ColdRounds; round++)
+            {
+                (double f, TimeSpan cpu) = ColdFloorRow(run, opened, packed, options, $"round {round + 1} of {ColdRounds}");
+                (floor, floorCpu) = (Math.Max(floor, f), Min(floorCpu, cpu));
+                notDropped ??= PageCache.TryDrop(packed.Files);
+                (LoaderStreamer.Result r, MemoryPeak p) = LoaderStreamer.Measure(opened, loader, 1, samples, packed.LabelSum, run.Token);
+                BenchmarkRun.Log(string.Create(CultureInfo.InvariantCulture, $"cold loader epoch, round {round + 1}: {packed.Row.StoredBytes / r.Best.TotalSeconds / 1e9:F2} GB/s stored, {CpuPerGb(r.ProcessorTime, packed.Row.StoredBytes)}"));
+                result = result is null || r.Best < result.Best ? r : result;
+                peak = (p.AnonymousBytes ?? 0) >= (peak.AnonymousBytes ?? 0) ? p : peak;
+            }
+
             string verdict = peak.AnonymousBytes is { } anon
                 ? $"{(anon < AnonymousLimitBytes ? "PASS" : "FAIL")}: peak anon {Units.MiB(anon)} {(anon < AnonymousLimitBytes ? "<" : ">=")} 1 GiB"
                 : "anon RSS n/a (needs Linux): not checked";
@@ -74,7 +92,7 @@ internal static class OutOfCoreScenario
             string? notDroppedAfter = PageCache.TryDrop(packed.Files);
             double coldReadAfter = Baselines.ReadFilesBytesPerSecond(packed.Files, passes: 1, run.Token);
             run.Add(new BaselineRow(mnist.Name, codecName, "cold read", 1, coldReadAfter / 1e9,
-                notDroppedAfter is null ? $"the same, after the loader's epoch ({PageCache.Method})" : $"after the loader's epoch, cache NOT dropped ({notDroppedAfter}): partly warm"));
+                notDroppedAfter is null ? $"the same, after the loader's epochs ({PageCache.Method})" : $"after the loader's epochs, cache NOT dropped ({notDroppedAfter}): partly warm"));
             // The other bound: the same loader and read mode over a slice of the same data that the page cache holds
             // (decoding is the limit when the disk is fast). The slice is read once to warm it, then measured.
             (double warm, double warmMapped) = WarmLoaderStoredBytesPerSecond(run, mnist, options, loader, target);
@@ -82,16 +100,13 @@ internal static class OutOfCoreScenario
                 $"the same loader ({opened.ReadMode}, through the page cache) over a page-cached slice, stored bytes per second"));
             run.Add(new BaselineRow(mnist.Name, codecName, "warm mapped", options.Threads, warmMapped / 1e9,
                 string.Create(CultureInfo.InvariantCulture, $"the same slice mapped, alternated with the row above: direct reads at {warm / warmMapped:F2}x of mapped ones")));
-            (double floorAfter, TimeSpan floorCpuAfter) = ColdFloorRow(run, opened, packed, options, "after the loader's epoch");
-            floor = Math.Max(floor, floorAfter);
-
             // Processor time per stored byte does not depend on what else the machine runs, unlike the rates: it says
             // whether the loader spends more work than the floor or waits more.
-            verdict += $"; {CpuPerGb(result.ProcessorTime, packed.Row.StoredBytes)} (cold floor {CpuPerGb(floorCpu < floorCpuAfter ? floorCpu : floorCpuAfter, packed.Row.StoredBytes)})";
+            verdict += $"; {CpuPerGb(result!.ProcessorTime, packed.Row.StoredBytes)} (cold floor {CpuPerGb(floorCpu, packed.Row.StoredBytes)})";
 
             // The bound is the lowest of the three limits: the disk alone, decoding alone (the warm loader), and the
             // two together on the cores the loader has (the cold floor, which reads sequentially and so never exceeds
-            // the disk by much). Each limit is taken at its best of the before/after pair.
+            // the disk by much). Each limit is taken at its best.
             double bound = Math.Min(Math.Min(Math.Max(coldRead, coldReadAfter), warm), floor);
             run.Add(run.LoaderRow(Scenario, mnist.Name, codecName, SampleOrder.Window, "cold", 1, result, peak,
                 [
