@@ -10,6 +10,9 @@ internal static class LoaderStreamer
         /// <summary>Gets the processor time (user and kernel, every thread of the process) over all the epochs.</summary>
         public TimeSpan ProcessorTime { get; init; }
 
+        /// <summary>Gets the samples the loader's batch slots hold together (<see cref="ShardLoader.SlotCount"/> batches).</summary>
+        public long SlotSamples { get; init; }
+
         public TimeSpan Best => EpochTimes.Min();
 
         /// <summary>Gets the best epoch after the first, which also verifies checksums on first touch and warms up the JIT.</summary>
@@ -73,7 +76,7 @@ internal static class LoaderStreamer
             throw new InvalidOperationException($"Epochs disagree: samples {string.Join(", ", samples)}, label sums {string.Join(", ", sums)}.");
         }
 
-        return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics) { ProcessorTime = Environment.CpuUsage.TotalTime - cpu };
+        return new Result(times, samples[0], bytes[0], sums[0], loader.Statistics) { ProcessorTime = Environment.CpuUsage.TotalTime - cpu, SlotSamples = (long)loader.SlotCount * options.BatchSize };
     }
 
     /// <summary>Streams and verifies like <see cref="Stream"/>, measuring the process's peak memory over it.</summary>
