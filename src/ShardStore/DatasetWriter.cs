@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance.Buffers;
@@ -312,6 +313,7 @@ public sealed partial class DatasetWriter : IDisposable
             FinishShard();
 
             // A dataset is published only once every shard it lists is durable.
+            long flushStart = Stopwatch.GetTimestamp();
             while (_flushing.Count > 0)
             {
                 Task flush = _flushing.Dequeue();
@@ -333,6 +335,7 @@ public sealed partial class DatasetWriter : IDisposable
                 flush.GetAwaiter().GetResult();
             }
 
+            WriterMetrics.FlushWait.Add(Stopwatch.GetElapsedTime(flushStart).TotalSeconds);
             var manifest = new DatasetManifest(
                 $"ShardStore {typeof(DatasetWriter).Assembly.GetName().Version?.ToString(3)}",
                 _schema,
@@ -416,7 +419,9 @@ public sealed partial class DatasetWriter : IDisposable
 
     private void WriteNext()
     {
+        long waitStart = Stopwatch.GetTimestamp();
         using EncodedChunk chunk = _pending.Dequeue().GetAwaiter().GetResult();
+        WriterMetrics.EncodeWait.Add(Stopwatch.GetElapsedTime(waitStart).TotalSeconds);
         if (_shard is not null && _shard.ChunkCount > 0 && _shard.ProjectedLength(chunk) > _options.ShardTargetBytes)
         {
             FinishShard();
@@ -425,6 +430,10 @@ public sealed partial class DatasetWriter : IDisposable
         _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, _staging.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
+        WriterMetrics.Samples.Add(chunk.SampleCount);
+        WriterMetrics.BytesIn.Add(chunk.RawLength);
+        WriterMetrics.BytesOut.Add(chunk.Stored.Length);
+        WriterMetrics.Chunks.Add(1);
     }
 
     private void FinishShard()
@@ -438,13 +447,17 @@ public sealed partial class DatasetWriter : IDisposable
         _shard = null;
         _shards.Add(info);
         _flushing.Enqueue(_staging.ShardFinished(info, durable));
+        WriterMetrics.Shards.Add(1);
 
         // Collecting finished flushes here reports a failure early; the bound caps open files, flush threads and the
         // shards staged on the local disk for a publisher.
+        long waitStart = Stopwatch.GetTimestamp();
         while (_flushing.Count > 0 && (_flushing.Count > MaxShardsFlushing || _flushing.Peek().IsCompleted))
         {
             _flushing.Dequeue().GetAwaiter().GetResult();
         }
+
+        WriterMetrics.FlushWait.Add(Stopwatch.GetElapsedTime(waitStart).TotalSeconds);
     }
 
     private void ThrowIfReserved()
