@@ -24,7 +24,7 @@ internal static class PackCommand
         var stream = new Option<string[]>("--stream") { Description = "A CTF stream NAME:DIM[:sparse] (--from ctf)." };
         var feature = new Option<string[]>("--feature") { Description = "Pin a TFRecord feature NAME:DTYPE:SHAPE (--from tfrecord)." };
         var codec = new Option<string>("--codec") { Description = "Chunk codec: none, lz4, lz4hc, zstd.", DefaultValueFactory = _ => "lz4" };
-        var level = new Option<int?>("--level") { Description = "Compression level (codec default when omitted)." };
+        var level = new Option<int?>("--level") { Description = "Compression level (codec default when omitted): zstd -131072..22 (default 3), lz4hc 1..12 (default 9), lz4 an acceleration 1..65537 (default 1: higher is faster, larger)." };
         var chunkSize = new Option<string>("--chunk-size") { Description = "Target raw chunk size, e.g. 4M.", DefaultValueFactory = _ => "4M" };
         var shardSize = new Option<string>("--shard-size") { Description = "Target shard file size, e.g. 1G.", DefaultValueFactory = _ => "1G" };
         var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -89,7 +89,7 @@ internal static class PackCommand
             {
                 Codec = codecKind,
                 Codecs = NativeCodecs.Provider,
-                Level = r.GetValue(level),
+                Level = CheckLevel(codecKind, r.GetValue(level)),
                 ChunkTargetBytes = (int)Math.Min(ParseSize(r.GetValue(chunkSize)!, "--chunk-size"), DatasetWriterOptions.MaxChunkTargetBytes),
                 ShardTargetBytes = ParseSize(r.GetValue(shardSize)!, "--shard-size"),
                 Threads = threadCount,
@@ -100,6 +100,30 @@ internal static class PackCommand
             return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet));
         }));
         return command;
+    }
+
+    // The writer checks the level too, but its message names an option of the library; this one names the flag, the
+    // codec's range and what the level means for it.
+    private static int? CheckLevel(CodecKind codec, int? level)
+    {
+        if (level is not { } value)
+        {
+            return null;
+        }
+
+        if (codec == CodecKind.None || !NativeCodecs.Provider.TryGetCodec(codec, out ChunkCodec? chunkCodec))
+        {
+            throw new UsageException($"--level {value}: --codec {CodecNames.GetName(codec)} has no levels; leave --level out.");
+        }
+
+        if (value < chunkCodec.MinLevel || value > chunkCodec.MaxLevel)
+        {
+            string meaning = codec == CodecKind.Lz4 ? "acceleration factors (1 compresses most; higher is faster, with larger output)" : "levels (higher compresses more, slower)";
+            throw new UsageException(
+                $"--level {value}: {CodecNames.GetName(codec)} takes {meaning} from {chunkCodec.MinLevel} to {chunkCodec.MaxLevel}; its default is {chunkCodec.DefaultLevel}.");
+        }
+
+        return value;
     }
 
     private static string? CheckIdentity(string? identity) =>
