@@ -8,7 +8,7 @@ namespace ShardStore.Internals.Reading;
 /// <summary>The dataset's chunks flattened into one global list, in sample order: what the loader plans over.</summary>
 internal sealed class ChunkIndex
 {
-    public ChunkIndex(ShardDataset dataset)
+    public ChunkIndex(Loading.ILoaderSource dataset)
     {
         int count = checked((int)dataset.ChunkCount);
         ChunkStarts = new long[count + 1];
