@@ -13,8 +13,8 @@ namespace ShardStore;
 /// run resumes exactly (docs/ARCHITECTURE.md, "Mixtures", defines it).
 /// </summary>
 /// <remarks>
-/// Per-epoch counts: a stream made with <see cref="MixtureStream.Sampled"/> takes its count and one made with
-/// <see cref="MixtureStream.Repeated"/> floor(repeat x samples); weighted streams share <see cref="EpochSamples"/>
+/// Per-epoch counts: a stream made with <see cref="MixtureStream.Sampled(ShardDataset, long)"/> takes its count and one made with
+/// <see cref="MixtureStream.Repeated(ShardDataset, double)"/> floor(repeat x samples); weighted streams share <see cref="EpochSamples"/>
 /// (by default the sum of their datasets' samples) by the largest-remainder rule over the exact binary values of
 /// their weights, the remainders' ties going to the earlier stream. With <see cref="MixtureGranularity.Batch"/> the
 /// unit is a batch instead of a sample: the epoch's batches are shared, and the other counts are rounded down to
@@ -124,7 +124,7 @@ public sealed class DatasetMixture
         long[] counts = new long[_streams.Length];
         if (_streams[0].Weight is not null)
         {
-            long total = EpochSamples ?? _streams.Sum(s => s.Dataset.SampleCount);
+            long total = EpochSamples ?? _streams.Sum(s => s.SourceSamples);
             long[] units = LargestRemainder(total / unit, [.. _streams.Select(s => s.Weight!.Value)]);
             for (int s = 0; s < counts.Length; s++)
             {
@@ -137,7 +137,7 @@ public sealed class DatasetMixture
         for (int s = 0; s < counts.Length; s++)
         {
             MixtureStream stream = _streams[s];
-            long samples = stream.SamplesPerEpoch ?? FloorProduct(stream.Dataset.SampleCount, stream.Repeat!.Value);
+            long samples = stream.SamplesPerEpoch ?? FloorProduct(stream.SourceSamples, stream.Repeat!.Value);
             counts[s] = samples / unit * unit;
         }
 

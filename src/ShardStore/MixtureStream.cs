@@ -4,7 +4,7 @@ namespace ShardStore;
 
 /// <summary>
 /// One dataset of a <see cref="DatasetMixture"/> and how many of its samples each epoch takes: a share of the epoch
-/// (<see cref="Weighted"/>), a fixed count (<see cref="Sampled"/>), or a multiple of the dataset (<see cref="Repeated"/>).
+/// (<see cref="Weighted(ShardDataset, double)"/>), a fixed count (<see cref="Sampled(ShardDataset, long)"/>), or a multiple of the dataset (<see cref="Repeated(ShardDataset, double)"/>).
 /// </summary>
 /// <remarks>
 /// A stream that takes fewer samples per epoch than its dataset holds continues through its data in the next epoch,
@@ -12,9 +12,10 @@ namespace ShardStore;
 /// </remarks>
 public sealed class MixtureStream
 {
-    private MixtureStream(ShardDataset dataset, double? weight, long? samples, double? repeat)
+    private MixtureStream(ShardDataset dataset, double? weight, long? samples, double? repeat, DatasetSplit? split = null)
     {
         Dataset = dataset;
+        Split = split;
         Weight = weight;
         SamplesPerEpoch = samples;
         Repeat = repeat;
@@ -22,6 +23,9 @@ public sealed class MixtureStream
 
     /// <summary>Gets the dataset the stream reads.</summary>
     public ShardDataset Dataset { get; }
+
+    /// <summary>Gets the split of <see cref="Dataset"/> the stream reads, or null for the whole dataset.</summary>
+    public DatasetSplit? Split { get; }
 
     /// <summary>Gets the stream's weight (its share of the epoch is weight / sum of weights), or null.</summary>
     public double? Weight { get; }
@@ -76,9 +80,57 @@ public sealed class MixtureStream
         return new MixtureStream(dataset, null, null, repeat);
     }
 
-    /// <summary>Returns the stream's parameter as a loader state records it: <c>w=</c>weight, <c>n=</c>count or <c>r=</c>repeat.</summary>
+    /// <summary>Gets the number of samples the stream reads from: the split's, or the dataset's.</summary>
+    internal long SourceSamples => Split?.SampleCount ?? Dataset.SampleCount;
+
+    /// <summary>Creates a weighted stream over a split (see <see cref="Weighted(ShardDataset, double)"/>).</summary>
+    /// <param name="split">The split; its dataset must outlive every loader over the mixture.</param>
+    /// <param name="weight">A positive, finite weight.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is not positive and finite.</exception>
+    public static MixtureStream Weighted(DatasetSplit split, double weight)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return new MixtureStream(split.Dataset, Weighted(split.Dataset, weight).Weight, null, null, split);
+    }
+
+    /// <summary>Creates a stream over a split that takes exactly <paramref name="samplesPerEpoch"/> of its samples each epoch.</summary>
+    /// <param name="split">The split; its dataset must outlive every loader over the mixture.</param>
+    /// <param name="samplesPerEpoch">Samples per epoch, 0 or more.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samplesPerEpoch"/> is negative.</exception>
+    public static MixtureStream Sampled(DatasetSplit split, long samplesPerEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentOutOfRangeException.ThrowIfNegative(samplesPerEpoch);
+        return new MixtureStream(split.Dataset, null, samplesPerEpoch, null, split);
+    }
+
+    /// <summary>Creates a stream over a split that takes floor(<paramref name="repeat"/> x the split's samples) each epoch.</summary>
+    /// <param name="split">The split; its dataset must outlive every loader over the mixture.</param>
+    /// <param name="repeat">A non-negative, finite factor.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="repeat"/> is negative or not finite, or the count overflows.</exception>
+    public static MixtureStream Repeated(DatasetSplit split, double repeat)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        if (!double.IsFinite(repeat) || repeat < 0 || repeat * split.SampleCount >= long.MaxValue / 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(repeat), repeat, "A stream's repeat factor must be non-negative and finite, and its count must fit in 62 bits.");
+        }
+
+        return new MixtureStream(split.Dataset, null, null, repeat, split);
+    }
+
+    /// <summary>
+    /// Returns the stream's parameter as a loader state records it: <c>w=</c>weight, <c>n=</c>count or <c>r=</c>repeat,
+    /// followed for a split by <c>@</c> and 8 hex digits of the SHA-256 of its <see cref="DatasetSplit.Definition"/>.
+    /// </summary>
     /// <returns>The text.</returns>
-    public override string ToString() =>
+    public override string ToString() => Parameter + (Split is null ? string.Empty
+        : "@" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Split.Definition)), 0, 4));
+
+    private string Parameter =>
         Weight is { } w ? "w=" + w.ToString("R", CultureInfo.InvariantCulture)
         : SamplesPerEpoch is { } n ? "n=" + n.ToString(CultureInfo.InvariantCulture)
         : "r=" + Repeat!.Value.ToString("R", CultureInfo.InvariantCulture);

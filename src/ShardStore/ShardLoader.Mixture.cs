@@ -65,6 +65,35 @@ public sealed partial class ShardLoader
     }
 
     /// <summary>
+    /// Creates a loader over a split of a dataset: each epoch reads every sample of the split once, in the order the
+    /// options ask (over the split's samples; a Window order still reads whole chunks in windows).
+    /// </summary>
+    /// <param name="split">The split; its dataset must outlive the loader.</param>
+    /// <param name="options">Order, partitioning, threads and memory; null for the defaults. ZeroCopy is not supported.</param>
+    /// <returns>The loader; <see cref="Batch.Sources"/> gives each sample's index in the split, <see cref="Batch.SampleIndices"/> in the dataset.</returns>
+    /// <exception cref="ArgumentException">An option is out of range or ZeroCopy is set; the split is empty; or the state to resume from belongs to another split or order.</exception>
+    public static ShardLoader Create(DatasetSplit split, ShardLoaderOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return Create(DatasetMixture.Create([MixtureStream.Sampled(split, split.SampleCount)]), options);
+    }
+
+    /// <summary>
+    /// Creates a loader that walks a split once, in dataset order (Sequential, one logical partition, one epoch), for a
+    /// validation or test pass: every rank gets its consecutive share, and together the ranks read each sample once.
+    /// </summary>
+    /// <param name="split">The split; its dataset must outlive the loader.</param>
+    /// <param name="options">Batch size, ranks, threads and memory; null for the defaults. Order, partitions and epochs are set here.</param>
+    /// <returns>The loader.</returns>
+    /// <exception cref="ArgumentException">An option is out of range or ZeroCopy is set, or the split is empty.</exception>
+    public static ShardLoader CreateValidation(DatasetSplit split, ShardLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        options = (options ?? new ShardLoaderOptions()) with { Order = SampleOrder.Sequential, LogicalPartitions = 1, Epochs = 1 };
+        return Create(split, options);
+    }
+
+    /// <summary>
     /// Returns, batch by batch, where each sample that rank <see cref="ShardLoaderOptions.Rank"/> reads in
     /// <paramref name="epoch"/> of a mixture comes from, without reading any data: the plan a loader with these options follows.
     /// </summary>
@@ -112,22 +141,27 @@ public sealed partial class ShardLoader
     {
         long[] counts = mixture.GetSamplesPerEpoch(options.BatchSize);
         var streams = new ChunkIndex[counts.Length];
+        var splits = new SplitMap?[counts.Length];
         long[] sampleBases = new long[counts.Length + 1];
         int[] chunkBases = new int[counts.Length + 1];
         for (int s = 0; s < counts.Length; s++)
         {
-            ShardDataset dataset = mixture.Streams[s].Dataset;
-            if (counts[s] > 0 && dataset.SampleCount == 0)
+            MixtureStream stream = mixture.Streams[s];
+            if (counts[s] > 0 && stream.SourceSamples == 0)
             {
-                throw new ArgumentException($"Stream {s} ('{dataset.Directory}') takes {counts[s]} samples per epoch, and its dataset has none.", nameof(mixture));
+                throw new ArgumentException(
+                    $"Stream {s} ('{stream.Dataset.Directory}'{(stream.Split is { } empty ? $", split '{empty.Name}'" : string.Empty)}) takes {counts[s]} samples per epoch, and has none.",
+                    nameof(mixture));
             }
 
-            streams[s] = new ChunkIndex(dataset);
+            var real = new ChunkIndex(stream.Dataset);
+            splits[s] = stream.Split is { } split ? new SplitMap(split, real) : null;
+            streams[s] = splits[s]?.Layout ?? real;
             sampleBases[s] = source.SampleBase(s);
-            chunkBases[s + 1] = checked(chunkBases[s] + streams[s].ChunkCount);
+            chunkBases[s + 1] = checked(chunkBases[s] + real.ChunkCount);
         }
 
         sampleBases[^1] = source.SampleCount;
-        return new MixtureLayout(streams, counts, sampleBases, chunkBases, options, mixture.Granularity);
+        return new MixtureLayout(streams, splits, counts, sampleBases, chunkBases, options, mixture.Granularity);
     }
 }

@@ -10,9 +10,10 @@ internal sealed class MixtureLayout
 {
     private const ulong StreamTag = 0x5354524D;
 
-    public MixtureLayout(IReadOnlyList<ChunkIndex> streams, long[] counts, long[] sampleBases, int[] chunkBases, ShardLoaderOptions options, MixtureGranularity granularity)
+    public MixtureLayout(IReadOnlyList<ChunkIndex> streams, SplitMap?[] splits, long[] counts, long[] sampleBases, int[] chunkBases, ShardLoaderOptions options, MixtureGranularity granularity)
     {
         Streams = [.. streams];
+        Splits = splits;
         Counts = counts;
         SampleBases = sampleBases;
         ChunkBases = chunkBases;
@@ -25,7 +26,11 @@ internal sealed class MixtureLayout
         Partitions = [.. streams.Select(l => Math.Clamp(options.LogicalPartitions, 1, Math.Max(1, l.ChunkCount)))];
     }
 
+    /// <summary>Gets the layout each stream's own order runs over: its dataset's, or its split's (<see cref="SplitMap.Layout"/>).</summary>
     public ChunkIndex[] Streams { get; }
+
+    /// <summary>Gets each stream's split, or null where it reads its whole dataset.</summary>
+    public SplitMap?[] Splits { get; }
 
     /// <summary>Gets how the streams' units are interleaved over an epoch.</summary>
     public MixtureInterleave Interleave { get; }
@@ -110,7 +115,8 @@ internal sealed class MixtureLayout
             s++;
         }
 
-        return new SampleSource(s, sample - SampleBases[s]);
+        long local = sample - SampleBases[s];
+        return new SampleSource(s, Splits[s]?.SplitIndex(local) ?? local);
     }
 
     /// <summary>Returns the stream of epoch unit <paramref name="unit"/> and the unit's place among that stream's units.</summary>

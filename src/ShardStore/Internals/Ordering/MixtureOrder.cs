@@ -139,11 +139,18 @@ internal sealed class MixtureOrder : IEpochOrder
         }
 
         int baseChunk = _layout.ChunkBases[s];
-        ReadOnlySpan<int> next = _passes[s][0].ChunksAfter(chunk - baseChunk, count);
+        SplitMap? split = _layout.Splits[s];
+        int localChunk = split?.VirtualChunk(chunk - baseChunk) ?? chunk - baseChunk;
+        if (localChunk < 0)
+        {
+            return [];
+        }
+
+        ReadOnlySpan<int> next = _passes[s][0].ChunksAfter(localChunk, count);
         int[] mapped = new int[next.Length];
         for (int i = 0; i < next.Length; i++)
         {
-            mapped[i] = next[i] + baseChunk;
+            mapped[i] = (split?.RealChunk(next[i]) ?? next[i]) + baseChunk;
         }
 
         return mapped;
@@ -160,6 +167,11 @@ internal sealed class MixtureOrder : IEpochOrder
     {
         int s = _layout.StreamOfChunk(chunk);
         int localChunk = chunk - _layout.ChunkBases[s];
+        if (_layout.Splits[s] is { } split && (localChunk = split.VirtualChunk(localChunk)) < 0)
+        {
+            return last ? -1 : _layout.EpochSamples;
+        }
+
         long size = _layout.Streams[s].SampleCount;
         long count = _layout.Counts[s];
         Int128 sliceStart = (Int128)Epoch * count;
@@ -204,16 +216,34 @@ internal sealed class MixtureOrder : IEpochOrder
     private void FillStream(int s, long j0, Span<long> destination, Span<int> chunks)
     {
         long size = _layout.Streams[s].SampleCount;
+        SplitMap? split = _layout.Splits[s];
+        int[]? splitChunks = split is not null && chunks.IsEmpty ? ArrayPool<int>.Shared.Rent(destination.Length) : null;
+        Span<int> local = splitChunks is null ? chunks : splitChunks.AsSpan(0, destination.Length);
         Int128 u = ((Int128)Epoch * _layout.Counts[s]) + j0;
         long pass = (long)(u / size);
         long offset = (long)(u % size);
         for (int i = 0; i < destination.Length;)
         {
             int run = (int)Math.Min(destination.Length - i, size - offset);
-            _passes[s][pass - _firstPass[s]].Fill(offset, destination.Slice(i, run), chunks.IsEmpty ? default : chunks.Slice(i, run));
+            _passes[s][pass - _firstPass[s]].Fill(offset, destination.Slice(i, run), local.IsEmpty ? default : local.Slice(i, run));
             i += run;
             pass++;
             offset = 0;
+        }
+
+        // A split's order gives split-local indices and virtual chunks: map them to the dataset's.
+        if (split is not null)
+        {
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] = split.DatasetIndex(destination[i]);
+                local[i] = split.RealChunk(local[i]);
+            }
+
+            if (splitChunks is not null)
+            {
+                ArrayPool<int>.Shared.Return(splitChunks);
+            }
         }
 
         long sampleBase = _layout.SampleBases[s];

@@ -42,6 +42,23 @@ internal sealed class ChunkIndex
         }
     }
 
+    /// <summary>
+    /// Creates a layout of chunks with the given starts and no shards: a subset of a dataset's samples grouped by the
+    /// chunks they lie in, for an order to run over (a split's samples, see <see cref="Ordering.SplitMap"/>).
+    /// </summary>
+    public ChunkIndex(long[] chunkStarts)
+    {
+        int count = chunkStarts.Length - 1;
+        ChunkStarts = chunkStarts;
+        ChunkShard = new int[count];
+        ChunkInShard = new int[count];
+        SampleCount = chunkStarts[count];
+        for (int k = 0; k < count; k++)
+        {
+            MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
+        }
+    }
+
     /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
     public long[] ChunkStarts { get; }
 
