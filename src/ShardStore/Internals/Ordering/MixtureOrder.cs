@@ -69,32 +69,33 @@ internal sealed class MixtureOrder : IEpochOrder
         try
         {
             // Each stream's samples in a run of positions are consecutive in the stream, so only the first is located.
-            long block = -1;
-            int stream = 0;
-            long blockIndex = 0;
-            for (int i = 0; i < n; i++)
+            if (unit == 1)
             {
-                long p = position + i;
-                long j;
-                if (unit == 1)
+                _layout.Interleave.Label(position, labels.AsSpan(0, n), firstIndex);
+                for (int i = 0; i < n; i++)
                 {
-                    (stream, j) = _layout.Locate(p);
+                    counts[labels[i]]++;
                 }
-                else
+            }
+            else
+            {
+                long block = -1;
+                int stream = 0;
+                long blockIndex = 0;
+                for (int i = 0; i < n; i++)
                 {
+                    long p = position + i;
                     if (p / unit != block)
                     {
                         block = p / unit;
                         (stream, blockIndex) = _layout.Locate(block);
                     }
 
-                    j = (blockIndex * unit) + (p - (block * unit));
-                }
-
-                labels[i] = stream;
-                if (counts[stream]++ == 0)
-                {
-                    firstIndex[stream] = j;
+                    labels[i] = stream;
+                    if (counts[stream]++ == 0)
+                    {
+                        firstIndex[stream] = (blockIndex * unit) + (p - (block * unit));
+                    }
                 }
             }
 

@@ -51,6 +51,29 @@ public sealed class MixtureInterleaveTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(CountCases))]
+    public void Label_AnyRun_AgreesWithLocate(long[] counts)
+    {
+        var layout = new MixtureInterleave(counts);
+        long total = counts.Sum();
+        var random = new Random(3);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            long first = random.NextInt64(total);
+            int[] labels = new int[(int)Math.Min(total - first, random.Next(1, 70))];
+            long[] firstIndex = new long[counts.Length];
+            layout.Label(first, labels, firstIndex);
+            long[] next = (long[])firstIndex.Clone();
+            for (int k = 0; k < labels.Length; k++)
+            {
+                (int s, long j) = layout.Locate(first + k);
+                Assert.AreEqual(s, labels[k], $"unit {first + k}: stream");
+                Assert.AreEqual(j, next[s]++, $"unit {first + k}: place in its stream");
+            }
+        }
+    }
+
+    [TestMethod]
     public void Locate_HugeCounts_InvertsWithoutOverflow()
     {
         long[] counts = [1L << 40, 3L << 38, 5];
