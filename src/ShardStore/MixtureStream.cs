@@ -65,6 +65,10 @@ public sealed class MixtureStream
     }
 
     /// <summary>Creates a stream that takes floor(<paramref name="repeat"/> x its sample count) samples each epoch.</summary>
+    /// <remarks>
+    /// The product is exact on the factor's binary value, which for a decimal such as 2.4 is slightly less than the
+    /// decimal (75 x 2.4 gives 179); use <see cref="Sampled(ShardDataset, long)"/> for an exact count.
+    /// </remarks>
     /// <param name="dataset">The dataset; it must outlive every loader over the mixture.</param>
     /// <param name="repeat">A non-negative, finite factor (0.5: half the dataset per epoch; 2: all of it twice).</param>
     /// <returns>The stream.</returns>

@@ -144,6 +144,26 @@ public sealed class DatasetMixtureTests
     }
 
     [TestMethod]
+    public void NextBatch_UpSampledStreamsScattered_EachPassReadsEverySampleOnce()
+    {
+        // 75 samples taken 2.5 times an epoch (floor(187.5) = 187): four whole passes over two epochs and most of a fifth.
+        DatasetMixture mixture = DatasetMixture.Create([MixtureStream.Repeated(Fixed[2], 2.5), MixtureStream.Sampled(Fixed[1], 40)]);
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, B) with { Epochs = 2 };
+        using (ShardLoader probe = ShardLoader.Create(mixture, options))
+        {
+            Assert.IsTrue(probe.Scatters, "batches of fixed fields are scattered");
+        }
+
+        List<MixRecord> batches = Run(mixture, options, [Fixed[2], Fixed[1]]);
+        long[] stream0 = [.. batches.SelectMany(b => b.Sources).Where(s => s.Stream == 0).Select(s => s.Index)];
+        Assert.HasCount(374, stream0, "187 per epoch");
+        for (int pass = 0; pass < 4; pass++)
+        {
+            CollectionAssert.AreEquivalent(Enumerable.Range(0, 75).Select(i => (long)i).ToArray(), stream0[(pass * 75)..((pass + 1) * 75)], $"pass {pass}");
+        }
+    }
+
+    [TestMethod]
     public void NextBatch_DownSampledStream_ContinuesThroughItsDataAcrossEpochs()
     {
         // 61 samples, 20 per epoch: epochs 0-2 take 60 distinct ones, epoch 3 the last one and 19 of the next pass.
@@ -318,7 +338,7 @@ public sealed class DatasetMixtureTests
         }
     }
 
-    // Runs a loader to the end; checks every field of every sample against its stream's dataset, byte for byte.
+    // Runs a loader to the end; checks every field of every sample against its stream's dataset (datasets[stream]), byte for byte.
     private static List<MixRecord> Run(DatasetMixture mixture, ShardLoaderOptions options, ShardDataset[] datasets)
     {
         var batches = new List<MixRecord>();
