@@ -60,7 +60,7 @@ public sealed class DatasetMixture
     /// <summary>
     /// Gets the mixture's parameters and each stream's short dataset fingerprint, as a loader state records them
     /// (<see cref="LoaderState.Mixture"/>): <c>g=sample|batch;e=</c>epoch samples or <c>-</c>, then per stream
-    /// <c>;</c> the first 16 hex digits of its fingerprint, <c>:</c> and its parameter (<see cref="MixtureStream.ToString"/>).
+    /// <c>;</c> the first 12 hex digits of its fingerprint, <c>:</c> and its parameter (<see cref="MixtureStream.ToString"/>).
     /// </summary>
     public string Descriptor => BuildDescriptor(withFingerprints: true);
 
@@ -155,7 +155,7 @@ public sealed class DatasetMixture
             text.Append(';');
             if (withFingerprints)
             {
-                text.Append(s.Dataset.Fingerprint.AsSpan(0, Math.Min(16, s.Dataset.Fingerprint.Length))).Append(':');
+                text.Append(s.Dataset.Fingerprint.AsSpan(0, Math.Min(12, s.Dataset.Fingerprint.Length))).Append(':');
             }
 
             text.Append(s);

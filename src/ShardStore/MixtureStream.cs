@@ -128,11 +128,11 @@ public sealed class MixtureStream
 
     /// <summary>
     /// Returns the stream's parameter as a loader state records it: <c>w=</c>weight, <c>n=</c>count or <c>r=</c>repeat,
-    /// followed for a split by <c>@</c> and 8 hex digits of the SHA-256 of its <see cref="DatasetSplit.Definition"/>.
+    /// followed for a split by <c>@</c> and 6 hex digits of the SHA-256 of its <see cref="DatasetSplit.Definition"/>.
     /// </summary>
     /// <returns>The text.</returns>
     public override string ToString() => Parameter + (Split is null ? string.Empty
-        : "@" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Split.Definition)), 0, 4));
+        : "@" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Split.Definition)), 0, 3));
 
     private string Parameter =>
         Weight is { } w ? "w=" + w.ToString("R", CultureInfo.InvariantCulture)

@@ -310,6 +310,18 @@ public sealed class DatasetMixtureTests
         Assert.AreEqual(state, LoaderState.FromBytes(bytes), "round trip");
     }
 
+    [TestMethod]
+    public void GetState_SixteenSplitStreamsWithLongWeights_SerializesUnderOneKilobyte()
+    {
+        IReadOnlyList<DatasetSplit> splits = DatasetSplit.Partition(Mixed[0], SplitMethod.Hash, [.. Enumerable.Range(0, 16).Select(i => $"part{i}")], [.. Enumerable.Repeat(1.0, 16)], key: ulong.MaxValue);
+        DatasetMixture mixture = DatasetMixture.Create(splits.Select((s, i) => MixtureStream.Weighted(s, 1.2345678901234567e-300 / (i + 7))), epochSamples: long.MaxValue / 4);
+        using ShardLoader loader = ShardLoader.Create(mixture, LoaderHarness.Options(SampleOrder.Window, B) with { Seed = ulong.MaxValue, Epochs = null });
+        LoaderState state = loader.GetState() with { Epoch = int.MaxValue, Position = long.MaxValue, WorldSize = int.MaxValue };
+        byte[] bytes = state.ToBytes();
+        Assert.IsLessThan(1024, bytes.Length, "serialized size");
+        Assert.AreEqual(state, LoaderState.FromBytes(bytes), "round trip");
+    }
+
     private static Dictionary<(int, long), SampleSource> GlobalOrder(DatasetMixture mixture, ShardLoaderOptions options)
     {
         var global = new Dictionary<(int, long), SampleSource>();
