@@ -53,6 +53,9 @@ internal sealed class RunnerOptions
 
     public bool Goals { get; private set; }
 
+    /// <summary>Gets whether the mixture mode was asked for (<c>--mixture</c>).</summary>
+    public bool Mixture { get; private set; }
+
     /// <summary>Gets whether the image pipeline scenario was asked for (<c>--images</c>).</summary>
     public bool Images { get; private set; }
 
@@ -125,6 +128,9 @@ internal sealed class RunnerOptions
           --goals          measure the loader's goals instead: Sequential and Random order over uncompressed
                            chunks against two-thread memcpy, Window order over lz4 chunks against native
                            LZ4 decode of the same chunks (packs both datasets)
+          --mixture        a loader over a mixture of three lz4 datasets (half, 0.3 and 0.2 of --samples, weighted by
+                           size) against the loader over one dataset of --samples, Window order, page-cached, in
+                           alternating rows (--epochs rows, at least 3)
           --images         the image pipeline: writes --image-files JPEGs (about 500 x 375, quality 90, cut from
                            scikit-image's photographs by python3 + PIL) as an ImageFolder, packs them, and measures
                            ShardLoader + ImageTransform (RandomResizedCrop 224, flip, normalize to f16 CHW, --threads
@@ -208,6 +214,7 @@ internal sealed class RunnerOptions
                 case "--dir": o.Directory = value; i++; break;
                 case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--goals": o.Goals = true; break;
+                case "--mixture": o.Mixture = true; break;
                 case "--images": o.Images = true; break;
                 case "--image-files": o.ImageFiles = int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new ArgumentException("--image-files must be positive."); i++; break;
                 case "--device":

@@ -23,6 +23,7 @@ public sealed unsafe class Batch : IDisposable
     private readonly bool _endsChunk;
     private BatchSlot? _slot;
     private ChunkLease? _lease;
+    private SampleSource[]? _sources;
 
     internal Batch(ShardLoader owner, BatchSlot slot, Schema schema, BatchPlan plan, long bytes)
     {
@@ -71,6 +72,13 @@ public sealed unsafe class Batch : IDisposable
     /// <summary>Gets the global index of each sample in the batch, in batch order.</summary>
     /// <exception cref="ObjectDisposedException">The batch was disposed.</exception>
     public ReadOnlySpan<long> SampleIndices => Slot.SampleIndices.AsSpan(0, Count);
+
+    /// <summary>
+    /// Gets, per sample in batch order, the stream it came from and its index in that stream's dataset (for a loader over
+    /// a <see cref="DatasetMixture"/>; over one dataset, stream 0 and the sample's index).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The batch was disposed before the sources were first read.</exception>
+    public ReadOnlySpan<SampleSource> Sources => _sources ??= _owner.SourcesOf(SampleIndices);
 
     /// <summary>
     /// Gets the positions in the batch (ascending) of samples a transform rejected and the loader skipped

@@ -53,6 +53,12 @@ public sealed record LoaderState
     /// <summary>Gets the world size when the state was taken (for information; a resume may use another).</summary>
     public required int WorldSize { get; init; }
 
+    /// <summary>
+    /// Gets the <see cref="DatasetMixture.Descriptor"/> of the mixture the state belongs to (its parameters and each
+    /// stream's short fingerprint; <see cref="DatasetFingerprint"/> is then the mixture's), or null for one dataset.
+    /// </summary>
+    public string? Mixture { get; init; }
+
     /// <summary>Serializes the state as compact UTF-8 JSON.</summary>
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
     public byte[] ToBytes()
@@ -76,6 +82,11 @@ public sealed record LoaderState
             w.WriteNumber("epoch", Epoch);
             w.WriteNumber("position", Position);
             w.WriteNumber("worldSize", WorldSize);
+            if (Mixture is not null)
+            {
+                w.WriteString("mixture", Mixture);
+            }
+
             w.WriteEndObject();
         }
 
@@ -121,6 +132,7 @@ public sealed record LoaderState
                 Epoch = root.GetProperty("epoch").GetInt32(),
                 Position = root.GetProperty("position").GetInt64(),
                 WorldSize = root.GetProperty("worldSize").GetInt32(),
+                Mixture = root.TryGetProperty("mixture", out JsonElement mixture) ? mixture.GetString() ?? throw Invalid("mixture is null") : null,
             };
             if (state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
             {

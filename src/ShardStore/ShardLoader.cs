@@ -40,9 +40,12 @@ namespace ShardStore;
 /// The lock order of the whole pipeline is written down once, in docs/ARCHITECTURE.md ("Threads and locks").
 /// </para>
 /// </remarks>
-public sealed class ShardLoader : IDisposable, IAsyncDisposable
+public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
 {
     private readonly ShardDataset _dataset;
+    private readonly ILoaderSource _source;
+    private readonly DatasetMixture? _mixture;
+    private readonly MixtureLayout? _mixtureLayout;
     private readonly ShardLoaderOptions _options;
     private readonly RankSchedule _schedule;
     private readonly LoaderMemoryPlan _memory;
@@ -80,21 +83,29 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _skipped;
 
     private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
+        : this(dataset, dataset, null, null, new EpochOrderCache(index, options), options, index, schedule, memory, transforms, batchStep)
+    {
+    }
+
+    private ShardLoader(ShardDataset dataset, ILoaderSource source, DatasetMixture? mixture, MixtureLayout? mixtureLayout, EpochOrderCache orders, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
     {
         _dataset = dataset;
+        _source = source;
+        _mixture = mixture;
+        _mixtureLayout = mixtureLayout;
         _options = options;
         _schedule = schedule;
         _memory = memory;
         _budget = new MemoryBudget(options.MemoryBudgetBytes) { Changed = delta => LoaderMetrics.BudgetInUse.Add(delta) };
         _stateEpoch = options.ResumeFrom?.Epoch ?? 0;
         _statePosition = options.ResumeFrom?.Position ?? 0;
-        _schema = transforms?.Output ?? dataset.Schema;
+        _schema = transforms?.Output ?? source.Schema;
         _slots = SlotPool.Create(_schema, options.BatchSize, _budget, memory.SlotCount);
         if (transforms is not null)
         {
             try
             {
-                _transforms = new TransformStage(transforms, dataset, index, options, _budget, staging: !memory.Scatter);
+                _transforms = new TransformStage(transforms, source, index, options, _budget, staging: !memory.Scatter);
             }
             catch
             {
@@ -104,16 +115,15 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             }
         }
 
-        var orders = new EpochOrderCache(index, options);
-        if (dataset.CacheEvictsByPlan)
+        if (source.CacheEvictsByPlan)
         {
             _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
             _nextUse.AtPosition(_stateEpoch, _statePosition);
-            dataset.SetNextUse(_nextUse, replacing: null);
+            source.SetNextUse(_nextUse, replacing: null);
         }
 
-        _reader = new LoaderChunkReader(dataset, index, memory.ReleasePages, PrefetchHints.For(dataset, index, orders, options));
-        _cache = new LoaderChunkCache(dataset, index, _budget, memory.CacheEntries, _reader, byPriority: options.Order != SampleOrder.Random);
+        _reader = new LoaderChunkReader(source, index, memory.ReleasePages, PrefetchHints.For(source, index, orders, options));
+        _cache = new LoaderChunkCache(source, index, _budget, memory.CacheEntries, _reader, byPriority: options.Order != SampleOrder.Random);
         if (!_budget.TryReserve(memory.WorkerBufferBytes))
         {
             throw new InvalidOperationException("The memory budget changed while the loader was being created.");
@@ -126,18 +136,18 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             waited: ticks => LoaderMetrics.ConsumerWait.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds));
         if (memory.Scatter)
         {
-            _producer = new ScatterProducer(this, dataset, index, _reader, _slots, schedule, orders, _handoff, _transforms, batchStep);
+            _producer = new ScatterProducer(this, source, index, _reader, _slots, schedule, orders, _handoff, _transforms, batchStep);
         }
         else
         {
-            _zeroCopy = options.ZeroCopy ? new ZeroCopyBatchBuilder(this, dataset, index, _reader, orders) : null;
-            _producer = new GatherProducer(this, dataset, options, index, _cache, _reader, _slots, schedule, orders, _handoff, _zeroCopy, _transforms, batchStep);
+            _zeroCopy = options.ZeroCopy ? new ZeroCopyBatchBuilder(this, source, index, _reader, orders) : null;
+            _producer = new GatherProducer(this, source, options, index, _cache, _reader, _slots, schedule, orders, _handoff, _zeroCopy, _transforms, batchStep);
         }
 
         _handoff.Published = _producer.OnPublished;
     }
 
-    /// <summary>Gets the dataset being read.</summary>
+    /// <summary>Gets the dataset being read (for a mixture, the first stream's; see <see cref="Mixture"/>).</summary>
     public ShardDataset Dataset => _dataset;
 
     /// <summary>
@@ -312,8 +322,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         {
             return new LoaderState
             {
-                DatasetFingerprint = _dataset.Fingerprint,
-                DatasetIdentity = _dataset.Identity,
+                DatasetFingerprint = _mixture?.Fingerprint ?? _dataset.Fingerprint,
+                DatasetIdentity = _mixture is null ? _dataset.Identity : null,
+                Mixture = _mixture?.Descriptor,
                 Seed = _options.Seed,
                 Order = _options.Order,
                 BatchSize = _options.BatchSize,
@@ -484,10 +495,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _stop.Dispose();
         if (_nextUse is not null)
         {
-            _dataset.SetNextUse(null, replacing: _nextUse);
+            _source.SetNextUse(null, replacing: _nextUse);
         }
 
-        _dataset.DropPrefetches();
+        _source.DropPrefetches();
     }
 
     private bool TryTakeReady(out Batch? batch)

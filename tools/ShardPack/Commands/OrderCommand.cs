@@ -27,6 +27,8 @@ internal static class OrderCommand
             order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches,
         };
         source.AddTo(command);
+        var mixture = new OrderMixture();
+        mixture.AddTo(command, source);
         command.SetAction(r => context.Guard(() =>
         {
             string name = r.GetValue(order)!;
@@ -46,6 +48,11 @@ internal static class OrderCommand
                 LogicalPartitions = r.GetValue(partitions),
                 DropLast = r.GetValue(dropLast),
             };
+            if (mixture.Handles(r, source))
+            {
+                return mixture.Run(r, context, source, options, r.GetValue(epoch), r.GetValue(batches));
+            }
+
             using ShardDataset dataset = source.Open(r);
             IEnumerable<long[]> plan;
             try

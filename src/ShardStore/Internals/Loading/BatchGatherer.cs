@@ -25,7 +25,7 @@ internal sealed unsafe class BatchGatherer
     private const int PrefetchBytes = 512;
     private const int MaxHeldChunks = 1024;
     // One per worker thread; nothing here is shared, so nothing is locked (the chunk cache locks itself).
-    private readonly ShardDataset _dataset;
+    private readonly ILoaderSource _dataset;
     private readonly Schema _schema;
     private readonly ChunkIndex _layout;
     private readonly LoaderChunkCache _cache;
@@ -40,13 +40,13 @@ internal sealed unsafe class BatchGatherer
     private readonly byte[] _stored;
     private readonly bool _holdReady;
     private readonly Dictionary<int, LoaderChunkCache.CachedChunk> _held = [];
-    private EpochOrder? _order;
+    private IEpochOrder? _order;
     private long _uses;
 
     // holdReady: keep cached chunks pinned between batches (Random order, where every batch reads most chunks), which
     // spares two trips through the cache's lock per chunk and batch; they are let go before this worker blocks or
     // loads, and whenever the cache is under pressure, so a pinned chunk never stands in another worker's way for long.
-    public BatchGatherer(ShardDataset dataset, ChunkIndex layout, LoaderChunkCache cache, LoaderChunkReader reader, int batchSize, bool holdReady)
+    public BatchGatherer(ILoaderSource dataset, ChunkIndex layout, LoaderChunkCache cache, LoaderChunkReader reader, int batchSize, bool holdReady)
     {
         _holdReady = holdReady;
         _dataset = dataset;
@@ -82,7 +82,7 @@ internal sealed unsafe class BatchGatherer
     }
 
     /// <summary>Gathers the batch's samples into <paramref name="slot"/>; returns the bytes written.</summary>
-    public long Assemble(EpochOrder order, long start, int count, BatchSlot slot, CancellationToken cancellationToken)
+    public long Assemble(IEpochOrder order, long start, int count, BatchSlot slot, CancellationToken cancellationToken)
     {
         _order = order;
         Span<long> samples = slot.SampleIndices.AsSpan(0, count);

@@ -27,7 +27,7 @@ namespace ShardStore.Internals.Loading;
 /// </remarks>
 internal sealed unsafe class ChunkScatter
 {
-    private readonly ShardDataset _dataset;
+    private readonly ILoaderSource _dataset;
     private readonly ChunkIndex _layout;
     private readonly int[] _widths;
     private readonly int[] _targets;
@@ -44,7 +44,7 @@ internal sealed unsafe class ChunkScatter
     private int[] _chunks = [];
     private int _collectingCount;
 
-    public ChunkScatter(ShardDataset dataset, ChunkIndex layout, LoaderChunkReader reader, TransformPlan? transforms)
+    public ChunkScatter(ILoaderSource dataset, ChunkIndex layout, LoaderChunkReader reader, TransformPlan? transforms)
     {
         _dataset = dataset;
         _layout = layout;
@@ -85,7 +85,7 @@ internal sealed unsafe class ChunkScatter
 
     /// <summary>Plans one batch into <paramref name="slot"/> and closes the chunks planning has now passed.</summary>
     /// <returns>The planned batch; complete already when it holds no samples.</returns>
-    public ScatterBatch Register(BatchSlot slot, BatchPlan plan, EpochOrder order)
+    public ScatterBatch Register(BatchSlot slot, BatchPlan plan, IEpochOrder order)
     {
         Debug.Assert(Monitor.IsEntered(Sync));
         Span<long> samples = slot.SampleIndices.AsSpan(0, plan.Count);
@@ -247,7 +247,7 @@ internal sealed unsafe class ChunkScatter
     // epoch's last batch passes the last use of all its chunks, so a job holds samples of one epoch; and were it
     // ever to hold two, it would still copy the right bytes, since a job only copies its chunk's samples to the
     // places registered with it.
-    private Job Collect(int epoch, int chunk, EpochOrder order)
+    private Job Collect(int epoch, int chunk, IEpochOrder order)
     {
         Debug.Assert(Monitor.IsEntered(Sync));
         Job job = _spare.TryPop(out Job? spare) ? spare : new Job();

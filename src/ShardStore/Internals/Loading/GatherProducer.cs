@@ -22,7 +22,7 @@ internal sealed class GatherProducer : IBatchProducer
     // Held by the worker that claims a batch and its slot.
     private readonly object _claimLock = new();
     private readonly ShardLoader _owner;
-    private readonly ShardDataset _dataset;
+    private readonly ILoaderSource _dataset;
     private readonly ShardLoaderOptions _options;
     private readonly ChunkIndex _index;
     private readonly LoaderChunkCache _cache;
@@ -38,7 +38,7 @@ internal sealed class GatherProducer : IBatchProducer
 
     public GatherProducer(
         ShardLoader owner,
-        ShardDataset dataset,
+        ILoaderSource dataset,
         ShardLoaderOptions options,
         ChunkIndex index,
         LoaderChunkCache cache,

@@ -14,7 +14,7 @@ namespace ShardStore.Internals.Loading;
 /// </summary>
 internal sealed class LoaderChunkCache : IDisposable
 {
-    private readonly ShardDataset _dataset;
+    private readonly ILoaderSource _dataset;
     private readonly ChunkIndex _layout;
     private readonly ChunkBufferPool _pool;
     private readonly int _maxEntries;
@@ -36,7 +36,7 @@ internal sealed class LoaderChunkCache : IDisposable
 
     // byPriority: evict the idle chunk with the lowest priority (its place in the epoch's chunk schedule, so chunks
     // of finished windows go first) instead of the least recently released one.
-    public LoaderChunkCache(ShardDataset dataset, ChunkIndex layout, MemoryBudget budget, int maxEntries, LoaderChunkReader reader, bool byPriority)
+    public LoaderChunkCache(ILoaderSource dataset, ChunkIndex layout, MemoryBudget budget, int maxEntries, LoaderChunkReader reader, bool byPriority)
     {
         _byPriority = byPriority;
         _dataset = dataset;

@@ -15,7 +15,7 @@ namespace ShardStore.Internals.Loading;
 /// and count of reads feed the loader's statistics and metrics.
 /// </summary>
 /// <remarks>Every read, mapped or not, first passes the chunk to the loader's <see cref="PrefetchHints"/> (when it has any).</remarks>
-internal sealed class LoaderChunkReader(ShardDataset dataset, ChunkIndex index, bool dropPages, PrefetchHints? hints)
+internal sealed class LoaderChunkReader(ILoaderSource dataset, ChunkIndex index, bool dropPages, PrefetchHints? hints)
 {
     // Interlocked: time spent and chunks read, over every worker.
     private long _ticks;

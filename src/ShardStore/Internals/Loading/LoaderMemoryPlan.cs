@@ -22,12 +22,12 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
 {
     /// <summary>Plans a loader over <paramref name="dataset"/>.</summary>
     /// <exception cref="ArgumentException">The budget cannot hold the batch slots plus each worker's buffers.</exception>
-    public static LoaderMemoryPlan Create(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, TransformPlan? transforms = null)
+    public static LoaderMemoryPlan Create(ILoaderSource dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, TransformPlan? transforms = null, MixtureLayout? mixture = null)
     {
         Schema slotSchema = transforms?.Output ?? dataset.Schema;
         int slotCount = options.PrefetchDepth + 1;
         long slotBytes = slotCount * BatchSlot.InitialBytes(slotSchema, options.BatchSize);
-        int scatterSlots = ScatterSlotCount(dataset, slotSchema, options, index, schedule);
+        int scatterSlots = ScatterSlotCount(dataset, slotSchema, options, index, schedule, mixture);
         long chunkBytes = WorkerBufferBytesFor(options, index, scatter: true);
         long stagingBytes = transforms is null ? 0 : TransformStage.StagingBytes(dataset.Schema, options);
         if (slotBytes + chunkBytes + stagingBytes > options.MemoryBudgetBytes)
@@ -39,12 +39,13 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
 
         bool scatter = scatterSlots > 0;
 
-        // Chunks kept decoded or mapped: batches in flight can straddle two windows in every partition.
+        // Chunks kept decoded or mapped: batches in flight can straddle two windows in every partition (of every stream).
+        int partitions = mixture?.Partitions.Sum() ?? options.LogicalPartitions;
         int cacheEntries = options.Order switch
         {
             SampleOrder.Random => Math.Max(4096, 2 * options.BatchSize),
-            SampleOrder.Window => (2 * options.WindowChunks * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
-            _ => (2 * options.LogicalPartitions) + (2 * options.DecodeWorkers) + 2,
+            SampleOrder.Window => (2 * options.WindowChunks * partitions) + (2 * options.DecodeWorkers) + 2,
+            _ => (2 * partitions) + (2 * options.DecodeWorkers) + 2,
         };
         bool releasePages = options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options);
         return new LoaderMemoryPlan(scatter ? scatterSlots : slotCount, scatter, WorkerBufferBytesFor(options, index, scatter), cacheEntries, releasePages);
@@ -61,7 +62,7 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
     // batch between a batch and the end of the windows it reads, or it could not make progress: two such spans
     // (one being consumed, one being filled) plus the prefetch depth is the aim, one span plus one the least; past
     // the run's batch count, slots are useless. 0: gather instead.
-    private static int ScatterSlotCount(ShardDataset dataset, Schema slotSchema, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule)
+    private static int ScatterSlotCount(ILoaderSource dataset, Schema slotSchema, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, MixtureLayout? mixture)
     {
         bool wanted = options.Assembly switch
         {
@@ -74,7 +75,7 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
             return 0;
         }
 
-        int span = ChunkScatter.SpanBatches(index, options.Order, options.WindowChunks, options.LogicalPartitions, options.BatchSize, options.WorldSize);
+        int span = mixture?.SpanBatches(options.WorldSize) ?? ChunkScatter.SpanBatches(index, options.Order, options.WindowChunks, options.LogicalPartitions, options.BatchSize, options.WorldSize);
         long cap = schedule.TotalBatches is { } total ? total + 1 : long.MaxValue;
         long least = Math.Min(span + 1L, cap);
         long aim = Math.Min((2L * span) + options.PrefetchDepth + 1, cap);
@@ -84,6 +85,6 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
         return slots < least || slots < 1 ? 0 : (int)Math.Min(slots, 1 << 20);
     }
 
-    private static bool ShouldReleasePages(ShardDataset dataset, ShardLoaderOptions options) =>
+    private static bool ShouldReleasePages(ILoaderSource dataset, ShardLoaderOptions options) =>
         options.ReleaseConsumedPages ?? dataset.Shards.Sum(s => s.FileBytes) > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 }

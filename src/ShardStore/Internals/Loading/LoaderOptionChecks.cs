@@ -5,7 +5,7 @@ internal static class LoaderOptionChecks
 {
     /// <summary>Checks the options that decide the order (all a plan needs).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public static void CheckOrder(ShardDataset dataset, ShardLoaderOptions options)
+    public static void CheckOrder(ILoaderSource dataset, ShardLoaderOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchGatherer.MaxBatchSize, "options.BatchSize");
@@ -24,7 +24,7 @@ internal static class LoaderOptionChecks
     /// <summary>Checks every option a running loader needs.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">Zero-copy batches are asked of a dataset that is not mapped, or together with transforms.</exception>
-    public static void CheckAll(ShardDataset dataset, ShardLoaderOptions options)
+    public static void CheckAll(ILoaderSource dataset, ShardLoaderOptions options)
     {
         CheckOrder(dataset, options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeWorkers, 1, "options.DecodeWorkers");

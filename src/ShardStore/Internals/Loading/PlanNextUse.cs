@@ -36,7 +36,7 @@ internal sealed class PlanNextUse(ChunkIndex index, EpochOrderCache orders, Samp
         long now = Volatile.Read(ref _now);
         int epoch = (int)(now / (index.SampleCount + 1));
         long position = now % (index.SampleCount + 1);
-        EpochOrder current = orders.Get(epoch);
+        IEpochOrder current = orders.Get(epoch);
         if (position <= current.LastUse(global))
         {
             return Math.Max(0, current.FirstUse(global) - position);

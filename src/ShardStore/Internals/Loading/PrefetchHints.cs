@@ -13,7 +13,7 @@ namespace ShardStore.Internals.Loading;
 /// reads every chunk all the time and takes no hints. A mapped or local source passes the hints to the OS (madvise,
 /// posix_fadvise); a remote one fetches the hinted chunks, adjacent ones in one request. Thread-safe.
 /// </summary>
-internal sealed class PrefetchHints(ShardDataset dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options)
+internal sealed class PrefetchHints(ILoaderSource dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options)
 {
     // Per chunk, 1 + the epoch it was last hinted in; racy by design (a hint twice is harmless).
     private readonly int[] _hinted = new int[index.ChunkCount];
@@ -30,7 +30,7 @@ internal sealed class PrefetchHints(ShardDataset dataset, ChunkIndex index, Epoc
     public int Depth => _depth;
 
     /// <summary>Returns the hints for a loader with <paramref name="options"/>, or null in Random order.</summary>
-    public static PrefetchHints? For(ShardDataset dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options) =>
+    public static PrefetchHints? For(ILoaderSource dataset, ChunkIndex index, EpochOrderCache orders, ShardLoaderOptions options) =>
         options.Order == SampleOrder.Random ? null : new PrefetchHints(dataset, index, orders, options);
 
     /// <summary>Hints the chunks after <paramref name="chunk"/> in the epoch being planned.</summary>

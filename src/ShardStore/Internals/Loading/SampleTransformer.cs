@@ -16,7 +16,7 @@ namespace ShardStore.Internals.Loading;
 internal sealed unsafe class SampleTransformer : IDisposable
 {
     private readonly TransformPlan _plan;
-    private readonly ShardDataset _dataset;
+    private readonly ILoaderSource _dataset;
     private readonly ChunkIndex _layout;
     private readonly ulong _seed;
     private readonly bool _skip;
@@ -28,7 +28,7 @@ internal sealed unsafe class SampleTransformer : IDisposable
     private readonly FieldBytes[][] _outputs;
     private readonly byte[] _scratch;
 
-    public SampleTransformer(TransformPlan plan, ShardDataset dataset, ChunkIndex layout, ShardLoaderOptions options, BatchSlot? staging)
+    public SampleTransformer(TransformPlan plan, ILoaderSource dataset, ChunkIndex layout, ShardLoaderOptions options, BatchSlot? staging)
     {
         _plan = plan;
         _dataset = dataset;

@@ -30,7 +30,7 @@ internal sealed class ScatterProducer : IBatchProducer
     // Interlocked: batches planned into a slot and not yet passed on by the hand-off.
     private int _unpublished;
 
-    public ScatterProducer(ShardLoader owner, ShardDataset dataset, ChunkIndex index, LoaderChunkReader reader, SlotPool slots, RankSchedule schedule, EpochOrderCache orders, OrderedHandoff<Batch> handoff, TransformStage? transforms, BatchTransformStep? batchStep)
+    public ScatterProducer(ShardLoader owner, ILoaderSource dataset, ChunkIndex index, LoaderChunkReader reader, SlotPool slots, RankSchedule schedule, EpochOrderCache orders, OrderedHandoff<Batch> handoff, TransformStage? transforms, BatchTransformStep? batchStep)
     {
         _owner = owner;
         _index = index;

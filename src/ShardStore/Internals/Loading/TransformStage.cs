@@ -18,7 +18,7 @@ internal sealed class TransformStage : IDisposable
     // Guarded by _sync: transformers not in use.
     private readonly Stack<SampleTransformer> _idle = new();
 
-    public TransformStage(TransformPlan plan, ShardDataset dataset, ChunkIndex layout, ShardLoaderOptions options, MemoryBudget budget, bool staging)
+    public TransformStage(TransformPlan plan, ILoaderSource dataset, ChunkIndex layout, ShardLoaderOptions options, MemoryBudget budget, bool staging)
     {
         Plan = plan;
         _made = new SampleTransformer[options.DecodeWorkers];

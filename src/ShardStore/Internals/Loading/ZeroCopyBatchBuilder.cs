@@ -12,7 +12,7 @@ namespace ShardStore.Internals.Loading;
 /// for variable fields, the offsets rebased to 0. The gather producer tries this first for each batch in Sequential
 /// order and gathers the batches it declines. Thread-safe.
 /// </summary>
-internal sealed class ZeroCopyBatchBuilder(ShardLoader owner, ShardDataset dataset, ChunkIndex index, LoaderChunkReader reader, EpochOrderCache orders)
+internal sealed class ZeroCopyBatchBuilder(ShardLoader owner, ILoaderSource dataset, ChunkIndex index, LoaderChunkReader reader, EpochOrderCache orders)
 {
     // Interlocked.
     private long _built;

@@ -13,7 +13,7 @@ namespace ShardStore.Internals.Ordering;
 /// ranks, which is what lets a run resume with another world size and keep the same global order; and when
 /// the world size divides <c>P</c>, each rank reads only its own partitions.
 /// </remarks>
-internal sealed class EpochOrder
+internal sealed class EpochOrder : IEpochOrder
 {
     private const ulong RandomTag = 0x52414E44;
     private const ulong WindowTag = 0x57494E44;

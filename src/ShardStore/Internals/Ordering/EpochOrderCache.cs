@@ -6,17 +6,23 @@ namespace ShardStore.Internals.Ordering;
 /// The epoch orders a loader is using: built on first use and kept for the last three epochs (batches in flight
 /// span at most two), so every producer thread shares one order per epoch. Thread-safe.
 /// </summary>
-internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions options)
+internal sealed class EpochOrderCache(Func<int, IEpochOrder> create)
 {
     // Guarded by itself: the orders, oldest first.
-    private readonly List<EpochOrder> _orders = [];
+    private readonly List<IEpochOrder> _orders = [];
+
+    /// <summary>Creates the cache of one dataset's orders.</summary>
+    public EpochOrderCache(ChunkIndex index, ShardLoaderOptions options)
+        : this(epoch => new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize))
+    {
+    }
 
     /// <summary>Returns the order of <paramref name="epoch"/>, building it if needed.</summary>
-    public EpochOrder Get(int epoch)
+    public IEpochOrder Get(int epoch)
     {
         lock (_orders)
         {
-            foreach (EpochOrder o in _orders)
+            foreach (IEpochOrder o in _orders)
             {
                 if (o.Epoch == epoch)
                 {
@@ -24,7 +30,7 @@ internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions optio
                 }
             }
 
-            var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
+            IEpochOrder order = create(epoch);
             _orders.Add(order);
             if (_orders.Count > 3)
             {
@@ -36,7 +42,7 @@ internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions optio
     }
 
     /// <summary>Returns the order built last (the epoch being planned), or null before the first.</summary>
-    public EpochOrder? Latest()
+    public IEpochOrder? Latest()
     {
         lock (_orders)
         {

@@ -8,7 +8,7 @@ namespace ShardStore.Internals.Reading;
 /// <summary>The dataset's chunks flattened into one global list, in sample order: what the loader plans over.</summary>
 internal sealed class ChunkIndex
 {
-    public ChunkIndex(ShardDataset dataset)
+    public ChunkIndex(Loading.ILoaderSource dataset)
     {
         int count = checked((int)dataset.ChunkCount);
         ChunkStarts = new long[count + 1];
@@ -36,6 +36,23 @@ internal sealed class ChunkIndex
 
         ChunkStarts[count] = dataset.SampleCount;
         SampleCount = dataset.SampleCount;
+        for (int k = 0; k < count; k++)
+        {
+            MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
+        }
+    }
+
+    /// <summary>
+    /// Creates a layout of chunks with the given starts and no shards: a subset of a dataset's samples grouped by the
+    /// chunks they lie in, for an order to run over (a split's samples, see <see cref="Ordering.SplitMap"/>).
+    /// </summary>
+    public ChunkIndex(long[] chunkStarts)
+    {
+        int count = chunkStarts.Length - 1;
+        ChunkStarts = chunkStarts;
+        ChunkShard = new int[count];
+        ChunkInShard = new int[count];
+        SampleCount = chunkStarts[count];
         for (int k = 0; k < count; k++)
         {
             MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));

@@ -38,7 +38,7 @@ public sealed class PlanNextUseTests
     {
         (PlanNextUse plan, EpochOrderCache orders) = Create(order, epochs: 3);
         plan.AtPosition(0, 0);
-        EpochOrder epoch = orders.Get(0);
+        IEpochOrder epoch = orders.Get(0);
         for (int c = 0; c < Index.ChunkCount; c++)
         {
             Assert.AreEqual(epoch.FirstUse(c), plan.NextUse(Index.ChunkShard[c], Index.ChunkInShard[c]), $"chunk {c}");
@@ -49,7 +49,7 @@ public sealed class PlanNextUseTests
     public void NextUse_InsideAWindow_IsZeroForItsChunksAndCountsDownForLaterOnes()
     {
         (PlanNextUse plan, EpochOrderCache orders) = Create(SampleOrder.Window, epochs: 3);
-        EpochOrder epoch = orders.Get(0);
+        IEpochOrder epoch = orders.Get(0);
         int chunk = Enumerable.Range(0, Index.ChunkCount).First(c => epoch.FirstUse(c) > 0);
         long position = epoch.FirstUse(chunk) + 1;
         plan.AtPosition(0, position);
@@ -64,7 +64,7 @@ public sealed class PlanNextUseTests
     public void NextUse_WindowPassed_IsItsFirstUseInTheNextEpoch()
     {
         (PlanNextUse plan, EpochOrderCache orders) = Create(SampleOrder.Window, epochs: 3);
-        EpochOrder epoch = orders.Get(1);
+        IEpochOrder epoch = orders.Get(1);
         int chunk = Enumerable.Range(0, Index.ChunkCount).First(c => epoch.LastUse(c) < Index.SampleCount - 1);
         long position = epoch.LastUse(chunk) + 1;
         plan.AtPosition(1, position);
@@ -76,7 +76,7 @@ public sealed class PlanNextUseTests
     public void NextUse_WindowPassedInTheLastEpoch_IsNeverAgain()
     {
         (PlanNextUse plan, EpochOrderCache orders) = Create(SampleOrder.Window, epochs: 1);
-        EpochOrder epoch = orders.Get(0);
+        IEpochOrder epoch = orders.Get(0);
         int chunk = Enumerable.Range(0, Index.ChunkCount).First(c => epoch.LastUse(c) < Index.SampleCount - 1);
         plan.AtPosition(0, epoch.LastUse(chunk) + 1);
         Assert.AreEqual(long.MaxValue, plan.NextUse(Index.ChunkShard[chunk], Index.ChunkInShard[chunk]));
