@@ -34,6 +34,11 @@ public sealed partial class DatasetWriter : IDisposable
     private readonly TaskScheduler _scheduler;
     private readonly int _maxInFlight;
     private readonly DatasetIdentity _identity;
+
+    // Set in the constructor for an append: the staging, and where the new shards and samples start.
+    private readonly AppendStaging? _append;
+    private readonly int _firstShard;
+    private readonly long _firstSample;
     private readonly Queue<Task<EncodedChunk>> _pending = new();
     private readonly Queue<Task> _flushing = new();
     private readonly List<ShardInfo> _shards = [];
@@ -44,7 +49,7 @@ public sealed partial class DatasetWriter : IDisposable
     private bool _completed;
     private bool _disposed;
 
-    private DatasetWriter(string? directory, IDatasetPublisher? publisher, Schema schema, DatasetWriterOptions options)
+    private DatasetWriter(string? directory, IDatasetPublisher? publisher, Schema schema, DatasetWriterOptions options, bool append = false)
     {
         _schema = schema;
         _options = options;
@@ -62,7 +67,11 @@ public sealed partial class DatasetWriter : IDisposable
             ArgumentOutOfRangeException.ThrowIfGreaterThan(_level, _codec.MaxLevel, "options.Level");
         }
 
-        if (options.Identity is null)
+        if (append)
+        {
+            // The new shards carry the dataset's identity; the staging reads it from the manifest.
+        }
+        else if (options.Identity is null)
         {
             _identity = DatasetIdentity.NewRandom();
         }
@@ -71,9 +80,21 @@ public sealed partial class DatasetWriter : IDisposable
             throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
         }
 
-        _staging = publisher is null
-            ? new StagingDirectory(directory!, options.Overwrite, options.FileSystem)
-            : new ObjectStorageStaging(publisher, options.Overwrite, _identity, options.UploadStagingDirectory, options.FileSystem);
+        if (append)
+        {
+            _append = new AppendStaging(directory!, schema, options.Identity, options.FileSystem);
+            _staging = _append;
+            _identity = _append.Old.Identity;
+            _firstShard = _append.Old.Shards.Count;
+            _firstSample = _append.Old.SampleCount;
+        }
+        else
+        {
+            _staging = publisher is null
+                ? new StagingDirectory(directory!, options.Overwrite, options.FileSystem)
+                : new ObjectStorageStaging(publisher, options.Overwrite, _identity, options.UploadStagingDirectory, options.FileSystem);
+        }
+
         try
         {
             _builder = ChunkBuilder.Create(schema, options.ChunkTargetBytes);
@@ -93,7 +114,7 @@ public sealed partial class DatasetWriter : IDisposable
     /// <summary>Gets the schema every sample follows.</summary>
     public Schema Schema => _schema;
 
-    /// <summary>Gets the number of samples ended so far.</summary>
+    /// <summary>Gets the number of samples ended so far (for an append, the samples added, not counting the dataset's).</summary>
     public long SampleCount { get; private set; }
 
     /// <summary>Gets the directory (or, for a publisher, its location such as <c>s3://bucket/prefix</c>) the dataset appears at after <see cref="Complete()"/>.</summary>
@@ -344,6 +365,11 @@ public sealed partial class DatasetWriter : IDisposable
                 _shards,
                 _options.Metadata ?? new Dictionary<string, string>(),
                 _identity);
+            if (_append is not null)
+            {
+                manifest = _append.Extend(manifest, DateTimeOffset.UtcNow);
+            }
+
             _staging.Publish(FormatConstants.ManifestFileName, ManifestSerializer.Serialize(manifest), cancellationToken);
             _completed = true;
         }
@@ -422,7 +448,8 @@ public sealed partial class DatasetWriter : IDisposable
             FinishShard();
         }
 
-        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, _staging.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
+        int index = _firstShard + _shards.Count;
+        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, _staging.ShardFileName(index)), _schema, index, _firstSample + _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
     }
