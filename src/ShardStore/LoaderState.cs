@@ -26,6 +26,13 @@ public sealed record LoaderState
     /// </summary>
     public string? DatasetIdentity { get; init; }
 
+    /// <summary>
+    /// Gets the generation of the dataset (<see cref="ShardDataset.Generation"/>) that <see cref="Epoch"/> runs on, or
+    /// null for a state saved before generations. A loader on a newer generation finishes that epoch on this
+    /// generation's samples and reads the newer samples from the next epoch on.
+    /// </summary>
+    public int? DatasetGeneration { get; init; }
+
     /// <summary>Gets the shuffle seed.</summary>
     public required ulong Seed { get; init; }
 
@@ -67,6 +74,11 @@ public sealed record LoaderState
             {
                 w.WriteString("datasetIdentity", DatasetIdentity);
             }
+            if (DatasetGeneration is { } generation)
+            {
+                w.WriteNumber("generation", generation);
+            }
+
             w.WriteString("seed", Seed.ToString(CultureInfo.InvariantCulture));
             w.WriteString("order", Order.ToString());
             w.WriteNumber("batchSize", BatchSize);
@@ -109,6 +121,9 @@ public sealed record LoaderState
                 DatasetFingerprint = root.GetProperty("dataset").GetString() ?? throw Invalid("dataset is null"),
                 DatasetIdentity = root.TryGetProperty("datasetIdentity", out JsonElement identity)
                     ? Format.DatasetIdentity.TryParse(identity.GetString(), out _) ? identity.GetString() : throw Invalid("datasetIdentity is not 32 lower-case hex digits")
+                    : null,
+                DatasetGeneration = root.TryGetProperty("generation", out JsonElement generation)
+                    ? generation.GetInt32() is int g and >= 1 ? g : throw Invalid("generation is not a positive integer")
                     : null,
                 Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture),
                 Order = Enum.TryParse(root.GetProperty("order").GetString(), ignoreCase: false, out SampleOrder order) && Enum.IsDefined(order)

@@ -45,6 +45,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly ShardDataset _dataset;
     private readonly ShardLoaderOptions _options;
     private readonly RankSchedule _schedule;
+    private readonly EpochLayouts _layouts;
     private readonly LoaderMemoryPlan _memory;
     private readonly MemoryBudget _budget;
     private readonly LoaderChunkReader _reader;
@@ -79,9 +80,10 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private long _bytes;
     private long _skipped;
 
-    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, EpochLayouts layouts, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
     {
         _dataset = dataset;
+        _layouts = layouts;
         _options = options;
         _schedule = schedule;
         _memory = memory;
@@ -104,7 +106,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             }
         }
 
-        var orders = new EpochOrderCache(index, options);
+        var orders = new EpochOrderCache(index, options, layouts);
         if (dataset.CacheEvictsByPlan)
         {
             _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
@@ -214,7 +216,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
             (firstEpoch, firstPosition) = (state.Epoch, state.Position);
         }
 
-        var schedule = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs);
+        var index = new ChunkIndex(dataset);
+        var layouts = EpochLayouts.Create(dataset, index, options.ResumeFrom);
+        var schedule = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs, layouts.FirstEpochSamples);
         if (options.Epochs is null && schedule.BatchesPerEpoch == 0)
         {
             throw new ArgumentException(
@@ -224,8 +228,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
         TransformPlan? transforms = TransformPlan.Create(dataset.Schema, options);
         BatchTransformStep? batchStep = BatchTransformStep.Create(transforms?.Output ?? dataset.Schema, options);
-        var index = new ChunkIndex(dataset);
-        return new ShardLoader(dataset, options, index, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms, batchStep);
+        return new ShardLoader(dataset, options, index, layouts, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms, batchStep);
     }
 
     /// <summary>
@@ -312,8 +315,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         {
             return new LoaderState
             {
-                DatasetFingerprint = _dataset.Fingerprint,
+                DatasetFingerprint = _layouts.GenerationOf(_stateEpoch).Fingerprint,
                 DatasetIdentity = _dataset.Identity,
+                DatasetGeneration = _layouts.GenerationOf(_stateEpoch).Number,
                 Seed = _options.Seed,
                 Order = _options.Order,
                 BatchSize = _options.BatchSize,

@@ -4,9 +4,10 @@ namespace ShardStore.Internals.Ordering;
 
 /// <summary>
 /// The epoch orders a loader is using: built on first use and kept for the last three epochs (batches in flight
-/// span at most two), so every producer thread shares one order per epoch. Thread-safe.
+/// span at most two), so every producer thread shares one order per epoch. Each epoch's order is built over the
+/// layout that <paramref name="layouts"/> gives it (an older generation's for the epoch a resume finishes). Thread-safe.
 /// </summary>
-internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions options)
+internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions options, EpochLayouts? layouts = null)
 {
     // Guarded by itself: the orders, oldest first.
     private readonly List<EpochOrder> _orders = [];
@@ -24,7 +25,7 @@ internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions optio
                 }
             }
 
-            var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
+            var order = new EpochOrder(layouts?.For(epoch) ?? index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
             _orders.Add(order);
             if (_orders.Count > 3)
             {
