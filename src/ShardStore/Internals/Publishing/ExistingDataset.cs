@@ -38,7 +38,8 @@ internal static partial class ExistingDataset
         }
 
         HashSet<string> own = OwnNames(manifest);
-        string[] stray = [.. entries.Where(e => e is DirectoryInfo ? !IsGenerationsDirectory(e) : !own.Contains(e.Name)).Select(e => e.Name).Order(StringComparer.Ordinal)];
+        // Shard files no manifest lists are what an interrupted append moved in: the writer's own files too.
+        string[] stray = [.. entries.Where(e => e is DirectoryInfo ? !IsGenerationsDirectory(e) : !own.Contains(e.Name) && !IsWriterFileName(e.Name)).Select(e => e.Name).Order(StringComparer.Ordinal)];
         if (stray.Length > 0)
         {
             throw new IOException(
