@@ -60,6 +60,12 @@ public sealed record LoaderState
     /// <summary>Gets the world size when the state was taken (for information; a resume may use another).</summary>
     public required int WorldSize { get; init; }
 
+    /// <summary>Gets this rank's ledger of <see cref="Epoch"/> up to <see cref="Position"/> (<see cref="ShardLoaderOptions.Ledger"/>), or null when none is kept.</summary>
+    public LoaderLedger? Ledger { get; init; }
+
+    /// <summary>Gets this rank's ledger of the epoch before <see cref="Epoch"/>, whole, or null when none is kept or no epoch has ended.</summary>
+    public LoaderLedger? PreviousLedger { get; init; }
+
     /// <summary>Serializes the state as compact UTF-8 JSON.</summary>
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
     public byte[] ToBytes()
@@ -88,6 +94,8 @@ public sealed record LoaderState
             w.WriteNumber("epoch", Epoch);
             w.WriteNumber("position", Position);
             w.WriteNumber("worldSize", WorldSize);
+            Internals.Loading.LoaderLedgerJson.Write(w, "ledger", Ledger);
+            Internals.Loading.LoaderLedgerJson.Write(w, "previousLedger", PreviousLedger);
             w.WriteEndObject();
         }
 
@@ -136,6 +144,8 @@ public sealed record LoaderState
                 Epoch = root.GetProperty("epoch").GetInt32(),
                 Position = root.GetProperty("position").GetInt64(),
                 WorldSize = root.GetProperty("worldSize").GetInt32(),
+                Ledger = Internals.Loading.LoaderLedgerJson.Read(root, "ledger"),
+                PreviousLedger = Internals.Loading.LoaderLedgerJson.Read(root, "previousLedger"),
             };
             if (state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
             {

@@ -46,6 +46,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     private readonly ShardLoaderOptions _options;
     private readonly RankSchedule _schedule;
     private readonly EpochLayouts _layouts;
+
+    // Guarded by _stateLock: what the consumer was handed, with ShardLoaderOptions.Ledger.
+    private readonly ConsumptionLedger? _ledger;
     private readonly LoaderMemoryPlan _memory;
     private readonly MemoryBudget _budget;
     private readonly LoaderChunkReader _reader;
@@ -84,6 +87,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     {
         _dataset = dataset;
         _layouts = layouts;
+        _ledger = ConsumptionLedger.Create(options, schedule, layouts);
         _options = options;
         _schedule = schedule;
         _memory = memory;
@@ -327,6 +331,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 Epoch = _stateEpoch,
                 Position = _statePosition,
                 WorldSize = _options.WorldSize,
+                Ledger = _ledger?.Current,
+                PreviousLedger = _ledger?.Previous,
             };
         }
     }
@@ -524,6 +530,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         {
             _stateEpoch = batch.Plan.NextEpoch;
             _statePosition = batch.Plan.NextPosition;
+            _ledger?.Delivered(batch.Plan, batch.SampleIndices);
         }
 
         _nextUse?.AtPosition(batch.Plan.NextEpoch, batch.Plan.NextPosition);

@@ -101,6 +101,14 @@ internal sealed class RankSchedule
         return true;
     }
 
+    /// <summary>Returns the position after the last sample of <paramref name="epoch"/>'s global order that some rank receives (the samples less what DropLast drops).</summary>
+    public long EpochEnd(int epoch)
+    {
+        (long samples, long p0) = epoch == _firstEpoch ? (_firstSamples, _firstPosition) : (_samples, 0);
+        long step = (long)_world * _batch;
+        return _dropLast ? p0 + ((samples - p0) / step * step) : samples;
+    }
+
     private long BatchesFrom(long samples, long position)
     {
         long remaining = samples - position;
