@@ -87,11 +87,11 @@ internal static class LedgerCheck
             {
                 if (from > covered)
                 {
-                    problems.Add($"epoch {epoch.Key}: positions {covered} to {from} are in no ledger given (the states of the ranks before a restart with another world size?)");
+                    problems.Add($"epoch {epoch.Key}: positions {covered} to {from} ({from - covered} samples) are in no ledger given: missing, unless the states of every rank from before a restart with another world size were left out");
                 }
                 else if (from < covered && to > covered)
                 {
-                    problems.Add($"epoch {epoch.Key}: positions {from} to {covered} are counted by two runs (repeated)");
+                    problems.Add($"epoch {epoch.Key}: positions {from} to {covered} ({covered - from} samples) are counted by two runs: repeated");
                 }
 
                 covered = Math.Max(covered, to);
