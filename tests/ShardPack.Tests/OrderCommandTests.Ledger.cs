@@ -112,6 +112,60 @@ public sealed partial class OrderCommandTests
         Assert.Contains("has no ledger", r.Error);
     }
 
+    [TestMethod]
+    public void OrderLedger_ResumedAcrossAnAppend_ChecksEachEpochOnItsGeneration()
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+        ShardLoaderOptions options = LedgerOptions() with { Epochs = 2, WorldSize = 2 };
+        LoaderState[] before;
+        using (ShardDataset first = ShardDataset.Open(ds, new ShardDatasetOptions { Codecs = NativeCodecs.Provider }))
+        {
+            before = [.. Enumerable.Range(0, 2).Select(rank => Take(first, options with { Rank = rank }, batches: 3))];
+        }
+
+        using (DatasetWriter writer = DatasetWriter.Append(ds, new Schema(FieldSpec.Fixed("v", DType.I64)), new DatasetWriterOptions { ChunkTargetBytes = 256 }))
+        {
+            for (long i = Samples; i < Samples + 100; i++)
+            {
+                writer.WriteScalar(0, i);
+                writer.EndSample();
+            }
+
+            writer.Complete();
+        }
+
+        using ShardDataset current = ShardDataset.Open(ds, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        var files = new List<string>();
+        var ends = new List<LoaderState>();
+        for (int rank = 0; rank < 2; rank++)
+        {
+            using ShardLoader loader = ShardLoader.Create(current, options with { Rank = rank, ResumeFrom = before[rank] });
+            while (loader.GetState().Epoch == 0)
+            {
+                loader.NextBatch()!.Dispose();
+            }
+
+            ends.Add(loader.GetState());
+            while (loader.NextBatch() is { } batch)
+            {
+                batch.Dispose();
+            }
+
+            ends.Add(loader.GetState());
+        }
+
+        Assert.AreEqual(1, ends[0].PreviousLedger!.Generation);
+        Assert.AreEqual(2, ends[1].PreviousLedger!.Generation);
+        files.AddRange(Save(dir, "s", [.. ends]));
+
+        CliResult r = Cli.Run(["order", ds, "--ledger", .. files]);
+
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+        Assert.Contains($"epoch 0: positions 0 to {Samples}: every sample exactly once", r.Output);
+        Assert.Contains($"epoch 1: positions 0 to {Samples + 100}: every sample exactly once", r.Output);
+    }
+
     private static ShardLoaderOptions LedgerOptions() =>
         new() { Order = SampleOrder.Random, Seed = 11, BatchSize = LedgerBatch, WindowChunks = 3, DecodeWorkers = 2, Ledger = true };
 
