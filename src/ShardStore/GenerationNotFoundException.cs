@@ -8,15 +8,16 @@ public sealed class GenerationNotFoundException : ArgumentOutOfRangeException
     /// <param name="generation">The generation asked for.</param>
     /// <param name="newestGeneration">The dataset's newest generation.</param>
     public GenerationNotFoundException(string dataset, int generation, int newestGeneration)
-        : base(
-            "options.Generation",
-            generation,
-            $"Dataset '{dataset}' has generations 1 to {newestGeneration}; generation {generation} does not exist{(generation > newestGeneration ? " (yet)" : "")}.")
+        : base("options.Generation", generation, null)
     {
         Dataset = dataset;
         Generation = generation;
         NewestGeneration = newestGeneration;
     }
+
+    /// <summary>Gets the message: the dataset, its generations and the one asked for.</summary>
+    public override string Message =>
+        $"Dataset '{Dataset}' has generations 1 to {NewestGeneration}; generation {Generation} does not exist{(Generation > NewestGeneration ? " (yet)" : "")}.";
 
     /// <summary>Gets the dataset's directory or location.</summary>
     public string Dataset { get; }

@@ -19,9 +19,9 @@ public sealed partial class PackCommandTests
         Assert.Contains("appended 25 samples as generation 2, now 65 samples", appended.Output);
         CliResult info = Cli.Run("info", ds);
         Assert.AreEqual(ExitCodes.Success, info.ExitCode, info.ToString());
-        Assert.Contains("generation 2", info.Output);
-        Assert.MatchesRegex(@"\n\s+1\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+1 shards\s+40 samples\s+[0-9a-f]{32}", info.Output);
-        Assert.MatchesRegex(@"\n\s+2\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+2 shards\s+65 samples\s+[0-9a-f]{32}", info.Output);
+        Assert.Contains("generation 2\n", info.Output.ReplaceLineEndings("\n"));
+        Assert.MatchesRegex(@"\n  1\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+1 shards, 40 samples, fingerprint [0-9a-f]{32}", info.Output.ReplaceLineEndings("\n"));
+        Assert.MatchesRegex(@"\n  2\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+2 shards, 65 samples, fingerprint [0-9a-f]{32}", info.Output.ReplaceLineEndings("\n"));
         CliResult json = Cli.Run("info", ds, "--json", "--generation", "1");
         Assert.Contains("\"generation\": 1,", json.Output, json.ToString());
         Assert.Contains("\"samples\": 40,", json.Output, json.ToString());

@@ -32,16 +32,18 @@ internal static class InfoCommand
             o.WriteLine($"identity  {ds.Identity ?? "none (written before identities)"}");
             o.WriteLine($"samples   {ds.SampleCount.ToString("N0", CultureInfo.InvariantCulture)}");
             o.WriteLine($"generation {ds.Generation}");
-            foreach (DatasetGeneration g in ds.Generations)
-            {
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Number,5}  {FormatTime(g.Created),-24}  {g.ShardCount,6} shards  {g.SampleCount,15:N0} samples  {g.Fingerprint}"));
-            }
 
             o.WriteLine($"shards    {ds.Shards.Count}");
             o.WriteLine($"chunks    {ds.ChunkCount}");
             o.WriteLine($"codec     {CodecNames.GetName(ds.Codec)}");
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw       {raw} bytes"));
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored    {stored} bytes (ratio {ratio:F2}x), {files} bytes on disk"));
+            o.WriteLine("generations");
+            foreach (DatasetGeneration g in ds.Generations)
+            {
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Number,-4} {FormatTime(g.Created),-20}  {g.ShardCount} shards, {g.SampleCount:N0} samples, fingerprint {g.Fingerprint}"));
+            }
+
             o.WriteLine("fields");
             foreach (FieldSpec f in ds.Schema.Fields)
             {

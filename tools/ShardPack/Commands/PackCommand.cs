@@ -258,7 +258,7 @@ internal static class PackCommand
         catch (ArgumentException e) when (append && e.ParamName == "schema")
         {
             // The input does not fit the dataset: bad data, exit 3.
-            throw DataErrors.Create(e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), Path.GetFullPath(outputDirectory), innerException: e);
+            throw new InvalidDataException(e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
         {
