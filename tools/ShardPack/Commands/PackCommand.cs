@@ -132,7 +132,7 @@ internal static class PackCommand
         bool remote = S3Location.IsS3Uri(outputDirectory);
         if (remote && append)
         {
-            throw new UsageException($"--append works on local datasets only, not on '{outputDirectory}': object storage offers no lock or conditional write here, so two appenders could both publish the next generation and one would lose its shards. Append to a local copy and sync it, or pack anew.");
+            throw new UsageException($"--append works on local datasets only, not on '{outputDirectory}': object storage offers no lock or conditional write here, so two appenders could both publish the next generation and one would lose its shards. Append to a local copy and 'shardpack sync --overwrite' it, or pack anew.");
         }
 
         if (remote)

@@ -65,7 +65,7 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
     public override byte[] ReadGenerationManifest(int generation, out string name) =>
         ReadManifestObject(
             FormatConstants.GenerationsDirectoryName + "/" + FormatConstants.GenerationFileName(generation),
-            $"generation {generation}'s manifest is missing, though manifest.json lists the generation; the dataset is damaged",
+            $"generation {generation}'s manifest is missing, though manifest.json lists the generation: the dataset is damaged, or a copy that holds only the newest generation (shardpack sync copies only that)",
             out name);
 
     private byte[] ReadManifestObject(string key, string missing, out string name)
