@@ -49,6 +49,9 @@ public sealed partial class ShardDataset
         return (bytes, manifest);
     }
 
-    private static DatasetGeneration[] ListGenerations(DatasetManifest manifest, string fingerprint) =>
-        [.. manifest.History, new DatasetGeneration(manifest.Generation, manifest.Created, manifest.Shards.Count, manifest.SampleCount, fingerprint)];
+    // An older generation is listed as the newest manifest records it, with the time of its publishing.
+    private static DatasetGeneration[] ListGenerations(DatasetManifest newest, DatasetManifest opened, string fingerprint) =>
+        opened.Generation < newest.Generation
+            ? [.. newest.History.Take(opened.Generation)]
+            : [.. opened.History, new DatasetGeneration(opened.Generation, opened.Created, opened.Shards.Count, opened.SampleCount, fingerprint)];
 }

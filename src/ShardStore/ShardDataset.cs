@@ -169,6 +169,7 @@ public sealed partial class ShardDataset : IDisposable
         {
             byte[] manifestBytes = source.ReadManifest(out string manifestName);
             DatasetManifest manifest = ManifestSerializer.Parse(manifestBytes, manifestName);
+            DatasetManifest newest = manifest;
             (manifestBytes, manifest) = ReadGeneration(source, manifestBytes, manifest, options.Generation);
             string fingerprint = ManifestSerializer.Fingerprint(manifestBytes);
             shards = source.OpenShards(manifest, options.Codecs, options.MaxMappedShards);
@@ -176,7 +177,7 @@ public sealed partial class ShardDataset : IDisposable
             return new ShardDataset(source, manifest, fingerprint, shards, options)
             {
                 Generation = manifest.Generation,
-                Generations = ListGenerations(manifest, fingerprint),
+                Generations = ListGenerations(newest, manifest, fingerprint),
             };
         }
         catch
