@@ -69,19 +69,7 @@ public sealed partial class DatasetWriter : IDisposable
 
         if (append)
         {
-            // The new shards carry the dataset's identity; the staging reads it from the manifest.
-        }
-        else if (options.Identity is null)
-        {
-            _identity = DatasetIdentity.NewRandom();
-        }
-        else if (!DatasetIdentity.TryParse(options.Identity, out _identity))
-        {
-            throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
-        }
-
-        if (append)
-        {
+            // The new shards carry the dataset's identity and follow its shards and samples.
             _append = new AppendStaging(directory!, schema, options.Identity, options.FileSystem);
             _staging = _append;
             _identity = _append.Old.Identity;
@@ -90,6 +78,15 @@ public sealed partial class DatasetWriter : IDisposable
         }
         else
         {
+            if (options.Identity is null)
+            {
+                _identity = DatasetIdentity.NewRandom();
+            }
+            else if (!DatasetIdentity.TryParse(options.Identity, out _identity))
+            {
+                throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
+            }
+
             _staging = publisher is null
                 ? new StagingDirectory(directory!, options.Overwrite, options.FileSystem)
                 : new ObjectStorageStaging(publisher, options.Overwrite, _identity, options.UploadStagingDirectory, options.FileSystem);
