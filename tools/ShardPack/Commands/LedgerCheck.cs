@@ -33,7 +33,7 @@ internal static class LedgerCheck
         }
 
         ShardDatasetOptions read = source.GetOptions(result);
-        var plans = new PlanCache(result.GetValue(source.Dataset)!, read, first);
+        using var plans = new PlanCache(result.GetValue(source.Dataset)!, read, first);
         TextWriter o = context.Output;
         var problems = new List<string>();
         LoaderLedger[] ledgers = [.. states.SelectMany(s => new[] { s.State.Ledger, s.State.PreviousLedger }).OfType<LoaderLedger>().Distinct()];
@@ -116,53 +116,82 @@ internal static class LedgerCheck
         return ExitCodes.Success;
     }
 
-    // The epoch's global order (what every rank together reads), per epoch and generation, as the loader plans it.
-    private sealed class PlanCache(string location, ShardDatasetOptions read, LoaderState run)
+    // The epoch's global order (what every rank together reads), as the loader plans it, walked for each stretch
+    // without being kept: memory stays one batch, whatever the dataset's size. One open dataset per generation.
+    private sealed class PlanCache(string location, ShardDatasetOptions read, LoaderState run) : IDisposable
     {
-        private readonly Dictionary<(int Epoch, int? Generation), long[]> _orders = [];
+        private readonly Dictionary<int, ShardDataset> _datasets = [];
 
         public (long Count, ulong Sum) Expected(int epoch, int? generation, long from, long to)
         {
-            if (!_orders.TryGetValue((epoch, generation), out long[]? order))
+            ShardDataset dataset = Open(generation);
+            var options = new ShardLoaderOptions
             {
-                using ShardDataset dataset = ShardDataset.Open(location, new ShardDatasetOptions
-                {
-                    Codecs = read.Codecs,
-                    ObjectStorage = read.ObjectStorage,
-                    ReadMode = read.ReadMode,
-                    DirectIo = read.DirectIo,
-                    Cache = read.Cache,
-                    Generation = generation,
-                });
-                if (run.DatasetIdentity is { } identity && dataset.Identity != identity)
-                {
-                    throw new InvalidDataException($"'{dataset.Directory}': the loader states belong to dataset {identity}, not to this one ({dataset.Identity ?? "none"}).");
-                }
-
-                var options = new ShardLoaderOptions
-                {
-                    Order = run.Order,
-                    Seed = run.Seed,
-                    BatchSize = run.BatchSize,
-                    WindowChunks = run.WindowChunks,
-                    LogicalPartitions = run.LogicalPartitions,
-                };
-                order = [.. ShardLoader.PlanEpoch(dataset, options, epoch).SelectMany(b => b)];
-                _orders[(epoch, generation)] = order;
-            }
-
-            if (to > order.Length)
+                Order = run.Order,
+                Seed = run.Seed,
+                BatchSize = run.BatchSize,
+                WindowChunks = run.WindowChunks,
+                LogicalPartitions = run.LogicalPartitions,
+            };
+            if (to > dataset.SampleCount)
             {
-                throw new InvalidDataException($"'{location}': a ledger of epoch {epoch} reaches position {to}, past the {order.Length} samples of generation {generation?.ToString(CultureInfo.InvariantCulture) ?? "(newest)"}.");
+                throw new InvalidDataException($"'{dataset.Directory}': a ledger of epoch {epoch} reaches position {to}, past the {dataset.SampleCount} samples of generation {dataset.Generation}.");
             }
 
             ulong sum = 0;
-            for (long p = from; p < to; p++)
+            long position = 0;
+            foreach (long[] batch in ShardLoader.PlanEpoch(dataset, options, epoch))
             {
-                sum = unchecked(sum + LoaderLedger.Hash(order[p]));
+                for (int i = 0; i < batch.Length && position < to; i++, position++)
+                {
+                    if (position >= from)
+                    {
+                        sum = unchecked(sum + LoaderLedger.Hash(batch[i]));
+                    }
+                }
+
+                if (position >= to)
+                {
+                    break;
+                }
             }
 
             return (to - from, sum);
+        }
+
+        public void Dispose()
+        {
+            foreach (ShardDataset dataset in _datasets.Values)
+            {
+                dataset.Dispose();
+            }
+        }
+
+        private ShardDataset Open(int? generation)
+        {
+            int key = generation ?? 0;
+            if (_datasets.TryGetValue(key, out ShardDataset? open))
+            {
+                return open;
+            }
+
+            var dataset = ShardDataset.Open(location, new ShardDatasetOptions
+            {
+                Codecs = read.Codecs,
+                ObjectStorage = read.ObjectStorage,
+                ReadMode = read.ReadMode,
+                DirectIo = read.DirectIo,
+                Cache = read.Cache,
+                Generation = generation,
+            });
+            if (run.DatasetIdentity is { } identity && dataset.Identity != identity)
+            {
+                dataset.Dispose();
+                throw new InvalidDataException($"'{dataset.Directory}': the loader states belong to dataset {identity}, not to this one ({dataset.Identity ?? "none"}).");
+            }
+
+            _datasets[key] = dataset;
+            return dataset;
         }
     }
 }
