@@ -47,6 +47,37 @@ public sealed partial class DatasetWriter
         return new DatasetWriter(null, publisher, schema, options);
     }
 
+    /// <summary>Starts a new generation of the dataset in <paramref name="directory"/>: the samples written are added after its samples when completed.</summary>
+    /// <param name="directory">An existing local dataset directory.</param>
+    /// <param name="schema">The fields of every sample; they must be the dataset's.</param>
+    /// <param name="options">Chunking, codec and threading options for the new shards; null for the defaults. <see cref="DatasetWriterOptions.Overwrite"/> must not be set.</param>
+    /// <returns>The writer.</returns>
+    /// <remarks>
+    /// <para>The new shards are written into a hidden sibling directory. <see cref="Complete()"/> keeps the current
+    /// <c>manifest.json</c> as <c>generations/N.json</c> (N its generation), moves the new shards into the directory, and
+    /// renames a new manifest, generation N + 1, over <c>manifest.json</c>: until that rename readers, and a crash, see
+    /// generation N whole; after it, new readers see N + 1. Old samples keep their indices, the new ones follow. A dataset
+    /// or loader opened on generation N keeps reading exactly it, and <see cref="ShardDatasetOptions.Generation"/>
+    /// opens it again later. Metadata entries of <paramref name="options"/> are added to the dataset's (replacing
+    /// entries of the same key); the dataset keeps its identity, codec and chunk size entries. One append at a time per
+    /// dataset: a second one fails with an <see cref="IOException"/>.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">An option is out of range or <see cref="DatasetWriterOptions.Overwrite"/> is set, the codec has no implementation, or <paramref name="schema"/> (or <see cref="DatasetWriterOptions.Identity"/>) differs from the dataset's; the message names both.</exception>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">The directory holds no valid dataset; the message names the manifest.</exception>
+    /// <exception cref="IOException">Another writer is appending to the dataset, or the file system failed.</exception>
+    public static DatasetWriter Append(string directory, Schema schema, DatasetWriterOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        options = CheckArguments(schema, options);
+        if (options.Overwrite)
+        {
+            throw new ArgumentException("DatasetWriterOptions.Overwrite replaces a dataset; an append keeps it. Leave Overwrite unset.", nameof(options));
+        }
+
+        return new DatasetWriter(directory, null, schema, options, append: true);
+    }
+
     private static DatasetWriterOptions CheckArguments(Schema schema, DatasetWriterOptions? options)
     {
         ArgumentNullException.ThrowIfNull(schema);

@@ -35,6 +35,11 @@ public sealed partial class DatasetWriter : IDisposable
     private readonly TaskScheduler _scheduler;
     private readonly int _maxInFlight;
     private readonly DatasetIdentity _identity;
+
+    // Set in the constructor for an append: the staging, and where the new shards and samples start.
+    private readonly AppendStaging? _append;
+    private readonly int _firstShard;
+    private readonly long _firstSample;
     private readonly Queue<Task<EncodedChunk>> _pending = new();
     private readonly Queue<Task> _flushing = new();
     private readonly List<ShardInfo> _shards = [];
@@ -45,7 +50,7 @@ public sealed partial class DatasetWriter : IDisposable
     private bool _completed;
     private bool _disposed;
 
-    private DatasetWriter(string? directory, IDatasetPublisher? publisher, Schema schema, DatasetWriterOptions options)
+    private DatasetWriter(string? directory, IDatasetPublisher? publisher, Schema schema, DatasetWriterOptions options, bool append = false)
     {
         _schema = schema;
         _options = options;
@@ -63,18 +68,31 @@ public sealed partial class DatasetWriter : IDisposable
             ArgumentOutOfRangeException.ThrowIfGreaterThan(_level, _codec.MaxLevel, "options.Level");
         }
 
-        if (options.Identity is null)
+        if (append)
         {
-            _identity = DatasetIdentity.NewRandom();
+            // The new shards carry the dataset's identity and follow its shards and samples.
+            _append = new AppendStaging(directory!, schema, options.Identity, options.FileSystem);
+            _staging = _append;
+            _identity = _append.Old.Identity;
+            _firstShard = _append.Old.Shards.Count;
+            _firstSample = _append.Old.SampleCount;
         }
-        else if (!DatasetIdentity.TryParse(options.Identity, out _identity))
+        else
         {
-            throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
+            if (options.Identity is null)
+            {
+                _identity = DatasetIdentity.NewRandom();
+            }
+            else if (!DatasetIdentity.TryParse(options.Identity, out _identity))
+            {
+                throw new ArgumentException($"DatasetWriterOptions.Identity '{options.Identity}' is not 32 lower-case hex digits (not all zero).", nameof(options));
+            }
+
+            _staging = publisher is null
+                ? new StagingDirectory(directory!, options.Overwrite, options.FileSystem)
+                : new ObjectStorageStaging(publisher, options.Overwrite, _identity, options.UploadStagingDirectory, options.FileSystem);
         }
 
-        _staging = publisher is null
-            ? new StagingDirectory(directory!, options.Overwrite, options.FileSystem)
-            : new ObjectStorageStaging(publisher, options.Overwrite, _identity, options.UploadStagingDirectory, options.FileSystem);
         try
         {
             _builder = ChunkBuilder.Create(schema, options.ChunkTargetBytes);
@@ -94,7 +112,7 @@ public sealed partial class DatasetWriter : IDisposable
     /// <summary>Gets the schema every sample follows.</summary>
     public Schema Schema => _schema;
 
-    /// <summary>Gets the number of samples ended so far.</summary>
+    /// <summary>Gets the number of samples ended so far (for an append, the samples added, not counting the dataset's).</summary>
     public long SampleCount { get; private set; }
 
     /// <summary>Gets the directory (or, for a publisher, its location such as <c>s3://bucket/prefix</c>) the dataset appears at after <see cref="Complete()"/>.</summary>
@@ -347,6 +365,11 @@ public sealed partial class DatasetWriter : IDisposable
                 _shards,
                 _options.Metadata ?? new Dictionary<string, string>(),
                 _identity);
+            if (_append is not null)
+            {
+                manifest = _append.Extend(manifest, DateTimeOffset.UtcNow);
+            }
+
             _staging.Publish(FormatConstants.ManifestFileName, ManifestSerializer.Serialize(manifest), cancellationToken);
             _completed = true;
         }
@@ -427,7 +450,8 @@ public sealed partial class DatasetWriter : IDisposable
             FinishShard();
         }
 
-        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, _staging.ShardFileName(_shards.Count)), _schema, _shards.Count, _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
+        int index = _firstShard + _shards.Count;
+        _shard ??= new ShardFileWriter(Path.Combine(_staging.StagingPath, _staging.ShardFileName(index)), _schema, index, _firstSample + _flushedSamples, _options.FileSystem, _flushToDisk, _options.FlushIntervalBytes, _identity);
         _shard.Append(chunk);
         _flushedSamples += chunk.SampleCount;
         WriterMetrics.Samples.Add(chunk.SampleCount);

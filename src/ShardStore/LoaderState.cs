@@ -26,6 +26,13 @@ public sealed record LoaderState
     /// </summary>
     public string? DatasetIdentity { get; init; }
 
+    /// <summary>
+    /// Gets the generation of the dataset (<see cref="ShardDataset.Generation"/>) that <see cref="Epoch"/> runs on, or
+    /// null for a state saved before generations. A loader on a newer generation finishes that epoch on this
+    /// generation's samples and reads the newer samples from the next epoch on.
+    /// </summary>
+    public int? DatasetGeneration { get; init; }
+
     /// <summary>Gets the shuffle seed.</summary>
     public required ulong Seed { get; init; }
 
@@ -58,6 +65,11 @@ public sealed record LoaderState
     /// stream's short fingerprint; <see cref="DatasetFingerprint"/> is then the mixture's), or null for one dataset.
     /// </summary>
     public string? Mixture { get; init; }
+    /// <summary>Gets this rank's ledger of <see cref="Epoch"/> up to <see cref="Position"/> (<see cref="ShardLoaderOptions.Ledger"/>), or null when none is kept.</summary>
+    public LoaderLedger? Ledger { get; init; }
+
+    /// <summary>Gets this rank's ledger of the epoch before <see cref="Epoch"/>, whole, or null when none is kept or no epoch has ended.</summary>
+    public LoaderLedger? PreviousLedger { get; init; }
 
     /// <summary>Serializes the state as compact UTF-8 JSON.</summary>
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
@@ -73,6 +85,11 @@ public sealed record LoaderState
             {
                 w.WriteString("datasetIdentity", DatasetIdentity);
             }
+            if (DatasetGeneration is { } generation)
+            {
+                w.WriteNumber("generation", generation);
+            }
+
             w.WriteString("seed", Seed.ToString(CultureInfo.InvariantCulture));
             w.WriteString("order", Order.ToString());
             w.WriteNumber("batchSize", BatchSize);
@@ -87,6 +104,8 @@ public sealed record LoaderState
                 w.WriteString("mixture", Mixture);
             }
 
+            Internals.Loading.LoaderLedgerJson.Write(w, "ledger", Ledger);
+            Internals.Loading.LoaderLedgerJson.Write(w, "previousLedger", PreviousLedger);
             w.WriteEndObject();
         }
 
@@ -121,6 +140,9 @@ public sealed record LoaderState
                 DatasetIdentity = root.TryGetProperty("datasetIdentity", out JsonElement identity)
                     ? Format.DatasetIdentity.TryParse(identity.GetString(), out _) ? identity.GetString() : throw Invalid("datasetIdentity is not 32 lower-case hex digits")
                     : null,
+                DatasetGeneration = root.TryGetProperty("generation", out JsonElement generation)
+                    ? generation.GetInt32() is int g and >= 1 ? g : throw Invalid("generation is not a positive integer")
+                    : null,
                 Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture),
                 Order = Enum.TryParse(root.GetProperty("order").GetString(), ignoreCase: false, out SampleOrder order) && Enum.IsDefined(order)
                     ? order
@@ -133,6 +155,8 @@ public sealed record LoaderState
                 Position = root.GetProperty("position").GetInt64(),
                 WorldSize = root.GetProperty("worldSize").GetInt32(),
                 Mixture = root.TryGetProperty("mixture", out JsonElement mixture) ? mixture.GetString() ?? throw Invalid("mixture is null") : null,
+                Ledger = Internals.Loading.LoaderLedgerJson.Read(root, "ledger"),
+                PreviousLedger = Internals.Loading.LoaderLedgerJson.Read(root, "previousLedger"),
             };
             if (state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
             {

@@ -151,6 +151,7 @@ public sealed partial class ShardDataset : IDisposable
     /// </exception>
     /// <exception cref="IOException">The object store did not answer before its deadline; the message names the object.</exception>
     /// <exception cref="ArgumentException">An option is out of range, or the decode budget cannot hold the largest chunk it must decode or copy.</exception>
+    /// <exception cref="GenerationNotFoundException"><see cref="ShardDatasetOptions.Generation"/> is not a generation of the dataset; the message names the dataset and the generations it has.</exception>
     public static ShardDataset Open(string directory, ShardDatasetOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -168,10 +169,16 @@ public sealed partial class ShardDataset : IDisposable
         {
             byte[] manifestBytes = source.ReadManifest(out string manifestName);
             DatasetManifest manifest = ManifestSerializer.Parse(manifestBytes, manifestName);
-            string fingerprint = Convert.ToHexStringLower(SHA256.HashData(manifestBytes), 0, 16);
+            DatasetManifest newest = manifest;
+            (manifestBytes, manifest) = ReadGeneration(source, manifestBytes, manifest, options.Generation);
+            string fingerprint = ManifestSerializer.Fingerprint(manifestBytes);
             shards = source.OpenShards(manifest, options.Codecs, options.MaxMappedShards);
             CheckShards(manifest, shards, options, copiesUncompressed: source.Mode != ShardReadMode.Mapped);
-            return new ShardDataset(source, manifest, fingerprint, shards, options);
+            return new ShardDataset(source, manifest, fingerprint, shards, options)
+            {
+                Generation = manifest.Generation,
+                Generations = ListGenerations(newest, manifest, fingerprint),
+            };
         }
         catch
         {

@@ -53,6 +53,12 @@ public sealed class ShardDatasetOptions
     /// </summary>
     public long? ReadAheadBytes { get; init; }
 
+    /// <summary>
+    /// Gets the generation to open (1 for the pack, one more for each append), or null (the default) for the newest.
+    /// An older generation is read from its own manifest (<c>generations/N.json</c>) and sees only its own shards.
+    /// </summary>
+    public int? Generation { get; init; }
+
     /// <summary>Gets the node-local cache for chunks of a remote dataset, or null to keep none (each chunk is fetched when read).</summary>
     public ChunkCacheOptions? Cache { get; init; }
 }

@@ -39,6 +39,11 @@ public sealed partial class ShardLoader
             throw new ArgumentException("ShardLoaderOptions.ZeroCopy is not supported over a mixture: its batches gather samples of several datasets into a slot. Turn ZeroCopy off.", nameof(options));
         }
 
+        if (options.Ledger)
+        {
+            throw new ArgumentException("ShardLoaderOptions.Ledger is not supported over a mixture or a split: `shardpack order --ledger` checks the plan of one dataset. Turn Ledger off.", nameof(options));
+        }
+
         MixtureLayout layout = BuildLayout(mixture, source, options);
         int firstEpoch = 0;
         long firstPosition = 0;
@@ -61,7 +66,7 @@ public sealed partial class ShardLoader
         var index = new ChunkIndex(source);
         LoaderMemoryPlan memory = LoaderMemoryPlan.Create(source, options, index, schedule, transforms, layout);
         var orders = new EpochOrderCache(epoch => new MixtureOrder(layout, epoch));
-        return new ShardLoader(mixture.Streams[0].Dataset, source, mixture, layout, orders, options, index, schedule, memory, transforms, batchStep);
+        return new ShardLoader(mixture.Streams[0].Dataset, source, mixture, layout, orders, null, options, index, schedule, memory, transforms, batchStep);
     }
 
     /// <summary>

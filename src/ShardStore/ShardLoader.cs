@@ -48,6 +48,10 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
     private readonly MixtureLayout? _mixtureLayout;
     private readonly ShardLoaderOptions _options;
     private readonly RankSchedule _schedule;
+    private readonly EpochLayouts? _layouts;
+
+    // Guarded by _stateLock: what the consumer was handed, with ShardLoaderOptions.Ledger.
+    private readonly ConsumptionLedger? _ledger;
     private readonly LoaderMemoryPlan _memory;
     private readonly MemoryBudget _budget;
     private readonly LoaderChunkReader _reader;
@@ -82,17 +86,19 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
     private long _bytes;
     private long _skipped;
 
-    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
-        : this(dataset, dataset, null, null, new EpochOrderCache(index, options), options, index, schedule, memory, transforms, batchStep)
+    private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, EpochLayouts layouts, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
+        : this(dataset, dataset, null, null, new EpochOrderCache(index, options, layouts), layouts, options, index, schedule, memory, transforms, batchStep)
     {
     }
 
-    private ShardLoader(ShardDataset dataset, ILoaderSource source, DatasetMixture? mixture, MixtureLayout? mixtureLayout, EpochOrderCache orders, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
+    private ShardLoader(ShardDataset dataset, ILoaderSource source, DatasetMixture? mixture, MixtureLayout? mixtureLayout, EpochOrderCache orders, EpochLayouts? layouts, ShardLoaderOptions options, ChunkIndex index, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
     {
         _dataset = dataset;
         _source = source;
         _mixture = mixture;
         _mixtureLayout = mixtureLayout;
+        _layouts = layouts;
+        _ledger = layouts is null ? null : ConsumptionLedger.Create(options, schedule, layouts);
         _options = options;
         _schedule = schedule;
         _memory = memory;
@@ -224,7 +230,9 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
             (firstEpoch, firstPosition) = (state.Epoch, state.Position);
         }
 
-        var schedule = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs);
+        var index = new ChunkIndex(dataset);
+        var layouts = EpochLayouts.Create(dataset, index, options.ResumeFrom);
+        var schedule = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, firstEpoch, firstPosition, options.Epochs, layouts.FirstEpochSamples);
         if (options.Epochs is null && schedule.BatchesPerEpoch == 0)
         {
             throw new ArgumentException(
@@ -234,8 +242,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
 
         TransformPlan? transforms = TransformPlan.Create(dataset.Schema, options);
         BatchTransformStep? batchStep = BatchTransformStep.Create(transforms?.Output ?? dataset.Schema, options);
-        var index = new ChunkIndex(dataset);
-        return new ShardLoader(dataset, options, index, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms, batchStep);
+        return new ShardLoader(dataset, options, index, layouts, schedule, LoaderMemoryPlan.Create(dataset, options, index, schedule, transforms), transforms, batchStep);
     }
 
     /// <summary>
@@ -322,8 +329,9 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         {
             return new LoaderState
             {
-                DatasetFingerprint = _mixture?.Fingerprint ?? _dataset.Fingerprint,
+                DatasetFingerprint = _mixture?.Fingerprint ?? _layouts!.GenerationOf(_stateEpoch).Fingerprint,
                 DatasetIdentity = _mixture is null ? _dataset.Identity : null,
+                DatasetGeneration = _layouts?.GenerationOf(_stateEpoch).Number,
                 Mixture = _mixture?.Descriptor,
                 Seed = _options.Seed,
                 Order = _options.Order,
@@ -334,6 +342,8 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
                 Epoch = _stateEpoch,
                 Position = _statePosition,
                 WorldSize = _options.WorldSize,
+                Ledger = _ledger?.Current,
+                PreviousLedger = _ledger?.Previous,
             };
         }
     }
@@ -531,6 +541,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         {
             _stateEpoch = batch.Plan.NextEpoch;
             _statePosition = batch.Plan.NextPosition;
+            _ledger?.Delivered(batch.Plan, batch.SampleIndices);
         }
 
         _nextUse?.AtPosition(batch.Plan.NextEpoch, batch.Plan.NextPosition);

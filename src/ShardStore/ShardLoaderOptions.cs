@@ -106,4 +106,12 @@ public sealed record ShardLoaderOptions
 
     /// <summary>Gets how batch slots are filled; the loader chooses unless a test pins it.</summary>
     internal Internals.Loading.BatchAssembly Assembly { get; init; }
+
+    /// <summary>
+    /// Gets whether the loader keeps a ledger of the samples it delivers (<see cref="LoaderLedger"/>): per epoch a count
+    /// and an order-independent hash of their global indices, saved in <see cref="LoaderState"/> and continued on
+    /// resume, so that the states of every rank prove (with <c>shardpack order --ledger</c>) that a run with restarts
+    /// saw every sample exactly once. Default false. It costs one hash per sample on the consumer's thread.
+    /// </summary>
+    public bool Ledger { get; init; }
 }

@@ -12,7 +12,7 @@ namespace ShardPack.Tests;
 /// </summary>
 /// <remarks>CI kills <see cref="DefaultKills"/> packs (runs that finish before their kill come on top); set SHARDSTORE_CRASH_KILLS to kill more.</remarks>
 [TestClass]
-public sealed class CrashConsistencyTests
+public sealed partial class CrashConsistencyTests
 {
     public const string KillsVariable = "SHARDSTORE_CRASH_KILLS";
     private const int DefaultKills = 30;

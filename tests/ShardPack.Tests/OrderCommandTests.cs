@@ -5,7 +5,7 @@ using ShardStore.Codecs;
 namespace ShardPack.Tests;
 
 [TestClass]
-public sealed class OrderCommandTests
+public sealed partial class OrderCommandTests
 {
     private const int Samples = 500;
 

@@ -24,11 +24,17 @@ internal static class FormatConstants
     public const string ManifestFileName = "manifest.json";
     public const string FormatName = "shardstore";
 
+    /// <summary>The directory of a dataset that keeps the manifests of its older generations, one file each.</summary>
+    public const string GenerationsDirectoryName = "generations";
+
     /// <summary>"\x89SHRD\r\n\x1A": the high byte and CR/LF catch 7-bit and text-mode transfers, like PNG's magic.</summary>
     public static ReadOnlySpan<byte> HeaderMagic => [0x89, (byte)'S', (byte)'H', (byte)'R', (byte)'D', 0x0D, 0x0A, 0x1A];
 
     /// <summary>"SHRDEND\x1A", the last eight bytes of every complete shard.</summary>
     public static ReadOnlySpan<byte> FooterMagic => [(byte)'S', (byte)'H', (byte)'R', (byte)'D', (byte)'E', (byte)'N', (byte)'D', 0x1A];
+
+    /// <summary>Returns the file name, inside <see cref="GenerationsDirectoryName"/>, of generation <paramref name="generation"/>'s manifest.</summary>
+    public static string GenerationFileName(int generation) => $"{generation}.json";
 
     public static string ShardFileName(int index) => $"shard-{index:D5}.shard";
 

@@ -20,6 +20,9 @@ internal static class ManifestSerializer
     /// <summary>The most metadata entries a manifest may hold.</summary>
     public const int MaxMetadataEntries = 65_536;
 
+    /// <summary>The most generations a manifest may list.</summary>
+    public const int MaxGenerations = 100_000;
+
     private static readonly JsonWriterOptions s_writerOptions = new() { Indented = true, SkipValidation = false };
 
     /// <exception cref="InvalidOperationException">The manifest would break a bound that readers enforce (too many shards or metadata entries, or too many bytes).</exception>
@@ -41,6 +44,13 @@ internal static class ManifestSerializer
             if (!manifest.Identity.IsNone)
             {
                 w.WriteString("identity", manifest.Identity.ToString());
+            }
+
+            // A first generation is written as before generations existed, so a pack stays byte-identical.
+            if (manifest.Generation > 1)
+            {
+                w.WriteNumber("generation", manifest.Generation);
+                WriteCreated(w, manifest.Created);
             }
 
             w.WriteStartObject("schema");
@@ -69,6 +79,23 @@ internal static class ManifestSerializer
             }
 
             w.WriteEndArray();
+            if (manifest.Generation > 1)
+            {
+                w.WriteStartArray("generations");
+                foreach (DatasetGeneration g in manifest.History)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("generation", g.Number);
+                    WriteCreated(w, g.Created);
+                    w.WriteNumber("shardCount", g.ShardCount);
+                    w.WriteNumber("sampleCount", g.SampleCount);
+                    w.WriteString("fingerprint", g.Fingerprint);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteStartObject("metadata");
             foreach (KeyValuePair<string, string> kv in manifest.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
@@ -87,6 +114,18 @@ internal static class ManifestSerializer
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>Returns the fingerprint of a manifest's bytes: 32 hex digits of their SHA-256 (<see cref="ShardDataset.Fingerprint"/>).</summary>
+    public static string Fingerprint(ReadOnlySpan<byte> manifest) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifest), 0, 16);
+
+    private static void WriteCreated(Utf8JsonWriter w, DateTimeOffset? created)
+    {
+        if (created is { } time)
+        {
+            w.WriteString("created", time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        }
     }
 
     /// <exception cref="InvalidDataException">The manifest is not valid JSON or breaks a rule of format v1.</exception>
@@ -202,7 +241,65 @@ internal static class ManifestSerializer
                 }
             }
 
-            return new DatasetManifest(GetString(root, "creator"), schema, sampleCount, codec, level, chunkTarget, shardTarget, shards, metadata, identity);
+            int generation = root.TryGetProperty("generation", out JsonElement generationElement)
+                ? (int)GetNumber(generationElement, "generation", quote: true, 1, MaxGenerations)
+                : 1;
+            return new DatasetManifest(GetString(root, "creator"), schema, sampleCount, codec, level, chunkTarget, shardTarget, shards, metadata, identity)
+            {
+                Generation = generation,
+                Created = ReadCreated(root, "created"),
+                History = ReadHistory(root, generation, shards, sampleCount),
+            };
+        }
+
+        // Every earlier generation, numbered 1 to generation - 1, is a prefix of this one's shards.
+        private DatasetGeneration[] ReadHistory(JsonElement root, int generation, List<ShardInfo> shards, long sampleCount)
+        {
+            if (!root.TryGetProperty("generations", out JsonElement list))
+            {
+                Expect(generation == 1, $"'generation' is {generation} but 'generations' is missing");
+                return [];
+            }
+
+            Expect(list.ValueKind == JsonValueKind.Array, $"'generations' should be Array, got {list.ValueKind}");
+            Expect(list.GetArrayLength() == generation - 1, $"'generations' lists {list.GetArrayLength()} generations; generation {generation} needs the {generation - 1} before it");
+            var history = new DatasetGeneration[generation - 1];
+            int previousShards = 0;
+            int i = 0;
+            foreach (JsonElement g in list.EnumerateArray())
+            {
+                string where = $"generations[{i}]";
+                Expect(g.ValueKind == JsonValueKind.Object, $"{where} is not an object");
+                long number = GetInt64(g, "generation");
+                Expect(number == i + 1, $"{where}.generation is {number}, expected {i + 1}");
+                int shardCount = (int)GetInt64(g, "shardCount", previousShards, shards.Count);
+                long samples = GetInt64(g, "sampleCount");
+                long expected = shardCount == shards.Count ? sampleCount : shards[shardCount].FirstSample;
+                Expect(samples == expected, $"{where}.sampleCount is {samples}, but its {shardCount} shards hold {expected}");
+                string fingerprint = GetString(g, "fingerprint");
+                Expect(
+                    fingerprint.Length == 32 && fingerprint.All(char.IsAsciiHexDigitLower),
+                    $"{where}.fingerprint '{fingerprint}' is not 32 lower-case hex digits");
+                history[i] = new DatasetGeneration(i + 1, ReadCreated(g, where + ".created"), shardCount, samples, fingerprint);
+                previousShards = shardCount;
+                i++;
+            }
+
+            return history;
+        }
+
+        private DateTimeOffset? ReadCreated(JsonElement parent, string where)
+        {
+            if (!parent.TryGetProperty("created", out JsonElement created))
+            {
+                return null;
+            }
+
+            Expect(
+                created.ValueKind == JsonValueKind.String
+                && DateTimeOffset.TryParse(created.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out _),
+                $"'{where}' is not a UTC time such as 2026-12-02T10:00:00.000Z");
+            return DateTimeOffset.Parse(created.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
         }
 
         private Schema ReadSchema(JsonElement element)

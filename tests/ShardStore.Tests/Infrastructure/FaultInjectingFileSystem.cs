@@ -64,6 +64,12 @@ internal sealed class FaultInjectingFileSystem(int failAt, bool exchangeSupporte
         _inner.MoveFile(source, destination);
     }
 
+    public void ReplaceFile(string source, string destination)
+    {
+        Step("replace-file", source);
+        _inner.ReplaceFile(source, destination);
+    }
+
     public void MoveDirectory(string source, string destination)
     {
         Step("move-directory", $"{source} -> {destination}");

@@ -5,7 +5,7 @@ using ShardStore.Tests.Infrastructure;
 namespace ShardStore.Tests.Loading;
 
 [TestClass]
-public sealed class LoaderStateTests
+public sealed partial class LoaderStateTests
 {
     private static readonly LoaderState s_state = new()
     {

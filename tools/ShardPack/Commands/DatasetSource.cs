@@ -52,6 +52,13 @@ internal sealed class DatasetSource
         Description = "Direct reads bypass the page cache (O_DIRECT) where the file system allows it, the dataset reading planned chunks ahead itself.",
     };
 
+    /// <summary>Gets <c>--generation</c>.</summary>
+    public Option<int?> Generation { get; } = new("--generation")
+    {
+        HelpName = "N",
+        Description = "Read generation N of the dataset (1 is the pack, each append adds one; see info); default the newest.",
+    };
+
     /// <summary>Adds the argument and the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -60,6 +67,7 @@ internal sealed class DatasetSource
         command.Options.Add(CacheLimit);
         command.Options.Add(ReadMode);
         command.Options.Add(DirectIo);
+        command.Options.Add(Generation);
     }
 
     /// <summary>Reads the options into the options of <see cref="ShardDataset.Open(string, ShardDatasetOptions?)"/>.</summary>
@@ -79,6 +87,7 @@ internal sealed class DatasetSource
             ReadMode = readMode,
             DirectIo = result.GetValue(DirectIo) ? true : null,
             Cache = GetCache(result),
+            Generation = result.GetValue(Generation),
         };
     }
 

@@ -31,11 +31,19 @@ internal static class InfoCommand
             o.WriteLine($"creator   {ds.Creator}");
             o.WriteLine($"identity  {ds.Identity ?? "none (written before identities)"}");
             o.WriteLine($"samples   {ds.SampleCount.ToString("N0", CultureInfo.InvariantCulture)}");
+            o.WriteLine($"generation {ds.Generation}");
+
             o.WriteLine($"shards    {ds.Shards.Count}");
             o.WriteLine($"chunks    {ds.ChunkCount}");
             o.WriteLine($"codec     {CodecNames.GetName(ds.Codec)}");
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw       {raw} bytes"));
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored    {stored} bytes (ratio {ratio:F2}x), {files} bytes on disk"));
+            o.WriteLine("generations");
+            foreach (DatasetGeneration g in ds.Generations)
+            {
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Number,-4} {FormatTime(g.Created),-20}  {g.ShardCount} shards, {g.SampleCount:N0} samples, fingerprint {g.Fingerprint}"));
+            }
+
             o.WriteLine("fields");
             foreach (FieldSpec f in ds.Schema.Fields)
             {
@@ -60,6 +68,9 @@ internal static class InfoCommand
         return command;
     }
 
+    private static string FormatTime(DateTimeOffset? time) =>
+        time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "time unknown";
+
     private static void WriteJson(TextWriter output, ShardDataset ds, long raw, long stored, long files, double ratio)
     {
         using var buffer = new MemoryStream();
@@ -71,6 +82,28 @@ internal static class InfoCommand
             w.WriteString("fingerprint", ds.Fingerprint);
             w.WriteString("identity", ds.Identity);
             w.WriteNumber("samples", ds.SampleCount);
+            w.WriteNumber("generation", ds.Generation);
+            w.WriteStartArray("generations");
+            foreach (DatasetGeneration g in ds.Generations)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("generation", g.Number);
+                if (g.Created is { } created)
+                {
+                    w.WriteString("created", FormatTime(created));
+                }
+                else
+                {
+                    w.WriteNull("created");
+                }
+
+                w.WriteNumber("shards", g.ShardCount);
+                w.WriteNumber("samples", g.SampleCount);
+                w.WriteString("fingerprint", g.Fingerprint);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteNumber("shards", ds.Shards.Count);
             w.WriteNumber("chunks", ds.ChunkCount);
             w.WriteString("codec", CodecNames.GetName(ds.Codec));

@@ -12,7 +12,7 @@ internal static class OrderCommand
     public static Command Create(CommandContext context)
     {
         var source = new DatasetSource();
-        var order = new Option<string>("--order") { Description = "sequential, window or random.", Required = true };
+        var order = new Option<string>("--order") { Description = "sequential, window or random (required unless --ledger)." };
         var seed = new Option<ulong>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 0 };
         var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0.", DefaultValueFactory = _ => 0 };
         var rank = new Option<int>("--rank") { Description = "This rank, from 0.", DefaultValueFactory = _ => 0 };
@@ -22,16 +22,27 @@ internal static class OrderCommand
         var partitions = new Option<int>("--partitions") { Description = "Logical partitions the global order is built from.", DefaultValueFactory = _ => 1 };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the samples that do not fill a batch on every rank." };
         var batches = new Option<bool>("--batches") { Description = "Print one batch per line (indices separated by spaces) instead of one index per line." };
+        var ledger = new Option<string[]>("--ledger")
+        {
+            HelpName = "STATE_FILE",
+            Description = "Check the ledgers of these saved loader states (every rank's, at an epoch end or any point; ShardLoaderOptions.Ledger) against the plan, with their order options: prints OK, or what was missed or repeated (exit 3).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
         {
-            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches,
+            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches, ledger,
         };
         source.AddTo(command);
         var mixture = new OrderMixture();
         mixture.AddTo(command, source);
         command.SetAction(r => context.Guard(() =>
         {
-            string name = r.GetValue(order)!;
+            if (r.GetValue(ledger) is { Length: > 0 } states)
+            {
+                return LedgerCheck.Run(context, source, r, states);
+            }
+
+            string name = r.GetValue(order) ?? throw new UsageException("--order is required: sequential, window or random (or check saved states with --ledger).");
             if (!Enum.TryParse(name, ignoreCase: true, out SampleOrder parsed) || !Enum.IsDefined(parsed) || char.IsDigit(name[0]))
             {
                 throw new UsageException($"--order '{name}': use sequential, window or random.");

@@ -30,12 +30,13 @@ internal static class PackCommand
         var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing dataset at --output once the new one is complete." };
+        var append = new Option<bool>("--append") { Description = "Add the samples to the existing dataset at --output as a new generation (same schema; local datasets only); readers of older generations are not affected." };
         var images = new ImagePackOptions();
         var identity = new Option<string?>("--identity") { Description = "The dataset's identity, 32 lower-case hex digits (default: random). The same input, options and identity give byte-identical files." };
 
         var command = new Command("pack", "Pack an input (npy, raw, csv, files, ctf, tfrecord, imagefolder) into a ShardStore dataset.")
         {
-            source, from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite, identity,
+            source, from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite, identity, append,
         };
         var limits = new InputLimits();
         foreach (Option option in limits.All.Concat(images.All))
@@ -97,7 +98,12 @@ internal static class PackCommand
                 Identity = CheckIdentity(r.GetValue(identity)),
                 Metadata = metadata,
             };
-            return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet));
+            if (r.GetValue(append) && options.Overwrite)
+            {
+                throw new UsageException("--append adds to the dataset and --overwrite replaces it; give one.");
+            }
+
+            return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet), r.GetValue(append));
         }));
         return command;
     }
@@ -145,16 +151,21 @@ internal static class PackCommand
     }
 
     // The writer reads options.Metadata, which is metadata: the importer's entries are added to it before the writer is created.
-    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, Dictionary<string, string> metadata, bool quiet)
+    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, Dictionary<string, string> metadata, bool quiet, bool append)
     {
         bool remote = S3Location.IsS3Uri(outputDirectory);
+        if (remote && append)
+        {
+            throw new UsageException($"--append works on local datasets only, not on '{outputDirectory}': object storage offers no lock or conditional write here, so two appenders could both publish the next generation and one would lose its shards. Append to a local copy and 'shardpack sync --overwrite' it, or pack anew.");
+        }
+
         if (remote)
         {
             S3Location.Parse(outputDirectory);
         }
         else
         {
-            PackTarget.Check(outputDirectory, options.Overwrite, arguments, Environment.CurrentDirectory);
+            PackTarget.Check(outputDirectory, options.Overwrite || append, arguments, Environment.CurrentDirectory);
         }
 
         CancellationToken cancellationToken = context.CancellationToken;
@@ -170,7 +181,7 @@ internal static class PackCommand
         cancellationToken.ThrowIfCancellationRequested();
         using S3DatasetPublisher? publisher = remote ? S3DatasetPublisher.Create(outputDirectory, S3Connection.Options) : null;
         long samples;
-        using (DatasetWriter writer = publisher is null ? CreateWriter(outputDirectory, importer.Schema, options) : DatasetWriter.Create(publisher, importer.Schema, options))
+        using (DatasetWriter writer = publisher is null ? CreateWriter(outputDirectory, importer.Schema, options, append) : DatasetWriter.Create(publisher, importer.Schema, options))
         {
             try
             {
@@ -232,7 +243,7 @@ internal static class PackCommand
             double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
             context.Output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"packed {dataset.SampleCount} samples into {dataset.Directory}: {dataset.Shards.Count} shards, {dataset.ChunkCount} chunks, {raw} raw bytes, {stored} stored ({(stored == 0 ? 1 : (double)raw / stored):F2}x), {seconds:F2} s, {dataset.SampleCount / seconds:F0} samples/s, {raw / seconds / 1e6:F1} MB/s"));
+                $"{(append ? $"appended {samples} samples as generation {dataset.Generation}, now" : "packed")} {dataset.SampleCount} samples {(append ? "in" : "into")} {dataset.Directory}: {dataset.Shards.Count} shards, {dataset.ChunkCount} chunks, {raw} raw bytes, {stored} stored ({(stored == 0 ? 1 : (double)raw / stored):F2}x), {seconds:F2} s, {dataset.SampleCount / seconds:F0} samples/s, {raw / seconds / 1e6:F1} MB/s"));
         }
 
         PrintReport(context, report, quiet);
@@ -262,11 +273,16 @@ internal static class PackCommand
     }
 
     // The file system's message names the hidden staging directory; say which output it was for.
-    private static DatasetWriter CreateWriter(string outputDirectory, Schema schema, DatasetWriterOptions options)
+    private static DatasetWriter CreateWriter(string outputDirectory, Schema schema, DatasetWriterOptions options, bool append)
     {
         try
         {
-            return DatasetWriter.Create(outputDirectory, schema, options);
+            return append ? DatasetWriter.Append(outputDirectory, schema, options) : DatasetWriter.Create(outputDirectory, schema, options);
+        }
+        catch (ArgumentException e) when (append && e.ParamName == "schema")
+        {
+            // The input does not fit the dataset: bad data, exit 3.
+            throw new InvalidDataException(e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
         {

@@ -72,7 +72,15 @@ internal static class LoaderOptionChecks
                 nameof(options));
         }
 
-        if (state.DatasetFingerprint != dataset.Fingerprint)
+        if (state.DatasetGeneration is int generation && generation > dataset.Generation)
+        {
+            throw new ArgumentException(
+                $"The loader state was taken on generation {generation} of the dataset, and '{dataset.Directory}' is opened at generation {dataset.Generation}; open the newest generation (ShardDatasetOptions.Generation null) to resume.",
+                nameof(options));
+        }
+
+        // A state of an older generation resumes on a newer one: the older is a prefix of it (EpochLayouts).
+        if (Ordering.EpochLayouts.Resolve(dataset, state) is not { } stateGeneration)
         {
             throw new ArgumentException(
                 $"The loader state belongs to dataset {state.DatasetFingerprint}, not to '{dataset.Directory}' ({dataset.Fingerprint}); resume with the dataset it was taken from.",
@@ -92,9 +100,9 @@ internal static class LoaderOptionChecks
             throw new ArgumentException($"The loader state was taken with {mismatch}; resume with the same order options.", nameof(options));
         }
 
-        if (state.Position > dataset.SampleCount)
+        if (state.Position > stateGeneration.SampleCount)
         {
-            throw new ArgumentException($"The loader state's position {state.Position} is past the dataset's {dataset.SampleCount} samples.", nameof(options));
+            throw new ArgumentException($"The loader state's position {state.Position} is past the {stateGeneration.SampleCount} samples of generation {stateGeneration.Number} of the dataset.", nameof(options));
         }
     }
 }

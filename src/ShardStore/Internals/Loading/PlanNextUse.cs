@@ -37,7 +37,7 @@ internal sealed class PlanNextUse(ChunkIndex index, EpochOrderCache orders, Samp
         int epoch = (int)(now / (index.SampleCount + 1));
         long position = now % (index.SampleCount + 1);
         IEpochOrder current = orders.Get(epoch);
-        if (position <= current.LastUse(global))
+        if (current.Contains(global) && position <= current.LastUse(global))
         {
             return Math.Max(0, current.FirstUse(global) - position);
         }

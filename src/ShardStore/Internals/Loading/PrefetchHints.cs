@@ -36,7 +36,7 @@ internal sealed class PrefetchHints(ILoaderSource dataset, ChunkIndex index, Epo
     /// <summary>Hints the chunks after <paramref name="chunk"/> in the epoch being planned.</summary>
     public void Reading(int chunk)
     {
-        if (orders.Latest() is not { } order)
+        if (orders.Latest() is not { } order || !order.Contains(chunk))
         {
             return;
         }

@@ -123,6 +123,9 @@ internal sealed class EpochOrder : IEpochOrder
 
     public long SampleCount => _layout.SampleCount;
 
+    /// <summary>Returns whether the epoch's layout has <paramref name="chunk"/> (an epoch on an older generation lacks the newer chunks).</summary>
+    public bool Contains(int chunk) => (uint)chunk < (uint)_layout.ChunkCount;
+
     /// <summary>
     /// Writes the global sample indices at epoch positions [<paramref name="position"/>, position + destination.Length),
     /// and, when <paramref name="chunks"/> is not empty (it is then as long), the chunk that holds each.

@@ -4,16 +4,17 @@ namespace ShardStore.Internals.Ordering;
 
 /// <summary>
 /// The epoch orders a loader is using: built on first use and kept for the last three epochs (batches in flight
-/// span at most two), so every producer thread shares one order per epoch. Thread-safe.
+/// span at most two), so every producer thread shares one order per epoch (for a plain dataset, each over the layout of
+/// the generation that epoch runs on: an older generation's for the epoch a resume finishes). Thread-safe.
 /// </summary>
 internal sealed class EpochOrderCache(Func<int, IEpochOrder> create)
 {
     // Guarded by itself: the orders, oldest first.
     private readonly List<IEpochOrder> _orders = [];
 
-    /// <summary>Creates the cache of one dataset's orders.</summary>
-    public EpochOrderCache(ChunkIndex index, ShardLoaderOptions options)
-        : this(epoch => new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize))
+    /// <summary>Creates the cache of one dataset's orders, each epoch's over the layout <paramref name="layouts"/> gives it.</summary>
+    public EpochOrderCache(ChunkIndex index, ShardLoaderOptions options, EpochLayouts? layouts = null)
+        : this(epoch => new EpochOrder(layouts?.For(epoch) ?? index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize))
     {
     }
 

@@ -15,6 +15,9 @@ internal interface IEpochOrder
     /// <summary>Writes the samples at positions [position, position + destination.Length) and, when not empty, the chunk of each.</summary>
     void Fill(long position, Span<long> destination, Span<int> chunks = default);
 
+    /// <summary>Returns whether the chunk is in the layout the epoch runs on (an older generation's may hold fewer).</summary>
+    bool Contains(int chunk);
+
     /// <summary>Returns the chunk's place in its chunk schedule, for cache priority, or -1 when the order has none.</summary>
     int SchedulePosition(int chunk);
 

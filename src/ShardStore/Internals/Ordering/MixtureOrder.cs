@@ -129,6 +129,8 @@ internal sealed class MixtureOrder : IEpochOrder
     }
 
     // Mixture order keeps no single chunk schedule; the chunk cache falls back to recency.
+    public bool Contains(int chunk) => true;
+
     public int SchedulePosition(int chunk) => -1;
 
     public ReadOnlySpan<int> ChunksAfter(int chunk, int count)

@@ -12,11 +12,13 @@ internal readonly record struct BatchPlan(long Sequence, int Epoch, long Start, 
 /// takes the r-th block of B. The samples left after the last full step (fewer than R x B) are either
 /// dropped or split into R consecutive, nearly equal pieces, one per rank, so every rank gets the same
 /// number of batches. A state's position is always at a step boundary, so resuming with another R
-/// continues the same global sequence.
+/// continues the same global sequence. The first epoch may have fewer samples than the later ones (a resume that
+/// finishes an epoch of an older generation of the dataset).
 /// </remarks>
 internal sealed class RankSchedule
 {
     private readonly long _samples;
+    private readonly long _firstSamples;
     private readonly int _batch;
     private readonly int _rank;
     private readonly int _world;
@@ -27,9 +29,10 @@ internal sealed class RankSchedule
     private readonly long _fullEpochBatches;
     private readonly int? _epochs;
 
-    public RankSchedule(long samples, int batchSize, int rank, int worldSize, bool dropLast, int firstEpoch, long firstPosition, int? epochs)
+    public RankSchedule(long samples, int batchSize, int rank, int worldSize, bool dropLast, int firstEpoch, long firstPosition, int? epochs, long? firstEpochSamples = null)
     {
         _samples = samples;
+        _firstSamples = firstEpochSamples ?? samples;
         _batch = batchSize;
         _rank = rank;
         _world = worldSize;
@@ -37,8 +40,8 @@ internal sealed class RankSchedule
         _firstEpoch = firstEpoch;
         _firstPosition = firstPosition;
         _epochs = epochs;
-        _firstEpochBatches = BatchesFrom(firstPosition);
-        _fullEpochBatches = BatchesFrom(0);
+        _firstEpochBatches = BatchesFrom(_firstSamples, firstPosition);
+        _fullEpochBatches = BatchesFrom(samples, 0);
     }
 
     /// <summary>Gets the number of batches this rank gets in an epoch started from its beginning.</summary>
@@ -58,6 +61,7 @@ internal sealed class RankSchedule
         }
 
         int epoch;
+        long samples = sequence < _firstEpochBatches ? _firstSamples : _samples;
         long p0;
         long k;
         long batches;
@@ -76,7 +80,7 @@ internal sealed class RankSchedule
         }
 
         long step = (long)_world * _batch;
-        long fullSteps = (_samples - p0) / step;
+        long fullSteps = (samples - p0) / step;
         long start;
         int count;
         if (k < fullSteps)
@@ -86,7 +90,7 @@ internal sealed class RankSchedule
         }
         else
         {
-            long tail = (_samples - p0) - (fullSteps * step);
+            long tail = (samples - p0) - (fullSteps * step);
             long tailStart = p0 + (fullSteps * step);
             start = tailStart + (_rank * tail / _world);
             count = (int)(((_rank + 1) * tail / _world) - (_rank * tail / _world));
@@ -97,9 +101,17 @@ internal sealed class RankSchedule
         return true;
     }
 
-    private long BatchesFrom(long position)
+    /// <summary>Returns the position after the last sample of <paramref name="epoch"/>'s global order that some rank receives (the samples less what DropLast drops).</summary>
+    public long EpochEnd(int epoch)
     {
-        long remaining = _samples - position;
+        (long samples, long p0) = epoch == _firstEpoch ? (_firstSamples, _firstPosition) : (_samples, 0);
+        long step = (long)_world * _batch;
+        return _dropLast ? p0 + ((samples - p0) / step * step) : samples;
+    }
+
+    private long BatchesFrom(long samples, long position)
+    {
+        long remaining = samples - position;
         long step = (long)_world * _batch;
         long full = remaining / step;
         return full + (!_dropLast && remaining % step != 0 ? 1 : 0);

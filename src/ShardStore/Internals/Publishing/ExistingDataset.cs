@@ -38,7 +38,8 @@ internal static partial class ExistingDataset
         }
 
         HashSet<string> own = OwnNames(manifest);
-        string[] stray = [.. entries.Where(e => e is DirectoryInfo || !own.Contains(e.Name)).Select(e => e.Name).Order(StringComparer.Ordinal)];
+        // Shard files no manifest lists are what an interrupted append moved in: the writer's own files too.
+        string[] stray = [.. entries.Where(e => e is DirectoryInfo ? !IsGenerationsDirectory(e) : !own.Contains(e.Name) && !IsWriterFileName(e.Name)).Select(e => e.Name).Order(StringComparer.Ordinal)];
         if (stray.Length > 0)
         {
             throw new IOException(
@@ -80,8 +81,25 @@ internal static partial class ExistingDataset
             }
         }
 
+        string generations = Path.Combine(directory, FormatConstants.GenerationsDirectoryName);
+        if (Directory.Exists(generations) && IsGenerationsDirectory(new DirectoryInfo(generations)))
+        {
+            foreach (string file in Directory.EnumerateFiles(generations))
+            {
+                fs.DeleteFile(file);
+            }
+
+            fs.DeleteDirectory(generations);
+        }
+
         fs.DeleteDirectory(directory);
     }
+
+    // The older generations' manifests (and a temporary file of one being written), nothing else.
+    private static bool IsGenerationsDirectory(FileSystemInfo entry) =>
+        entry is DirectoryInfo directory
+        && entry.Name == FormatConstants.GenerationsDirectoryName
+        && directory.EnumerateFileSystemInfos().All(f => f is FileInfo && GenerationFileNamePattern().IsMatch(f.Name));
 
     private static HashSet<string> OwnNames(DatasetManifest manifest)
     {
@@ -102,6 +120,9 @@ internal static partial class ExistingDataset
         string shown = string.Join(", ", all.Take(MaxNamedEntries).Select(n => $"'{n}'"));
         return all.Length > MaxNamedEntries ? $"{shown} and {all.Length - MaxNamedEntries} more" : shown;
     }
+
+    [GeneratedRegex(@"^[1-9][0-9]{0,5}\.json(\.tmp)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex GenerationFileNamePattern();
 
     [GeneratedRegex(@"^shard-[0-9]{5,}\.shard$", RegexOptions.CultureInvariant)]
     private static partial Regex ShardFileNamePattern();

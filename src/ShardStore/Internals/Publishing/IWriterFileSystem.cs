@@ -27,6 +27,9 @@ internal interface IWriterFileSystem
     /// <summary>Renames a file; fails when the destination exists.</summary>
     void MoveFile(string source, string destination);
 
+    /// <summary>Renames a file over the destination in one atomic step, replacing it when it exists.</summary>
+    void ReplaceFile(string source, string destination);
+
     /// <summary>Renames a directory; fails when the destination exists.</summary>
     void MoveDirectory(string source, string destination);
 

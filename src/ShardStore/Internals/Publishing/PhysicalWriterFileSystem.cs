@@ -58,6 +58,8 @@ internal sealed class PhysicalWriterFileSystem : IWriterFileSystem
 
     public void MoveFile(string source, string destination) => File.Move(source, destination);
 
+    public void ReplaceFile(string source, string destination) => File.Move(source, destination, overwrite: true);
+
     public void MoveDirectory(string source, string destination) => Directory.Move(source, destination);
 
     public bool TryExchangeDirectories(string first, string second)

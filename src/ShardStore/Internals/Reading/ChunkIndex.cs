@@ -59,6 +59,23 @@ internal sealed class ChunkIndex
         }
     }
 
+    // The first chunks of another index, which end at a chunk boundary (an older generation of the dataset).
+    private ChunkIndex(ChunkIndex whole, int chunks)
+    {
+        ChunkStarts = whole.ChunkStarts[..(chunks + 1)];
+        ChunkShard = whole.ChunkShard[..chunks];
+        ChunkInShard = whole.ChunkInShard[..chunks];
+        SampleCount = ChunkStarts[chunks];
+        MaxDecodedChunkBytes = whole.MaxDecodedChunkBytes;
+        MaxRawChunkBytes = whole.MaxRawChunkBytes;
+        MaxStoredChunkBytes = whole.MaxStoredChunkBytes;
+        MaxCompressedChunkBytes = whole.MaxCompressedChunkBytes;
+        for (int k = 0; k < chunks; k++)
+        {
+            MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
+        }
+    }
+
     /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
     public long[] ChunkStarts { get; }
 
@@ -84,6 +101,24 @@ internal sealed class ChunkIndex
 
     /// <summary>Gets the sample count of the largest chunk.</summary>
     public int MaxChunkSamples { get; }
+
+    /// <summary>
+    /// Returns the index of the chunks that hold the first <paramref name="samples"/> samples, which must end at a chunk
+    /// boundary: the layout of an older generation, whose chunks keep their global numbers here. Size limits are the whole's.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> does not end a chunk.</exception>
+    public ChunkIndex Prefix(long samples)
+    {
+        if (samples == SampleCount)
+        {
+            return this;
+        }
+
+        int chunks = Array.BinarySearch(ChunkStarts, samples);
+        return chunks < 0 || samples > SampleCount
+            ? throw new ArgumentOutOfRangeException(nameof(samples), samples, "An older generation ends at a chunk boundary of the newer one.")
+            : new ChunkIndex(this, chunks);
+    }
 
     public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
 

@@ -60,6 +60,10 @@ internal abstract class DatasetSource : IDisposable
     /// <exception cref="InvalidDataException">The manifest is missing, not a regular file or too large; the message names it.</exception>
     public abstract byte[] ReadManifest(out string name);
 
+    /// <summary>Reads the bytes of an older generation's manifest (<c>generations/N.json</c>) and returns them with the name messages give it.</summary>
+    /// <exception cref="InvalidDataException">The file is missing, not a regular file or too large; the message names it.</exception>
+    public abstract byte[] ReadGenerationManifest(int generation, out string name);
+
     /// <summary>
     /// Opens and validates every shard of <paramref name="manifest"/>; the first <paramref name="keepOpen"/> stay open
     /// (<see cref="ShardFile.Open"/> set, one reference each), the others are closed again until they are read.

@@ -86,6 +86,17 @@ internal sealed class LocalDatasetSource : DatasetSource
         return ManifestFile.ReadBytes(name);
     }
 
+    public override byte[] ReadGenerationManifest(int generation, out string name)
+    {
+        name = Path.Combine(_directory, FormatConstants.GenerationsDirectoryName, FormatConstants.GenerationFileName(generation));
+        if (!File.Exists(name) && !Directory.Exists(name))
+        {
+            throw DataErrors.Create($"generation {generation}'s manifest is missing, though manifest.json lists the generation: the dataset is damaged, or a copy that holds only the newest generation (shardpack sync copies only that)", name);
+        }
+
+        return ManifestFile.ReadBytes(name);
+    }
+
     public override ShardFile[] OpenShards(DatasetManifest manifest, IChunkCodecProvider? codecs, int keepOpen)
     {
         if (_requested == ShardReadMode.Auto)

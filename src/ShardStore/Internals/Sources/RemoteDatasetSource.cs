@@ -49,18 +49,36 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
 
     public override byte[] ReadManifest(out string name)
     {
-        name = storage.GetUri(FormatConstants.ManifestFileName);
+        byte[] bytes = ReadManifestObject(
+            FormatConstants.ManifestFileName,
+            "no manifest; this is not a dataset, or its writing was interrupted (a dataset without a manifest does not exist)",
+            out name);
+        if (cache is not null)
+        {
+            _fetcher.Cache = ChunkFileCache.Open(cache.Directory, cache.LimitBytes, Convert.ToHexStringLower(SHA256.HashData(bytes), 0, 16));
+        }
+
+        return bytes;
+    }
+
+    // An older generation's shards are the first ones of the newest: the cache opened for the newest manifest serves them.
+    public override byte[] ReadGenerationManifest(int generation, out string name) =>
+        ReadManifestObject(
+            FormatConstants.GenerationsDirectoryName + "/" + FormatConstants.GenerationFileName(generation),
+            $"generation {generation}'s manifest is missing, though manifest.json lists the generation: the dataset is damaged, or a copy that holds only the newest generation (shardpack sync copies only that)",
+            out name);
+
+    private byte[] ReadManifestObject(string key, string missing, out string name)
+    {
+        name = storage.GetUri(key);
         ObjectVersion version;
         try
         {
-            version = storage.GetVersionAsync(FormatConstants.ManifestFileName).GetAwaiter().GetResult();
+            version = storage.GetVersionAsync(key).GetAwaiter().GetResult();
         }
         catch (FileNotFoundException e)
         {
-            throw DataErrors.Create(
-                "no manifest; this is not a dataset, or its writing was interrupted (a dataset without a manifest does not exist)",
-                name,
-                innerException: e);
+            throw DataErrors.Create(missing, name, innerException: e);
         }
 
         if (version.Length > ManifestSerializer.MaxManifestBytes || version.Length < 0)
@@ -69,12 +87,7 @@ internal sealed class RemoteDatasetSource(IObjectStorage storage, ChunkCacheOpti
         }
 
         byte[] bytes = new byte[version.Length];
-        _fetcher.ReadRange(FormatConstants.ManifestFileName, version, 0, bytes);
-        if (cache is not null)
-        {
-            _fetcher.Cache = ChunkFileCache.Open(cache.Directory, cache.LimitBytes, Convert.ToHexStringLower(SHA256.HashData(bytes), 0, 16));
-        }
-
+        _fetcher.ReadRange(key, version, 0, bytes);
         return bytes;
     }
 
