@@ -53,6 +53,15 @@ public sealed record LoaderState
     /// <summary>Gets the world size when the state was taken (for information; a resume may use another).</summary>
     public required int WorldSize { get; init; }
 
+    /// <summary>
+    /// Gets the version of the order function that computed <see cref="Position"/>'s order; a loader refuses to resume
+    /// from another. 1 for states saved before versions were recorded; Window order is at version 2. Default 1.
+    /// </summary>
+    public int OrderVersion { get; init; } = 1;
+
+    /// <summary>Gets the Window order piece size in samples, or null when it was chosen from the dataset.</summary>
+    public int? WindowPieceSamples { get; init; }
+
     /// <summary>Serializes the state as compact UTF-8 JSON.</summary>
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
     public byte[] ToBytes()
@@ -76,6 +85,11 @@ public sealed record LoaderState
             w.WriteNumber("epoch", Epoch);
             w.WriteNumber("position", Position);
             w.WriteNumber("worldSize", WorldSize);
+            w.WriteNumber("orderVersion", OrderVersion);
+            if (WindowPieceSamples is { } piece)
+            {
+                w.WriteNumber("windowPieceSamples", piece);
+            }
             w.WriteEndObject();
         }
 
@@ -121,8 +135,10 @@ public sealed record LoaderState
                 Epoch = root.GetProperty("epoch").GetInt32(),
                 Position = root.GetProperty("position").GetInt64(),
                 WorldSize = root.GetProperty("worldSize").GetInt32(),
+                OrderVersion = root.TryGetProperty("orderVersion", out JsonElement orderVersion) ? orderVersion.GetInt32() : 1,
+                WindowPieceSamples = root.TryGetProperty("windowPieceSamples", out JsonElement piece) ? piece.GetInt32() : null,
             };
-            if (state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
+            if (state.OrderVersion < 1 || state.WindowPieceSamples < 1 || state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
             {
                 throw Invalid("a count is out of range");
             }

@@ -69,6 +69,9 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
     // Set once in the constructor: the eviction order a remote dataset's node-local cache takes from this loader's plan.
     private readonly PlanNextUse? _nextUse;
 
+    // Thread-safe: the distinct source chunks of the batches handed out.
+    private readonly BatchChunkCounter _chunkCounter;
+
     // Guarded by _stateLock: where the consumer stands (the state after the last batch handed out).
     private int _stateEpoch;
     private long _statePosition;
@@ -105,6 +108,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         }
 
         var orders = new EpochOrderCache(index, options);
+        _chunkCounter = new BatchChunkCounter(index);
         if (dataset.CacheEvictsByPlan)
         {
             _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
@@ -175,6 +179,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         _zeroCopy?.Built ?? 0)
     {
         SkippedSamples = Interlocked.Read(ref _skipped),
+        SourceChunksPerBatch = _chunkCounter.Mean(),
     };
 
     /// <summary>Gets whether a consumer that takes batches on its own (a device ring, see <see cref="AttachConsumer"/>) is attached.</summary>
@@ -244,7 +249,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         LoaderOptionChecks.CheckOrder(dataset, options);
         var index = new ChunkIndex(dataset);
-        var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
+        var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, WindowShape.For(index, options), options.BatchSize);
         var schedule = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, epoch, 0, epoch + 1);
         return Enumerate(order, schedule);
 
@@ -323,6 +328,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
                 Epoch = _stateEpoch,
                 Position = _statePosition,
                 WorldSize = _options.WorldSize,
+                OrderVersion = WindowShape.OrderVersionOf(_options.Order),
+                WindowPieceSamples = _options.WindowPieceSamples,
             };
         }
     }
@@ -528,6 +535,7 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
         Interlocked.Add(ref _samples, batch.Count);
         Interlocked.Add(ref _bytes, batch.Bytes);
         Interlocked.Add(ref _skipped, batch.Slot.SkippedCount);
+        _chunkCounter.Count(batch.SampleIndices);
         LoaderMetrics.Batches.Add(1);
         LoaderMetrics.Samples.Add(batch.Count);
         LoaderMetrics.Bytes.Add(batch.Bytes);

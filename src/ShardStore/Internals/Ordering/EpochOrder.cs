@@ -7,8 +7,8 @@ namespace ShardStore.Internals.Ordering;
 /// </summary>
 /// <remarks>
 /// The chunks are split into <c>P</c> logical partitions of consecutive chunks. Each partition has its own
-/// order (identity, a keyed permutation of its samples, or shuffled chunks with samples permuted inside each
-/// window of <c>W</c> chunks). The epoch's global sequence takes blocks of <c>B</c> samples from the
+/// order (identity, a keyed permutation of its samples, or shuffled chunks dealt in pieces into windows of about
+/// <c>W</c> chunks' samples, see <see cref="WindowShape"/>, with samples permuted inside each window). The epoch's global sequence takes blocks of <c>B</c> samples from the
 /// partitions in turn (round robin, skipping partitions that ran out). Nothing here depends on the number of
 /// ranks, which is what lets a run resume with another world size and keep the same global order; and when
 /// the world size divides <c>P</c>, each rank reads only its own partitions.
@@ -22,29 +22,35 @@ internal sealed class EpochOrder
     private readonly ChunkIndex _layout;
     private readonly SampleOrder _order;
     private readonly ulong _epochKey;
-    private readonly int _window;
+    private readonly WindowShape _shape;
     private readonly int _block;
     private readonly int[] _partChunkStart;
     private readonly long[] _partSampleStart;
     private readonly long[] _partSize;
     private readonly long _maxPartSize;
 
-    // Window order: each partition's chunks in shuffled order, and the cumulative sample count along that schedule.
+    // Sequential and Window order: each partition's chunks in schedule order (shuffled in Window order), and each chunk's place in it.
     private readonly int[]? _schedule;
-    private readonly long[]? _scheduleStarts;
     private readonly int[]? _schedulePosition;
 
-    // Random order: one permutation per partition. Window order: one per window, indexed by its first schedule slot / W.
+    // Random order: one permutation per partition.
     private readonly IndexPermutation[]? _partitionPermutations;
-    private readonly IndexPermutation[]? _windowPermutations;
-    private readonly int[]? _firstWindow;
+
+    // Window order, per partition: where each window starts (partition-local positions, plus the end), and its permutation.
+    private readonly long[][]? _windowStarts;
+    private readonly IndexPermutation[][]? _windowPermutations;
 
     public EpochOrder(ChunkIndex layout, SampleOrder order, ulong seed, int epoch, int partitions, int windowChunks, int blockSize)
+        : this(layout, order, seed, epoch, partitions, WindowShape.For(layout, windowChunks), blockSize)
+    {
+    }
+
+    public EpochOrder(ChunkIndex layout, SampleOrder order, ulong seed, int epoch, int partitions, WindowShape window, int blockSize)
     {
         _layout = layout;
         _order = order;
         _epochKey = OrderHash.Mix(seed, (ulong)epoch, (ulong)order + 1);
-        _window = windowChunks;
+        _shape = window;
         _block = blockSize;
         Epoch = epoch;
         int chunks = layout.ChunkCount;
@@ -78,12 +84,6 @@ internal sealed class EpochOrder
                 {
                     Shuffle(_schedule.AsSpan(_partChunkStart[p], _partChunkStart[p + 1] - _partChunkStart[p]), OrderHash.Mix(_epochKey, ChunkTag, (ulong)p));
                 }
-
-                _scheduleStarts = new long[chunks + 1];
-                for (int s = 0; s < chunks; s++)
-                {
-                    _scheduleStarts[s + 1] = _scheduleStarts[s] + layout.SamplesIn(_schedule[s]);
-                }
             }
 
             for (int s = 0; s < chunks; s++)
@@ -102,22 +102,38 @@ internal sealed class EpochOrder
         }
         else if (order == SampleOrder.Window)
         {
-            _firstWindow = new int[partitions + 1];
-            var perms = new List<IndexPermutation>();
+            _windowStarts = new long[partitions][];
+            _windowPermutations = new IndexPermutation[partitions][];
             for (int p = 0; p < partitions; p++)
             {
-                _firstWindow[p] = perms.Count;
-                for (int w = 0, first = _partChunkStart[p]; first < _partChunkStart[p + 1]; w++, first += windowChunks)
+                int partChunks = _partChunkStart[p + 1] - _partChunkStart[p];
+                int group = _shape.GroupChunks;
+                int fullGroups = partChunks / group;
+                int rest = partChunks - (fullGroups * group);
+                int windows = (fullGroups * _shape.Spread) + ((rest + _shape.WindowChunks - 1) / _shape.WindowChunks);
+                long[] starts = new long[windows + 1];
+                var permutations = new IndexPermutation[windows];
+                for (int w = 0; w < windows; w++)
                 {
-                    int end = Math.Min(first + windowChunks, _partChunkStart[p + 1]);
-                    perms.Add(new IndexPermutation(_scheduleStarts![end] - _scheduleStarts[first], OrderHash.Mix(_epochKey, WindowTag, (ulong)p, (ulong)w)));
-                }
-            }
+                    (int groupFirst, int groupLength, int k, int j) = WindowPlace(p, w);
+                    long size = 0;
+                    for (int slot = 0; slot < groupLength; slot++)
+                    {
+                        size += PieceRunSamples(layout.SamplesIn(_schedule![groupFirst + slot]), FirstPiece(j, slot, k), k);
+                    }
 
-            _firstWindow[partitions] = perms.Count;
-            _windowPermutations = [.. perms];
+                    starts[w + 1] = starts[w] + size;
+                    permutations[w] = new IndexPermutation(size, OrderHash.Mix(_epochKey, WindowTag, (ulong)p, (ulong)w));
+                }
+
+                _windowStarts[p] = starts;
+                _windowPermutations[p] = permutations;
+            }
         }
     }
+
+    /// <summary>Gets the shape of Window order's windows (meaningful in Window order only).</summary>
+    public WindowShape Shape => _shape;
 
     public int Epoch { get; }
 
@@ -239,9 +255,7 @@ internal sealed class EpochOrder
                 local = _layout.ChunkStarts[chunk] - _partSampleStart[p];
                 break;
             case SampleOrder.Window:
-                int first = _partChunkStart[p];
-                int window = (_schedulePosition![chunk] - first) / _window;
-                local = _scheduleStarts![first + (window * _window)] - _scheduleStarts[first];
+                local = _windowStarts![p][GroupFirstWindow(p, chunk)];
                 break;
             default:
                 return -1;
@@ -265,10 +279,9 @@ internal sealed class EpochOrder
                 local = _layout.ChunkStarts[chunk + 1] - 1 - _partSampleStart[p];
                 break;
             case SampleOrder.Window:
-                int first = _partChunkStart[p];
-                int window = (_schedulePosition![chunk] - first) / _window;
-                int end = Math.Min(first + ((window + 1) * _window), _partChunkStart[p + 1]);
-                local = _scheduleStarts![end] - _scheduleStarts[first] - 1;
+                int firstWindow = GroupFirstWindow(p, chunk);
+                long[] starts = _windowStarts![p];
+                local = starts[Math.Min(firstWindow + _shape.Spread, starts.Length - 1)] - 1;
                 break;
             default:
                 return _layout.SampleCount - 1;
@@ -350,42 +363,124 @@ internal sealed class EpochOrder
         }
     }
 
-    // Window order: find each window the run crosses once, then permute inside it and find the permuted
-    // sample's chunk among the window's W chunks.
+    // Window order: find each window the run crosses once and where its group's pieces start in it, then permute
+    // inside the window and find the permuted sample's place among the group's pieces.
     private void WindowFillRun(int partition, long local, Span<long> destination, Span<int> chunks)
     {
-        long[] starts = _scheduleStarts!;
+        long[] starts = _windowStarts![partition];
         int[] schedule = _schedule!;
         long[] chunkStarts = _layout.ChunkStarts;
-        int first = _partChunkStart[partition];
-        int last = _partChunkStart[partition + 1];
-        long g = starts[first] + local;
-        for (int i = 0; i < destination.Length;)
+        int pieceSamples = _shape.PieceSamples;
+        long g = local;
+        long[]? rented = null;
+        try
         {
-            int s = ChunkIndex.Floor(starts, first, last, g);
-            int windowIndex = (s - first) / _window;
-            int windowStart = first + (windowIndex * _window);
-            int windowEnd = Math.Min(windowStart + _window, last);
-            long offset = starts[windowStart];
-            IndexPermutation permutation = _windowPermutations![_firstWindow![partition] + windowIndex];
-            int run = (int)Math.Min(destination.Length - i, starts[windowEnd] - g);
-            Span<long> part = destination.Slice(i, run);
-            Span<int> partChunks = chunks.IsEmpty ? default : chunks.Slice(i, run);
-            for (int k = 0; k < part.Length; k++)
+            for (int i = 0; i < destination.Length;)
             {
-                long permuted = offset + permutation.Apply(g - offset + k);
-                int t = ChunkIndex.Floor(starts, windowStart, windowEnd, permuted);
-                int chunk = schedule[t];
-                part[k] = chunkStarts[chunk] + (permuted - starts[t]);
-                if (!partChunks.IsEmpty)
+                int w = UpperBound(starts, 0, starts.Length - 1, g);
+                (int groupFirst, int groupLength, int k, int j) = WindowPlace(partition, w);
+                if (rented is null || rented.Length < groupLength + 1)
                 {
-                    partChunks[k] = chunk;
-                }
-            }
+                    if (rented is not null)
+                    {
+                        System.Buffers.ArrayPool<long>.Shared.Return(rented);
+                    }
 
-            i += run;
-            g += run;
+                    rented = System.Buffers.ArrayPool<long>.Shared.Rent(groupLength + 1);
+                }
+
+                // Where each chunk's share of this window starts, in window-local positions.
+                long[] pieces = rented;
+                pieces[0] = 0;
+                for (int slot = 0; slot < groupLength; slot++)
+                {
+                    pieces[slot + 1] = pieces[slot] + PieceRunSamples(_layout.SamplesIn(schedule[groupFirst + slot]), FirstPiece(j, slot, k), k);
+                }
+
+                long offset = starts[w];
+                IndexPermutation permutation = _windowPermutations![partition][w];
+                int run = (int)Math.Min(destination.Length - i, starts[w + 1] - g);
+                Span<long> part = destination.Slice(i, run);
+                Span<int> partChunks = chunks.IsEmpty ? default : chunks.Slice(i, run);
+                for (int n = 0; n < part.Length; n++)
+                {
+                    long permuted = permutation.Apply(g - offset + n);
+                    int slot = UpperBound(pieces, 0, groupLength, permuted);
+                    long t = permuted - pieces[slot];
+                    long piece = FirstPiece(j, slot, k) + ((t / pieceSamples) * k);
+                    int chunk = schedule[groupFirst + slot];
+                    part[n] = chunkStarts[chunk] + (piece * pieceSamples) + (t % pieceSamples);
+                    if (!partChunks.IsEmpty)
+                    {
+                        partChunks[n] = chunk;
+                    }
+                }
+
+                i += run;
+                g += run;
+            }
         }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<long>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Window w of a partition: its group's first schedule slot and chunk count, the group's window count k, and w's index j in it.
+    private (int GroupFirst, int GroupLength, int K, int J) WindowPlace(int partition, int w)
+    {
+        int group = w / _shape.Spread;
+        int groupChunks = _shape.GroupChunks;
+        int first = _partChunkStart[partition] + (group * groupChunks);
+        int length = Math.Min(groupChunks, _partChunkStart[partition + 1] - first);
+        int k = length == groupChunks ? _shape.Spread : (length + _shape.WindowChunks - 1) / _shape.WindowChunks;
+        return (first, length, k, w - (group * _shape.Spread));
+    }
+
+    // The first window of the group that holds the chunk.
+    private int GroupFirstWindow(int partition, int chunk) =>
+        (_schedulePosition![chunk] - _partChunkStart[partition]) / _shape.GroupChunks * _shape.Spread;
+
+    // The first piece that the chunk at place `slot` of its group gives window j: pieces go round the group's k windows from (slot mod k).
+    private static int FirstPiece(int j, int slot, int k) => (int)((((long)j - slot) % k + k) % k);
+
+    // The samples of pieces first, first + k, first + 2k, ... of a chunk of n samples (only its last piece may be short).
+    private long PieceRunSamples(int n, int first, int k)
+    {
+        int s = _shape.PieceSamples;
+        long pieces = ((long)n + s - 1) / s;
+        if (first >= pieces)
+        {
+            return 0;
+        }
+
+        long count = ((pieces - 1 - first) / k) + 1;
+        long samples = count * s;
+        return first + ((count - 1) * k) == pieces - 1 ? samples - ((pieces * s) - n) : samples;
+    }
+
+    // The largest index in [from, to) whose start is at most value, over non-decreasing starts with starts[from] <= value.
+    private static int UpperBound(long[] starts, int from, int to, long value)
+    {
+        int lo = from;
+        int hi = to - 1;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo + 1) >> 1);
+            if (starts[mid] <= value)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
     }
 
     private static void Shuffle(Span<int> items, ulong key)

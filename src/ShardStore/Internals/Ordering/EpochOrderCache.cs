@@ -24,7 +24,7 @@ internal sealed class EpochOrderCache(ChunkIndex index, ShardLoaderOptions optio
                 }
             }
 
-            var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
+            var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, WindowShape.For(index, options), options.BatchSize);
             _orders.Add(order);
             if (_orders.Count > 3)
             {

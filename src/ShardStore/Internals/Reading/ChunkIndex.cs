@@ -25,6 +25,7 @@ internal sealed class ChunkIndex
                 ChunkInShard[c] = k;
                 ChunkStarts[c] = dataset.Shards[s].FirstSample + e.FirstSample;
                 MaxRawChunkBytes = Math.Max(MaxRawChunkBytes, e.RawSize);
+                TotalRawBytes += e.RawSize;
                 MaxStoredChunkBytes = Math.Max(MaxStoredChunkBytes, e.StoredSize);
                 if (e.Codec != CodecKind.None)
                 {
@@ -40,6 +41,26 @@ internal sealed class ChunkIndex
         {
             MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
         }
+    }
+
+    // A layout of chunks with the given sample counts and raw sizes and no files behind it: what order functions
+    // are computed over by tools and tests that never read a sample.
+    private ChunkIndex(ReadOnlySpan<int> chunkSamples, long rawBytes)
+    {
+        int count = chunkSamples.Length;
+        ChunkStarts = new long[count + 1];
+        ChunkShard = new int[count];
+        ChunkInShard = new int[count];
+        for (int c = 0; c < count; c++)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(chunkSamples[c], 1, nameof(chunkSamples));
+            ChunkInShard[c] = c;
+            ChunkStarts[c + 1] = ChunkStarts[c] + chunkSamples[c];
+            MaxChunkSamples = Math.Max(MaxChunkSamples, chunkSamples[c]);
+        }
+
+        SampleCount = ChunkStarts[count];
+        TotalRawBytes = rawBytes;
     }
 
     /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
@@ -67,6 +88,12 @@ internal sealed class ChunkIndex
 
     /// <summary>Gets the sample count of the largest chunk.</summary>
     public int MaxChunkSamples { get; }
+
+    /// <summary>Gets the raw (decoded) bytes of all chunks together.</summary>
+    public long TotalRawBytes { get; }
+
+    /// <summary>Returns a layout of chunks holding <paramref name="chunkSamples"/> samples, <paramref name="rawBytes"/> raw bytes in all, with no shards behind it.</summary>
+    public static ChunkIndex FromCounts(ReadOnlySpan<int> chunkSamples, long rawBytes) => new(chunkSamples, rawBytes);
 
     public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
 
