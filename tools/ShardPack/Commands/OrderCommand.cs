@@ -22,9 +22,13 @@ internal static class OrderCommand
         var partitions = new Option<int>("--partitions") { Description = "Logical partitions the global order is built from.", DefaultValueFactory = _ => 1 };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the samples that do not fill a batch on every rank." };
         var batches = new Option<bool>("--batches") { Description = "Print one batch per line (indices separated by spaces) instead of one index per line." };
+        var pieces = new Option<int?>("--window-piece-samples") { Description = "Samples per piece of a chunk in window order (default: chosen from the mean sample size, about 64 KiB)." };
+        var stats = new Option<bool>("--stats") { Description = "Print shuffle-quality figures per epoch instead of indices: distinct source chunks (and label values) per batch." };
+        var labelField = new Option<string?>("--label-field") { Description = "With --stats: a scalar field (a class index) whose distinct values per batch are counted; reads that field once." };
+        var epochs = new Option<int>("--epochs") { Description = "With --stats: how many epochs from --epoch to measure.", DefaultValueFactory = _ => 1 };
         var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
         {
-            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches,
+            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches, pieces, stats, labelField, epochs,
         };
         source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
@@ -45,8 +49,20 @@ internal static class OrderCommand
                 WindowChunks = r.GetValue(window),
                 LogicalPartitions = r.GetValue(partitions),
                 DropLast = r.GetValue(dropLast),
+                WindowPieceSamples = r.GetValue(pieces),
             };
+            if (!r.GetValue(stats) && (r.GetValue(labelField) is not null || r.GetResult(epochs) is { Implicit: false }))
+            {
+                throw new UsageException("--label-field and --epochs go with --stats.");
+            }
+
             using ShardDataset dataset = source.Open(r);
+            if (r.GetValue(stats))
+            {
+                OrderStatsReport.Write(dataset, options, r.GetValue(epoch), r.GetValue(epochs), r.GetValue(labelField), context.Output, context.CancellationToken);
+                return ExitCodes.Success;
+            }
+
             IEnumerable<long[]> plan;
             try
             {
