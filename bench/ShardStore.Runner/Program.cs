@@ -32,6 +32,7 @@ try
         : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
         : options.Remote ? RemoteBench.Run(scratch, options)
         : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
+        : options.ShuffleQuality ? ShuffleQualityScenario.Run(scratch.Root, options, scratch.Token)
         : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
 }
 catch (OperationCanceledException)

@@ -79,7 +79,9 @@ internal sealed unsafe class ChunkScatter
     /// </summary>
     public static int SpanBatches(ChunkIndex layout, SampleOrder order, int groupChunks, int partitions, int batchSize, int worldSize)
     {
-        long window = (order == SampleOrder.Window ? groupChunks : 1) * (long)layout.MaxChunkSamples;
+        // A group never holds more chunks than its partition.
+        long partitionChunks = (layout.ChunkCount + (long)partitions - 1) / partitions;
+        long window = (order == SampleOrder.Window ? Math.Min(groupChunks, partitionChunks) : 1) * (long)layout.MaxChunkSamples;
         long span = partitions * (window + batchSize);
         long step = (long)worldSize * batchSize;
         return (int)Math.Min(int.MaxValue / 2, ((span + step - 1) / step) + 2);
