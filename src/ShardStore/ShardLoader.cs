@@ -161,8 +161,8 @@ public sealed class ShardLoader : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Gets the number of pinned batch slots: <see cref="ShardLoaderOptions.PrefetchDepth"/> + 1, or, when batches of
-    /// compressed chunks in Sequential or Window order are assembled by scatter, enough for two windows of batches
-    /// plus the prefetch depth (as the memory budget allows).
+    /// compressed chunks in Sequential or Window order are assembled by scatter, enough for the batches of two Window
+    /// order groups (the windows that read the same chunks) plus the prefetch depth (as the memory budget allows).
     /// </summary>
     public int SlotCount => _slots.Count;
 

@@ -15,7 +15,7 @@ public sealed record ShardLoaderOptions
     /// <summary>Gets the sample order. Default <see cref="SampleOrder.Window"/>.</summary>
     public SampleOrder Order { get; init; } = SampleOrder.Window;
 
-    /// <summary>Gets how many chunks form one shuffle window in <see cref="SampleOrder.Window"/> order. Default 8.</summary>
+    /// <summary>Gets how many chunks' worth of samples form one shuffle window in <see cref="SampleOrder.Window"/> order. Default 8.</summary>
     public int WindowChunks { get; init; } = 8;
 
     /// <summary>
