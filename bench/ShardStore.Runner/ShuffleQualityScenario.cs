@@ -65,15 +65,19 @@ internal static class ShuffleQualityScenario
             int rounds = Math.Max(2, options.Epochs);
             var ratios = new List<double>();
             var steadyRatios = new List<double>();
+            var cpuRatios = new List<double>();
             Console.WriteLine();
             Console.WriteLine($"Throughput over lz4, page-cached, {options.Threads} decode workers, batch {Batch}, default 1 GiB budget; each row one loader's {RowEpochs} epochs, start-up included");
-            Console.WriteLine("| round | first | before: M samples/s | now: M samples/s | now / before | steady now / before | before: slots, peak MB, chunk reads/epoch | now: slots, peak MB, chunk reads/epoch | before with now's slot count: M samples/s, / before |");
-            Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- |");
+            Console.WriteLine("| round | first | before: M samples/s | now: M samples/s | now / before | steady now / before | CPU s before, now: before / now | before: slots, peak MB, chunk reads/epoch | now: slots, peak MB, chunk reads/epoch | before with now's slot count: M samples/s, / before |");
+            Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |");
             for (int round = 1; round <= rounds; round++)
             {
                 bool oldFirst = round % 2 == 1;
-                (LoaderStreamer.Result a, int slotsA) = Timed(ds, oldFirst ? old : loader, data, labelSum, cancellationToken);
-                (LoaderStreamer.Result b, int slotsB) = Timed(ds, oldFirst ? loader : old, data, labelSum, cancellationToken);
+                (LoaderStreamer.Result a, int slotsA, double cpuA) = Timed(ds, oldFirst ? old : loader, data, labelSum, cancellationToken);
+                (LoaderStreamer.Result b, int slotsB, double cpuB) = Timed(ds, oldFirst ? loader : old, data, labelSum, cancellationToken);
+                (double cpuOld, double cpuNew) = oldFirst ? (cpuA, cpuB) : (cpuB, cpuA);
+                double cpuRatio = cpuOld / cpuNew;
+                cpuRatios.Add(cpuRatio);
                 (LoaderStreamer.Result o, int so, LoaderStreamer.Result n, int sn) = oldFirst ? (a, slotsA, b, slotsB) : (b, slotsB, a, slotsA);
                 double ratio = Rate(n) / Rate(o);
                 ratios.Add(ratio);
@@ -81,15 +85,16 @@ internal static class ShuffleQualityScenario
                 steadyRatios.Add(steady);
 
                 // Whole-chunk windows given as many slots as pieces take (a deeper prefetch): what the larger footprint costs by itself.
-                (LoaderStreamer.Result wide, int slotsWide) = Timed(ds, old with { PrefetchDepth = old.PrefetchDepth + sn - so }, data, labelSum, cancellationToken);
+                (LoaderStreamer.Result wide, int slotsWide, _) = Timed(ds, old with { PrefetchDepth = old.PrefetchDepth + sn - so }, data, labelSum, cancellationToken);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {round} | {(oldFirst ? "before" : "now")} | {Rate(o) / 1e6:F3} | {Rate(n) / 1e6:F3} | {ratio:F2}x | {steady:F2}x | {so}, {o.Statistics.PeakMemoryBytes / 1e6:F0}, {o.Statistics.ChunksLoaded / (double)RowEpochs:F0} | {sn}, {n.Statistics.PeakMemoryBytes / 1e6:F0}, {n.Statistics.ChunksLoaded / (double)RowEpochs:F0} | {Rate(wide) / 1e6:F3} ({slotsWide} slots), {Rate(wide) / Rate(o):F2}x |"));
+                    $"| {round} | {(oldFirst ? "before" : "now")} | {Rate(o) / 1e6:F3} | {Rate(n) / 1e6:F3} | {ratio:F2}x | {steady:F2}x | {cpuOld:F2}, {cpuNew:F2}: {cpuRatio:F2}x | {so}, {o.Statistics.PeakMemoryBytes / 1e6:F0}, {o.Statistics.ChunksLoaded / (double)RowEpochs:F0} | {sn}, {n.Statistics.PeakMemoryBytes / 1e6:F0}, {n.Statistics.ChunksLoaded / (double)RowEpochs:F0} | {Rate(wide) / 1e6:F3} ({slotsWide} slots), {Rate(wide) / Rate(o):F2}x |"));
             }
 
             double median = Median(ratios);
             met &= median >= 0.9;
             Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Median CPU-time ratio before / now (the same samples; CPU-bound, so the throughput both would reach alone): {Median(cpuRatios):F2}x"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Median steady-state ratio (epochs after the first {SteadyFrom}, page faults of new slots excluded): {Median(steadyRatios):F2}x"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Median throughput ratio now / before: {median:F2}x (goal >= 0.90x); classes per batch now / Random: {after.MeanLabels / random.MeanLabels:F2}x (goal >= 0.80x): {(met ? "met" : "NOT met")}"));
         }
@@ -97,7 +102,9 @@ internal static class ShuffleQualityScenario
         return met ? 0 : 1;
     }
 
-    private static (LoaderStreamer.Result Result, int Slots) Timed(ShardDataset ds, ShardLoaderOptions options, SyntheticClassSorted data, long labelSum, CancellationToken cancellationToken)
+    // CPU time too: on a shared machine CPU seconds for the same samples move far less with other people's load than
+    // wall-clock rates do, and the loader is CPU-bound here (page-cached data).
+    private static (LoaderStreamer.Result Result, int Slots, double CpuSeconds) Timed(ShardDataset ds, ShardLoaderOptions options, SyntheticClassSorted data, long labelSum, CancellationToken cancellationToken)
     {
         int slots;
         using (ShardLoader probe = ShardLoader.Create(ds, options with { Epochs = RowEpochs }))
@@ -105,7 +112,9 @@ internal static class ShuffleQualityScenario
             slots = probe.SlotCount;
         }
 
-        return (LoaderStreamer.Stream(ds, options, RowEpochs, cancellationToken).Verify(data.Samples, labelSum), slots);
+        TimeSpan cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        LoaderStreamer.Result result = LoaderStreamer.Stream(ds, options, RowEpochs, cancellationToken).Verify(data.Samples, labelSum);
+        return (result, slots, (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
     }
 
     private const int SteadyFrom = 3;
