@@ -9,9 +9,11 @@ namespace ShardStore.Internals.Loading;
 /// </summary>
 internal sealed class BatchChunkCounter(ChunkIndex index)
 {
-    // Guarded by itself: per chunk, the number of the last batch counted that read it; the batches counted; the sum of their distinct chunks.
+    // Guarded by locking _stamps: per chunk, the stamp of the last batch counted that read it; the last stamp given; the
+    // batches counted; the sum of their distinct chunks.
     private readonly int[] _stamps = new int[index.ChunkCount];
     private int _counted;
+    private long _batches;
     private long _chunks;
 
     /// <summary>Counts the distinct chunks of one batch's samples.</summary>
@@ -47,19 +49,16 @@ internal sealed class BatchChunkCounter(ChunkIndex index)
                 }
             }
 
-            Batches++;
+            _batches++;
         }
     }
-
-    /// <summary>Gets the batches counted (guarded by the same lock; read for a snapshot).</summary>
-    public long Batches { get; private set; }
 
     /// <summary>Returns the mean distinct chunks per counted batch, or 0 before the first.</summary>
     public double Mean()
     {
         lock (_stamps)
         {
-            return Batches == 0 ? 0 : (double)_chunks / Batches;
+            return _batches == 0 ? 0 : (double)_chunks / _batches;
         }
     }
 }
