@@ -33,6 +33,7 @@ try
         : options.Remote ? RemoteBench.Run(scratch, options)
         : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
         : options.Mixture ? MixtureScenario.Run(scratch.Root, options, scratch.Token)
+        : options.ShuffleQuality ? ShuffleQualityScenario.Run(scratch.Root, options, scratch.Token)
         : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
 }
 catch (OperationCanceledException)

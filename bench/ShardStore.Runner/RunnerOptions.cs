@@ -56,6 +56,9 @@ internal sealed class RunnerOptions
     /// <summary>Gets whether the mixture mode was asked for (<c>--mixture</c>).</summary>
     public bool Mixture { get; private set; }
 
+    /// <summary>Gets whether to run the shuffle-quality comparison of Window order (<c>--shuffle-quality</c>).</summary>
+    public bool ShuffleQuality { get; private set; }
+
     /// <summary>Gets whether the image pipeline scenario was asked for (<c>--images</c>).</summary>
     public bool Images { get; private set; }
 
@@ -131,6 +134,9 @@ internal sealed class RunnerOptions
           --mixture        a loader over a mixture of three lz4 datasets (half, 0.3 and 0.2 of --samples, weighted by
                            size) against the loader over one dataset of --samples, Window order, page-cached, in
                            alternating rows (--epochs rows, at least 3)
+          --shuffle-quality  Window order on 200 classes x 64 samples of 16 KiB packed in class order (lz4): classes
+                           and chunks per batch against Random order, and throughput against whole-chunk windows in
+                           alternating rows (--epochs rounds, at least 2)
           --images         the image pipeline: writes --image-files JPEGs (about 500 x 375, quality 90, cut from
                            scikit-image's photographs by python3 + PIL) as an ImageFolder, packs them, and measures
                            ShardLoader + ImageTransform (RandomResizedCrop 224, flip, normalize to f16 CHW, --threads
@@ -215,6 +221,7 @@ internal sealed class RunnerOptions
                 case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--goals": o.Goals = true; break;
                 case "--mixture": o.Mixture = true; break;
+                case "--shuffle-quality": o.ShuffleQuality = true; break;
                 case "--images": o.Images = true; break;
                 case "--image-files": o.ImageFiles = int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new ArgumentException("--image-files must be positive."); i++; break;
                 case "--device":

@@ -25,6 +25,9 @@ public sealed class DatasetMixture
     /// <summary>The most streams a mixture may have.</summary>
     public const int MaxStreams = 256;
 
+    // Enough to name the stream whose dataset changed; the mixture's Fingerprint covers each dataset's whole fingerprint.
+    private const int ShortFingerprintDigits = 8;
+
     private readonly MixtureStream[] _streams;
 
     private DatasetMixture(MixtureStream[] streams, long? epochSamples, MixtureGranularity granularity)
@@ -60,7 +63,7 @@ public sealed class DatasetMixture
     /// <summary>
     /// Gets the mixture's parameters and each stream's short dataset fingerprint, as a loader state records them
     /// (<see cref="LoaderState.Mixture"/>): <c>g=sample|batch;e=</c>epoch samples or <c>-</c>, then per stream
-    /// <c>;</c> the first 12 hex digits of its fingerprint, <c>:</c> and its parameter (<see cref="MixtureStream.ToString"/>).
+    /// <c>;</c> the first 8 hex digits of its fingerprint (the mixture's <see cref="Fingerprint"/> covers the whole ones), <c>:</c> and its parameter (<see cref="MixtureStream.ToString"/>).
     /// </summary>
     public string Descriptor => BuildDescriptor(withFingerprints: true);
 
@@ -155,7 +158,7 @@ public sealed class DatasetMixture
             text.Append(';');
             if (withFingerprints)
             {
-                text.Append(s.Dataset.Fingerprint.AsSpan(0, Math.Min(12, s.Dataset.Fingerprint.Length))).Append(':');
+                text.Append(s.Dataset.Fingerprint.AsSpan(0, Math.Min(ShortFingerprintDigits, s.Dataset.Fingerprint.Length))).Append(':');
             }
 
             text.Append(s);

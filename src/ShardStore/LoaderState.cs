@@ -65,11 +65,21 @@ public sealed record LoaderState
     /// stream's short fingerprint; <see cref="DatasetFingerprint"/> is then the mixture's), or null for one dataset.
     /// </summary>
     public string? Mixture { get; init; }
+
     /// <summary>Gets this rank's ledger of <see cref="Epoch"/> up to <see cref="Position"/> (<see cref="ShardLoaderOptions.Ledger"/>), or null when none is kept.</summary>
     public LoaderLedger? Ledger { get; init; }
 
     /// <summary>Gets this rank's ledger of the epoch before <see cref="Epoch"/>, whole, or null when none is kept or no epoch has ended.</summary>
     public LoaderLedger? PreviousLedger { get; init; }
+
+    /// <summary>
+    /// Gets the version of the order function that computed <see cref="Position"/>'s order; a loader refuses to resume
+    /// from another. 1 for states saved before versions were recorded; Window order is at version 2. Default 1.
+    /// </summary>
+    public int OrderVersion { get; init; } = 1;
+
+    /// <summary>Gets the Window order piece size in samples, or null when it was chosen from the dataset.</summary>
+    public int? WindowPieceSamples { get; init; }
 
     /// <summary>Serializes the state as compact UTF-8 JSON.</summary>
     /// <returns>The bytes; <see cref="FromBytes"/> reads them back.</returns>
@@ -106,6 +116,11 @@ public sealed record LoaderState
 
             Internals.Loading.LoaderLedgerJson.Write(w, "ledger", Ledger);
             Internals.Loading.LoaderLedgerJson.Write(w, "previousLedger", PreviousLedger);
+            w.WriteNumber("orderVersion", OrderVersion);
+            if (WindowPieceSamples is { } piece)
+            {
+                w.WriteNumber("windowPieceSamples", piece);
+            }
             w.WriteEndObject();
         }
 
@@ -157,8 +172,10 @@ public sealed record LoaderState
                 Mixture = root.TryGetProperty("mixture", out JsonElement mixture) ? mixture.GetString() ?? throw Invalid("mixture is null") : null,
                 Ledger = Internals.Loading.LoaderLedgerJson.Read(root, "ledger"),
                 PreviousLedger = Internals.Loading.LoaderLedgerJson.Read(root, "previousLedger"),
+                OrderVersion = root.TryGetProperty("orderVersion", out JsonElement orderVersion) ? orderVersion.GetInt32() : 1,
+                WindowPieceSamples = root.TryGetProperty("windowPieceSamples", out JsonElement piece) ? piece.GetInt32() : null,
             };
-            if (state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
+            if (state.OrderVersion < 1 || state.WindowPieceSamples < 1 || state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
             {
                 throw Invalid("a count is out of range");
             }

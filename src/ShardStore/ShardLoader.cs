@@ -76,6 +76,9 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
     // Set once in the constructor: the eviction order a remote dataset's node-local cache takes from this loader's plan.
     private readonly PlanNextUse? _nextUse;
 
+    // Thread-safe: the distinct source chunks of the batches handed out.
+    private readonly BatchChunkCounter _chunkCounter;
+
     // Guarded by _stateLock: where the consumer stands (the state after the last batch handed out).
     private int _stateEpoch;
     private long _statePosition;
@@ -121,6 +124,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
             }
         }
 
+        _chunkCounter = new BatchChunkCounter(index);
         if (source.CacheEvictsByPlan)
         {
             _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
@@ -173,8 +177,8 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Gets the number of pinned batch slots: <see cref="ShardLoaderOptions.PrefetchDepth"/> + 1, or, when batches of
-    /// compressed chunks in Sequential or Window order are assembled by scatter, enough for two windows of batches
-    /// plus the prefetch depth (as the memory budget allows).
+    /// compressed chunks in Sequential or Window order are assembled by scatter, enough for the batches of two Window
+    /// order groups (the windows that read the same chunks) plus the prefetch depth (as the memory budget allows).
     /// </summary>
     public int SlotCount => _slots.Count;
 
@@ -191,6 +195,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         _zeroCopy?.Built ?? 0)
     {
         SkippedSamples = Interlocked.Read(ref _skipped),
+        SourceChunksPerBatch = _chunkCounter.Mean(),
     };
 
     /// <summary>Gets whether a consumer that takes batches on its own (a device ring, see <see cref="AttachConsumer"/>) is attached.</summary>
@@ -261,7 +266,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         LoaderOptionChecks.CheckOrder(dataset, options);
         var index = new ChunkIndex(dataset);
-        var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize);
+        var order = new EpochOrder(index, options.Order, options.Seed, epoch, options.LogicalPartitions, WindowShape.For(index, options), options.BatchSize);
         var schedule = new RankSchedule(dataset.SampleCount, options.BatchSize, options.Rank, options.WorldSize, options.DropLast, epoch, 0, epoch + 1);
         return Enumerate(order, schedule);
 
@@ -344,6 +349,8 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
                 WorldSize = _options.WorldSize,
                 Ledger = _ledger?.Current,
                 PreviousLedger = _ledger?.Previous,
+                OrderVersion = WindowShape.OrderVersionOf(_options.Order),
+                WindowPieceSamples = _options.WindowPieceSamples,
             };
         }
     }
@@ -550,6 +557,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         Interlocked.Add(ref _samples, batch.Count);
         Interlocked.Add(ref _bytes, batch.Bytes);
         Interlocked.Add(ref _skipped, batch.Slot.SkippedCount);
+        _chunkCounter.Count(batch.SampleIndices);
         LoaderMetrics.Batches.Add(1);
         LoaderMetrics.Samples.Add(batch.Count);
         LoaderMetrics.Bytes.Add(batch.Bytes);

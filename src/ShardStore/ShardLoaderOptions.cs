@@ -15,8 +15,19 @@ public sealed record ShardLoaderOptions
     /// <summary>Gets the sample order. Default <see cref="SampleOrder.Window"/>.</summary>
     public SampleOrder Order { get; init; } = SampleOrder.Window;
 
-    /// <summary>Gets how many chunks form one shuffle window in <see cref="SampleOrder.Window"/> order. Default 8.</summary>
+    /// <summary>Gets how many chunks' worth of samples form one shuffle window in <see cref="SampleOrder.Window"/> order. Default 8.</summary>
     public int WindowChunks { get; init; } = 8;
+
+    /// <summary>
+    /// Gets how many consecutive samples of a chunk form one piece in <see cref="SampleOrder.Window"/> order, or null
+    /// (the default) to choose from the dataset's mean sample size (pieces of about 64 KiB). Each window is dealt
+    /// pieces of up to 16 x <see cref="WindowChunks"/> chunks, so smaller pieces mix data packed in sorted order
+    /// better; README "Sample orders" describes the trade-off. Part of the sample order, like <see cref="WindowChunks"/>.
+    /// </summary>
+    public int? WindowPieceSamples { get; init; }
+
+    /// <summary>Gets the windows a chunk's pieces are spread over (null: chosen from the layout); 1 gives whole-chunk windows, for benchmarks.</summary>
+    internal int? WindowSpread { get; init; }
 
     /// <summary>Gets the seed of every shuffle; the order is a pure function of seed, epoch, partitioning and dataset layout. Default 0.</summary>
     public ulong Seed { get; init; }

@@ -23,4 +23,10 @@ public sealed record ShardLoaderStatistics(
 {
     /// <summary>Gets the samples handed to the consumer that a transform rejected and the loader skipped (<see cref="Transforms.TransformErrorPolicy.Skip"/>).</summary>
     public long SkippedSamples { get; init; }
+
+    /// <summary>
+    /// Gets the mean number of distinct chunks the samples of each handed-out batch come from: how widely the order
+    /// mixes the dataset (a batch of data packed in class order holds about as many classes as chunks times classes per chunk).
+    /// </summary>
+    public double SourceChunksPerBatch { get; init; }
 }

@@ -79,6 +79,39 @@ public sealed class NpyImporterRunTests
     }
 
     [TestMethod]
+    public void Pack_ShuffleSeed_KeepsEachRowsFieldsTogetherInAShuffledOrder()
+    {
+        using var dir = new TempDirectory();
+        const int Samples = 1500;
+        float[] images = [.. Enumerable.Range(0, Samples * 6).Select(i => (float)i)];
+        byte[] labelsBigEndian = new byte[Samples * 4];
+        for (int i = 0; i < Samples; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(labelsBigEndian.AsSpan(i * 4), i);
+        }
+
+        NpyWriter.Write<float>(dir.Combine("image.npy"), "<f4", [Samples, 2, 3], images);
+        NpyWriter.Write(dir.Combine("label.npy"), ">i4", [Samples], labelsBigEndian);
+
+        CliResult r = Cli.Run(
+            "pack", "--from", "npy", "--field", "image=" + dir.Combine("image.npy"), "--field", "label=" + dir.Combine("label.npy"),
+            "-o", dir.Combine("packed"), "--chunk-size", "2K", "--shuffle-seed", "99", "-q");
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+
+        using ShardDataset packed = ShardDataset.Open(dir.Combine("packed"), new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+        int[] order = new int[Samples];
+        for (int i = 0; i < Samples; i++)
+        {
+            using SampleLease sample = packed.ReadSample(i);
+            order[i] = sample.Get<int>(1)[0];
+            CollectionAssert.AreEqual(images.AsSpan(order[i] * 6, 6).ToArray(), sample.Get<float>(0).ToArray(), $"sample {i}: the image of row {order[i]}");
+        }
+
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, Samples).ToArray(), order, "every row once");
+        Assert.IsGreaterThan(Samples * 9 / 10, order.Where((row, i) => row != i).Count(), "rows moved from their input place");
+    }
+
+    [TestMethod]
     public void WriteSamples_FileGrownAfterOpen_ThrowsInsteadOfDroppingRows()
     {
         using var dir = new TempDirectory();

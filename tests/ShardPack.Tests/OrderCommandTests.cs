@@ -75,6 +75,44 @@ public sealed partial class OrderCommandTests
         Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
     }
 
+    [TestMethod]
+    public void Order_StatsWithLabelField_PrintsPerEpochFiguresAndWindowMixesClassSortedData()
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+
+        CliResult sequential = Cli.Run("order", ds, "--order", "sequential", "--batch-size", "50", "--stats", "--label-field", "v");
+        CliResult window = Cli.Run("order", ds, "--order", "window", "--batch-size", "50", "--window-chunks", "2", "--window-piece-samples", "2", "--stats", "--label-field", "v", "--epochs", "2");
+
+        Assert.AreEqual(ExitCodes.Success, sequential.ExitCode, sequential.ToString());
+        Assert.AreEqual(ExitCodes.Success, window.ExitCode, window.ToString());
+        string[] lines = window.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(3, lines, "a header and one line per epoch");
+        Assert.StartsWith("epoch\tbatches\tchunks/batch mean\tchunks/batch min\tv values/batch mean", lines[0]);
+        string[] first = lines[1].TrimEnd('\r').Split('\t');
+        Assert.AreEqual("0", first[0]);
+        Assert.AreEqual("10", first[1], "batches");
+        Assert.AreEqual("50.00", first[4], "every sample has its own label value");
+        string[] sequentialFigures = sequential.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd('\r').Split('\t');
+        double windowChunks = double.Parse(first[2], CultureInfo.InvariantCulture);
+        double sequentialChunks = double.Parse(sequentialFigures[2], CultureInfo.InvariantCulture);
+        Assert.IsGreaterThan(2 * sequentialChunks, windowChunks, "window batches draw from more chunks than sequential ones");
+    }
+
+    [TestMethod]
+    [DataRow("--stats", "--label-field", "missing")]
+    [DataRow("--label-field", "v")]
+    public void Order_BadStatsArgument_ExitsTwo(string first, string second, string third = "")
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+        string[] args = ["order", ds, "--order", "window", first, second, .. third.Length > 0 ? new[] { third } : []];
+
+        CliResult r = Cli.Run(args);
+
+        Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
+    }
+
     private static string Pack(TempDirectory dir)
     {
         string path = dir.Combine("ds");

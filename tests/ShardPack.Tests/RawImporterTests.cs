@@ -118,6 +118,38 @@ public sealed class RawImporterTests
         Assert.IsEmpty(partial, string.Join(", ", partial));
     }
 
+    [TestMethod]
+    public void Run_ShuffleSeed_PacksAPermutationOfTheRecordsInAnotherOrderTheSameEveryTime()
+    {
+        using var dir = new TempDirectory();
+        const int Records = 3000;
+        byte[] bytes = new byte[Records * 8];
+        for (int i = 0; i < Records; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), (long)i);
+        }
+
+        string input = dir.Combine("in.bin");
+        File.WriteAllBytes(input, bytes);
+
+        long[] Pack(string name, string seed)
+        {
+            CliResult r = Cli.Run("pack", "--from", "raw", "--input", input, "--field", "id:i64", "--shuffle-seed", seed, "--chunk-size", "4K", "-o", dir.Combine(name), "--quiet");
+            Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+            using ShardDataset dataset = ShardDataset.Open(dir.Combine(name), new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
+            return [.. Enumerable.Range(0, (int)dataset.SampleCount).Select(i => { using SampleLease s = dataset.ReadSample(i); return s.Get<long>(0)[0]; })];
+        }
+
+        long[] a = Pack("a", "5");
+        long[] again = Pack("again", "5");
+        long[] other = Pack("other", "6");
+
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, Records).Select(i => (long)i).ToArray(), a, "every record once");
+        Assert.IsGreaterThan(Records * 9 / 10, a.Where((v, i) => v != i).Count(), "records moved from their input place");
+        CollectionAssert.AreEqual(a, again, "the same seed packs the same order");
+        Assert.IsGreaterThan(Records * 9 / 10, a.Zip(other).Count(p => p.First != p.Second), "another seed packs another order");
+    }
+
     private static byte[] RandomRecords(int count, int recordBytes, int seed)
     {
         var bytes = new byte[count * recordBytes];

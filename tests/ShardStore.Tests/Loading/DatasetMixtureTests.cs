@@ -306,7 +306,7 @@ public sealed class DatasetMixtureTests
         using ShardLoader loader = ShardLoader.Create(mixture, LoaderHarness.Options(SampleOrder.Window, B) with { Seed = ulong.MaxValue, Epochs = null });
         LoaderState state = loader.GetState() with { Epoch = int.MaxValue, Position = long.MaxValue, WorldSize = int.MaxValue };
         byte[] bytes = state.ToBytes();
-        Assert.IsLessThan(1024, bytes.Length, "serialized size");
+        Assert.IsLessThan(1024, bytes.Length, "serialized size: " + System.Text.Encoding.UTF8.GetString(bytes));
         Assert.AreEqual(state, LoaderState.FromBytes(bytes), "round trip");
     }
 
@@ -318,7 +318,7 @@ public sealed class DatasetMixtureTests
         using ShardLoader loader = ShardLoader.Create(mixture, LoaderHarness.Options(SampleOrder.Window, B) with { Seed = ulong.MaxValue, Epochs = null });
         LoaderState state = loader.GetState() with { Epoch = int.MaxValue, Position = long.MaxValue, WorldSize = int.MaxValue };
         byte[] bytes = state.ToBytes();
-        Assert.IsLessThan(1024, bytes.Length, "serialized size");
+        Assert.IsLessThan(1024, bytes.Length, "serialized size: " + System.Text.Encoding.UTF8.GetString(bytes));
         Assert.AreEqual(state, LoaderState.FromBytes(bytes), "round trip");
     }
 

@@ -32,6 +32,26 @@ public sealed partial class LoaderStateTests
     }
 
     [TestMethod]
+    public void FromBytes_OrderVersionAndPieceSamples_RoundTrip()
+    {
+        LoaderState state = s_state with { OrderVersion = 2, WindowPieceSamples = 7 };
+
+        LoaderState read = LoaderState.FromBytes(state.ToBytes());
+
+        Assert.AreEqual(2, read.OrderVersion);
+        Assert.AreEqual(7, read.WindowPieceSamples);
+    }
+
+    [TestMethod]
+    public void FromBytes_StateWithoutOrderVersion_IsVersionOne()
+    {
+        string text = Encoding.UTF8.GetString((s_state with { OrderVersion = 2 }).ToBytes()).Replace(",\"orderVersion\":2", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("orderVersion", text);
+
+        Assert.AreEqual(1, LoaderState.FromBytes(Encoding.UTF8.GetBytes(text)).OrderVersion);
+    }
+
+    [TestMethod]
     [DataRow("")]
     [DataRow("not json")]
     [DataRow("{}")]
@@ -45,6 +65,7 @@ public sealed partial class LoaderStateTests
     [DataRow("\"order\":\"Window\"", "\"order\":\"Shuffled\"")]
     [DataRow("\"batchSize\":4096", "\"batchSize\":0")]
     [DataRow("\"position\":9000000000000", "\"position\":-1")]
+    [DataRow("\"orderVersion\":1", "\"orderVersion\":0")]
     [DataRow("\"seed\":\"18446744073709551615\"", "\"seed\":\"-1\"")]
     public void FromBytes_FieldOutOfRange_ThrowsInvalidDataException(string field, string replacement)
     {

@@ -47,12 +47,21 @@ public sealed partial class ShardLoaderTests
     }
 
     [TestMethod]
-    [DataRow(SampleOrder.Sequential, false)]
-    [DataRow(SampleOrder.Window, true)]
-    [DataRow(SampleOrder.Random, false)]
-    public void PlanEpoch_AnyOrderAndRank_ListsTheBatchesTheLoaderDelivers(SampleOrder order, bool dropLast)
+    [DataRow(SampleOrder.Sequential, false, 0)]
+    [DataRow(SampleOrder.Window, true, 0)]
+    [DataRow(SampleOrder.Window, false, 2)]
+    [DataRow(SampleOrder.Random, false, 0)]
+    public void PlanEpoch_AnyOrderAndRank_ListsTheBatchesTheLoaderDelivers(SampleOrder order, bool dropLast, int pieceSamples)
     {
-        ShardLoaderOptions options = LoaderHarness.Options(order, CoverageBatch) with { WorldSize = 3, Rank = 2, LogicalPartitions = 4, DropLast = dropLast, Epochs = 2 };
+        ShardLoaderOptions options = LoaderHarness.Options(order, CoverageBatch) with
+        {
+            WorldSize = 3,
+            Rank = 2,
+            LogicalPartitions = 4,
+            DropLast = dropLast,
+            Epochs = 2,
+            WindowPieceSamples = pieceSamples > 0 ? pieceSamples : null,
+        };
         List<BatchRecord> delivered = LoaderHarness.Run(Mixed, options);
 
         for (int epoch = 0; epoch < 2; epoch++)

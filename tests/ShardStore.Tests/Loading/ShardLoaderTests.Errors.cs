@@ -92,6 +92,7 @@ public sealed partial class ShardLoaderTests
     [DataRow("Order")]
     [DataRow("BatchSize")]
     [DataRow("WindowChunks")]
+    [DataRow("WindowPieceSamples")]
     [DataRow("LogicalPartitions")]
     [DataRow("DropLast")]
     public void Create_StateTakenWithOtherOrderOptions_ThrowsArgumentException(string option)
@@ -104,6 +105,7 @@ public sealed partial class ShardLoaderTests
             "Order" => options with { Order = SampleOrder.Random },
             "BatchSize" => options with { BatchSize = SmallBatch * 2 },
             "WindowChunks" => options with { WindowChunks = options.WindowChunks + 1 },
+            "WindowPieceSamples" => options with { WindowPieceSamples = 3 },
             "LogicalPartitions" => options with { LogicalPartitions = 4 },
             "DropLast" => options with { DropLast = true },
             _ => throw new ArgumentOutOfRangeException(nameof(option)),
@@ -111,6 +113,36 @@ public sealed partial class ShardLoaderTests
 
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(Small, changed with { ResumeFrom = state }));
         Assert.Contains(option, e.Message);
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(3)]
+    public void Create_StateOfAnotherWindowOrderVersion_ThrowsArgumentExceptionNamingBoth(int version)
+    {
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, SmallBatch);
+        LoaderState state = StateAfter(Small, options, batches: 2);
+        Assert.AreEqual(2, state.OrderVersion, "the version a Window state records");
+
+        ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(Small, options with { ResumeFrom = state with { OrderVersion = version } }));
+
+        Assert.Contains($"version {version} of the Window order function", e.Message);
+        Assert.Contains("computes version 2", e.Message);
+    }
+
+    [TestMethod]
+    public void Create_SequentialStateSavedBeforeOrderVersions_Resumes()
+    {
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Sequential, SmallBatch);
+        LoaderState state = StateAfter(Small, options, batches: 2);
+        string text = System.Text.Encoding.UTF8.GetString(state.ToBytes()).Replace(",\"orderVersion\":1", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("orderVersion", text, "a state as saved before versions were recorded");
+        LoaderState old = LoaderState.FromBytes(System.Text.Encoding.UTF8.GetBytes(text));
+
+        using ShardLoader loader = ShardLoader.Create(Small, options with { ResumeFrom = old });
+
+        Assert.AreEqual(1, old.OrderVersion);
+        Assert.AreEqual(state.Position, loader.GetState().Position);
     }
 
     [TestMethod]

@@ -1,5 +1,6 @@
 using ShardStore.Compression;
 using ShardStore.Internals.Loading;
+using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
@@ -66,6 +67,7 @@ public sealed partial class ShardLoaderTests
             {
                 BatchSize = random.Next(1, 60),
                 WindowChunks = random.Next(1, 7),
+                WindowPieceSamples = random.Next(2) == 0 ? null : random.Next(1, 9),
                 LogicalPartitions = random.Next(1, 6),
                 WorldSize = worldSize,
                 Rank = random.Next(worldSize),
@@ -97,18 +99,27 @@ public sealed partial class ShardLoaderTests
     }
 
     [TestMethod]
-    [DataRow(SampleOrder.Sequential, 1, 1)]
-    [DataRow(SampleOrder.Window, 1, 1)]
-    [DataRow(SampleOrder.Window, 1, 4)]
-    [DataRow(SampleOrder.Window, 3, 4)]
-    [DataRow(SampleOrder.Sequential, 3, 2)]
-    public void NextBatch_ScatterWithTheLeastSlots_DecodesEachChunkOncePerEpoch(SampleOrder order, int worldSize, int partitions)
+    [DataRow(SampleOrder.Sequential, 1, 1, 0)]
+    [DataRow(SampleOrder.Window, 1, 1, 0)]
+    [DataRow(SampleOrder.Window, 1, 4, 0)]
+    [DataRow(SampleOrder.Window, 3, 4, 0)]
+    [DataRow(SampleOrder.Window, 1, 1, 3)]
+    [DataRow(SampleOrder.Window, 3, 2, 2)]
+    [DataRow(SampleOrder.Sequential, 3, 2, 0)]
+    public void NextBatch_ScatterWithTheLeastSlots_DecodesEachChunkOncePerEpoch(SampleOrder order, int worldSize, int partitions, int pieceSamples)
     {
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteScatterDataset(dir), TestData.ReadOptions());
-        ShardLoaderOptions options = ScatterOptions(order) with { WorldSize = worldSize, Rank = worldSize - 1, LogicalPartitions = partitions, Epochs = 2 };
+        ShardLoaderOptions options = ScatterOptions(order) with
+        {
+            WorldSize = worldSize,
+            Rank = worldSize - 1,
+            LogicalPartitions = partitions,
+            Epochs = 2,
+            WindowPieceSamples = pieceSamples > 0 ? pieceSamples : null,
+        };
         var layout = new ChunkIndex(ds);
-        int least = ChunkScatter.SpanBatches(layout, order, options.WindowChunks, partitions, options.BatchSize, worldSize) + 1;
+        int least = ChunkScatter.SpanBatches(layout, order, WindowShape.For(layout, options).GroupChunks, partitions, options.BatchSize, worldSize) + 1;
         options = options with { MemoryBudgetBytes = (least * BatchSlot.InitialBytes(ds.Schema, options.BatchSize)) + LoaderMemoryPlan.WorkerBufferBytesFor(options, layout, scatter: true) };
 
         ShardLoader loader = ShardLoader.Create(ds, options);
@@ -133,7 +144,7 @@ public sealed partial class ShardLoaderTests
         using ShardDataset ds = ShardDataset.Open(WriteScatterDataset(dir), TestData.ReadOptions());
         ShardLoaderOptions options = ScatterOptions(SampleOrder.Window) with { Assembly = BatchAssembly.Auto };
         var layout = new ChunkIndex(ds);
-        int span = ChunkScatter.SpanBatches(layout, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
+        int span = ChunkScatter.SpanBatches(layout, SampleOrder.Window, WindowShape.For(layout, options).GroupChunks, 1, options.BatchSize, 1);
         long perSlot = BatchSlot.InitialBytes(ds.Schema, options.BatchSize);
         long buffers = LoaderMemoryPlan.WorkerBufferBytesFor(options, layout, scatter: true);
 

@@ -1,4 +1,5 @@
 using ShardStore.Compression;
+using ShardStore.Internals.Ordering;
 using ShardStore.Internals.Reading;
 using ShardStore.Tests.Infrastructure;
 using ShardStore.Tests.Loading.Infrastructure;
@@ -10,28 +11,34 @@ public sealed partial class ShardLoaderTests
     private const int FixedSamples = 2400;
 
     [TestMethod]
-    public void NextBatch_WindowOrder_AdjacentItemsShareAChunkAboutOnceInW()
+    [DataRow(0)]
+    [DataRow(4)]
+    public void NextBatch_WindowOrder_AdjacentItemsShareAChunkAboutOnceInW(int pieceSamples)
     {
         const int W = 8;
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteFixedSize(dir, CodecKind.None), TestData.ReadOptions());
         var layout = new ChunkIndex(ds);
         int chunkSamples = CommonChunkSize(layout);
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, 32) with { WindowChunks = W, Epochs = 2, WindowPieceSamples = pieceSamples > 0 ? pieceSamples : null };
+        int spread = WindowShape.For(layout, options).Spread;
+        Assert.AreEqual(pieceSamples > 0 ? chunkSamples / pieceSamples : 1, spread, "windows a chunk's pieces are dealt over");
 
-        List<BatchRecord> batches = RunFixedSize(ds, LoaderHarness.Options(SampleOrder.Window, 32) with { WindowChunks = W, Epochs = 2 });
+        List<BatchRecord> batches = RunFixedSize(ds, options);
         double rate = SameChunkRate(layout, batches);
 
-        // W equal chunks shuffled together: the item after a given one is one of the W*S-1 others, S-1 of them from its chunk.
-        double expected = (chunkSamples - 1.0) / ((W * chunkSamples) - 1.0);
-        Assert.IsInRange(expected * 0.6, expected * 1.4, rate, $"adjacent items from the same chunk (expected about {expected:F3})");
+        // A window holds W chunks' worth of samples, S / K of them from each of its group's W * K chunks: the item
+        // after a given one is one of the W*S-1 others, S/K-1 of them from its chunk.
+        double expected = ((double)chunkSamples / spread - 1.0) / ((W * chunkSamples) - 1.0);
+        Assert.IsInRange(expected * 0.6, (expected * 1.4) + 0.002, rate, $"adjacent items from the same chunk (expected about {expected:F3})");
 
-        // Yet every chunk is read within one window: its samples lie within W chunks' worth of positions.
+        // Yet every chunk is read within its group: its samples lie within W x K chunks' worth of positions.
         foreach (IGrouping<(int Epoch, int Chunk), (long Position, long Sample)> chunk in batches
             .SelectMany(b => b.Samples.Select((s, i) => (b.Epoch, Position: b.Position + i, Sample: s)))
             .GroupBy(x => (x.Epoch, layout.ChunkOf(x.Sample)), x => (x.Position, x.Sample)))
         {
             long span = chunk.Max(x => x.Position) - chunk.Min(x => x.Position);
-            Assert.IsLessThan(W * (long)chunkSamples, span, $"epoch {chunk.Key.Epoch} chunk {chunk.Key.Chunk}: positions spanned");
+            Assert.IsLessThan(W * spread * (long)chunkSamples, span, $"epoch {chunk.Key.Epoch} chunk {chunk.Key.Chunk}: positions spanned");
         }
     }
 
@@ -49,11 +56,13 @@ public sealed partial class ShardLoaderTests
     }
 
     [TestMethod]
-    [DataRow(SampleOrder.Window, 1)]
-    [DataRow(SampleOrder.Window, 4)]
-    [DataRow(SampleOrder.Sequential, 1)]
-    [DataRow(SampleOrder.Sequential, 4)]
-    public void NextBatch_Lz4ChunksInStreamingOrder_DecodesEachChunkOncePerEpoch(SampleOrder order, int partitions)
+    [DataRow(SampleOrder.Window, 1, 0)]
+    [DataRow(SampleOrder.Window, 4, 0)]
+    [DataRow(SampleOrder.Window, 1, 2)]
+    [DataRow(SampleOrder.Window, 4, 2)]
+    [DataRow(SampleOrder.Sequential, 1, 0)]
+    [DataRow(SampleOrder.Sequential, 4, 0)]
+    public void NextBatch_Lz4ChunksInStreamingOrder_DecodesEachChunkOncePerEpoch(SampleOrder order, int partitions, int pieceSamples)
     {
         using var dir = new TempDirectory();
         using ShardDataset ds = ShardDataset.Open(WriteFixedSize(dir, CodecKind.Lz4), TestData.ReadOptions());
@@ -64,6 +73,7 @@ public sealed partial class ShardLoaderTests
         ShardLoaderOptions options = LoaderHarness.Options(order, 32) with
         {
             WindowChunks = 8,
+            WindowPieceSamples = pieceSamples > 0 ? pieceSamples : null,
             LogicalPartitions = partitions,
             DecodeWorkers = 1,
             MemoryBudgetBytes = 64 << 20,
@@ -76,6 +86,28 @@ public sealed partial class ShardLoaderTests
 
         Assert.AreEqual(ds.ChunkCount, loader.Statistics.ChunksLoaded, "chunk reads in one epoch");
         LoaderHarness.AssertReleased(loader, ds);
+    }
+
+    [TestMethod]
+    [DataRow(SampleOrder.Sequential)]
+    [DataRow(SampleOrder.Window)]
+    [DataRow(SampleOrder.Random)]
+    public void Statistics_AfterAnEpoch_SourceChunksPerBatchIsTheMeanOfTheBatchesDistinctChunks(SampleOrder order)
+    {
+        using var dir = new TempDirectory();
+        using ShardDataset ds = ShardDataset.Open(WriteFixedSize(dir, CodecKind.Lz4), TestData.ReadOptions());
+        var layout = new ChunkIndex(ds);
+        ShardLoader loader = ShardLoader.Create(ds, LoaderHarness.Options(order, 32) with { WindowPieceSamples = 4 });
+        List<BatchRecord> batches;
+        using (loader)
+        {
+            Assert.AreEqual(0.0, loader.Statistics.SourceChunksPerBatch, "before the first batch");
+            batches = LoaderHarness.Drain(loader, checkValues: false);
+        }
+
+        double expected = batches.Average(b => b.Samples.Select(layout.ChunkOf).Distinct().Count());
+        Assert.AreEqual(expected, loader.Statistics.SourceChunksPerBatch, 1e-9);
+        Assert.IsGreaterThan(order == SampleOrder.Sequential ? 0.0 : 8.0, expected, "distinct chunks per batch");
     }
 
     /// <summary>Writes samples of 64 bytes (an id and padding) into one shard of equal chunks.</summary>

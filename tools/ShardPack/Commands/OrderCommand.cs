@@ -28,9 +28,13 @@ internal static class OrderCommand
             Description = "Check the ledgers of these saved loader states (every rank's, at an epoch end or any point; ShardLoaderOptions.Ledger) against the plan, with their order options: prints OK, or what was missed or repeated (exit 3).",
             AllowMultipleArgumentsPerToken = true,
         };
+        var pieces = new Option<int?>("--window-piece-samples") { Description = "Samples per piece of a chunk in window order (default: chosen from the mean sample size, about 64 KiB)." };
+        var stats = new Option<bool>("--stats") { Description = "Print shuffle-quality figures per epoch instead of indices: distinct source chunks (and label values) per batch." };
+        var labelField = new Option<string?>("--label-field") { Description = "With --stats: a scalar field (a class index) whose distinct values per batch are counted; reads that field once." };
+        var epochs = new Option<int>("--epochs") { Description = "With --stats: how many epochs from --epoch to measure.", DefaultValueFactory = _ => 1 };
         var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
         {
-            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches, ledger,
+            order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches, pieces, stats, labelField, epochs, ledger,
         };
         source.AddTo(command);
         var mixture = new OrderMixture();
@@ -58,13 +62,25 @@ internal static class OrderCommand
                 WindowChunks = r.GetValue(window),
                 LogicalPartitions = r.GetValue(partitions),
                 DropLast = r.GetValue(dropLast),
+                WindowPieceSamples = r.GetValue(pieces),
             };
+            if (!r.GetValue(stats) && (r.GetValue(labelField) is not null || r.GetResult(epochs) is { Implicit: false }))
+            {
+                throw new UsageException("--label-field and --epochs go with --stats.");
+            }
+
             if (mixture.Handles(r, source))
             {
                 return mixture.Run(r, context, source, options, r.GetValue(epoch), r.GetValue(batches));
             }
 
             using ShardDataset dataset = source.Open(r);
+            if (r.GetValue(stats))
+            {
+                OrderStatsReport.Write(dataset, options, r.GetValue(epoch), r.GetValue(epochs), r.GetValue(labelField), context.Output, context.CancellationToken);
+                return ExitCodes.Success;
+            }
+
             IEnumerable<long[]> plan;
             try
             {

@@ -68,6 +68,7 @@ internal static class PackCommand
                 MaxSide = images.GetMaxSide(r),
                 JpegQuality = images.GetJpegQuality(r),
                 ShuffleSeed = images.GetShuffleSeed(r),
+                ShuffleRecords = r.GetResult(images.ShuffleSeed) is { Implicit: false },
                 NoShuffle = r.GetValue(images.NoShuffle),
                 SkipBad = r.GetValue(images.SkipBad),
                 StorePaths = r.GetValue(images.StorePaths),

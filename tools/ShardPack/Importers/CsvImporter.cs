@@ -42,6 +42,7 @@ internal sealed class CsvImporter : IImporter
     /// <exception cref="InvalidDataException">The file has no header row.</exception>
     public static IImporter Create(PackArguments arguments)
     {
+        RecordShuffle.Refuse(arguments, "CSV records are found only by reading every line before them, so a shuffle would hold every record, or its offset, in memory");
         string path = arguments.RequireInput();
         if (arguments.Fields.Count == 0)
         {

@@ -41,6 +41,7 @@ internal sealed class CtfImporter : IImporter
     /// <exception cref="InvalidDataException">The file names a stream that was not declared.</exception>
     public static IImporter Create(PackArguments arguments)
     {
+        RecordShuffle.Refuse(arguments, "a CTF sequence is found only by reading every line before it, so a shuffle would hold every sequence, or its offset, in memory");
         string path = arguments.RequireInput();
         if (arguments.Streams.Count == 0)
         {

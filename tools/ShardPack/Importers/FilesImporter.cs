@@ -75,6 +75,7 @@ internal sealed class FilesImporter : IImporter, IImporterReport
     /// <exception cref="InvalidDataException">The manifest has no header row.</exception>
     public static IImporter Create(PackArguments arguments)
     {
+        RecordShuffle.Refuse(arguments, "the manifest is streamed and its rows are found only by reading every row before them, so a shuffle would hold every row in memory (the rows' order is the pack order: shuffle the manifest)");
         string manifest = arguments.Manifest ?? throw new UsageException("--from files needs --manifest FILE.csv listing one file per row.");
         string pathColumnName = arguments.PathColumn ?? throw new UsageException("--from files needs --path-column COL naming the manifest column that holds each file's path.");
         (FileStream stream, CsvReader reader, string[] header) = CsvImporter.OpenWithHeader(manifest, arguments.MaxLineBytes);

@@ -27,7 +27,7 @@ internal sealed class ImagePackOptions
     /// <summary>Gets <c>--shuffle-seed N</c>.</summary>
     public Option<string?> ShuffleSeed { get; } = new("--shuffle-seed")
     {
-        Description = "Seed of the order the imagefolder's files are packed in (default 0); the same folder, options and --identity give byte-identical datasets.",
+        Description = "Seed of the order the samples are packed in: imagefolder shuffles its files with seed 0 unless given; npy and raw shuffle their records only when given; the same input, options and --identity give byte-identical datasets.",
     };
 
     /// <summary>Gets <c>--no-shuffle</c>.</summary>
@@ -88,8 +88,9 @@ internal sealed class ImagePackOptions
         bool files = from.Equals("files", StringComparison.OrdinalIgnoreCase);
         foreach (Option option in All)
         {
-            if (result.GetResult(option) is not { Implicit: false })
+            if (result.GetResult(option) is not { Implicit: false } || option == ShuffleSeed)
             {
+                // Each importer decides whether it can shuffle (see RecordShuffle).
                 continue;
             }
 

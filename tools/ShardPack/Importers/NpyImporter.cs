@@ -13,9 +13,11 @@ internal sealed class NpyImporter : IImporter
 {
     private readonly FieldFile[] _files;
     private readonly long _sampleCount;
+    private readonly RecordShuffle? _shuffle;
 
-    private NpyImporter(Schema schema, FieldFile[] files, long sampleCount)
+    private NpyImporter(Schema schema, FieldFile[] files, long sampleCount, RecordShuffle? shuffle)
     {
+        _shuffle = shuffle;
         Schema = schema;
         _files = files;
         _sampleCount = sampleCount;
@@ -62,7 +64,7 @@ internal sealed class NpyImporter : IImporter
             }
 
             Schema schema = FieldSyntax.CreateSchema(files.Select(f => FieldSpec.Fixed(f.Name, f.DType, f.FieldShape)));
-            return new NpyImporter(schema, [.. files], first.Samples);
+            return new NpyImporter(schema, [.. files], first.Samples, RecordShuffle.For(arguments, first.Samples));
         }
         catch
         {
@@ -78,6 +80,12 @@ internal sealed class NpyImporter : IImporter
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
         long bytesPerSample = _files.Sum(f => (long)f.BytesPerSample);
+        if (_shuffle is not null)
+        {
+            WriteShuffled(_shuffle, writer, progress, bytesPerSample, cancellationToken);
+            return;
+        }
+
         for (long sample = 0; sample < _sampleCount;)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -98,6 +106,29 @@ internal sealed class NpyImporter : IImporter
         }
     }
 
+    // --shuffle-seed: sample k is row RecordAt(k) of every file, each read with a positioned read.
+    private void WriteShuffled(RecordShuffle shuffle, DatasetWriter writer, PackProgress progress, long bytesPerSample, CancellationToken cancellationToken)
+    {
+        byte[][] rows = [.. _files.Select(f => new byte[f.BytesPerSample])];
+        for (long k = 0; k < _sampleCount; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long row = shuffle.RecordAt(k);
+            for (int i = 0; i < _files.Length; i++)
+            {
+                _files[i].ReadRow(row, rows[i]);
+                writer.Write(i, (ReadOnlySpan<byte>)rows[i]);
+            }
+
+            writer.EndSample();
+            if ((k + 1) % 256 == 0 || k + 1 == _sampleCount)
+            {
+                long advanced = ((k + 1) % 256) is 0 ? 256 : (k + 1) % 256;
+                progress.Advance(advanced, advanced * bytesPerSample);
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (FieldFile f in _files)
@@ -112,9 +143,11 @@ internal sealed class NpyImporter : IImporter
         private readonly FileStream _stream;
         private readonly int _itemSize;
         private readonly bool _swap;
+        private readonly long _dataOffset;
 
         private FieldFile(string name, string path, FileStream stream, DType dtype, bool swap, long samples, int[] fieldShape, int bytesPerSample)
         {
+            _dataOffset = stream.Position;
             Name = name;
             Path = path;
             _stream = stream;
@@ -231,17 +264,40 @@ internal sealed class NpyImporter : IImporter
             }
         }
 
+        /// <summary>Reads row <paramref name="row"/> into <paramref name="destination"/> (one sample's bytes), little-endian, with a positioned read.</summary>
+        /// <exception cref="InvalidDataException">The file ended early.</exception>
+        public void ReadRow(long row, Span<byte> destination)
+        {
+            long offset = _dataOffset + (row * BytesPerSample);
+            int read = 0;
+            for (int n; read < destination.Length && (n = RandomAccess.Read(_stream.SafeFileHandle, destination[read..], offset + read)) > 0;)
+            {
+                read += n;
+            }
+
+            if (read < destination.Length)
+            {
+                throw DataErrors.Create("the file ended early; was it changed while packing?", Path, byteOffset: offset + read);
+            }
+
+            if (_swap)
+            {
+                Swap(destination);
+            }
+        }
+
         /// <summary>Throws when the file has grown since it was opened, so that rows appended while packing are not dropped silently.</summary>
         /// <exception cref="InvalidDataException">The file is longer than its header says.</exception>
         public void CheckFullyRead()
         {
             long length = _stream.Length;
-            if (length != _stream.Position)
+            long end = _dataOffset + (Samples * BytesPerSample);
+            if (length != end)
             {
                 throw DataErrors.Create(
-                    $"the file is {length} bytes now but its header describes {_stream.Position}; it was changed while packing, so the pack is abandoned.",
+                    $"the file is {length} bytes now but its header describes {end}; it was changed while packing, so the pack is abandoned.",
                     Path,
-                    byteOffset: _stream.Position);
+                    byteOffset: end);
             }
         }
 

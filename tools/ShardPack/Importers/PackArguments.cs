@@ -45,6 +45,12 @@ internal sealed class PackArguments
     /// <summary>Gets <c>--shuffle-seed</c>: the seed of the order in which the imagefolder importer packs its files.</summary>
     public ulong ShuffleSeed { get; init; }
 
+    /// <summary>
+    /// Gets whether <c>--shuffle-seed</c> was given: the npy and raw importers then pack their records in an order shuffled by
+    /// <see cref="ShuffleSeed"/> (imagefolder shuffles with seed 0 unless told not to); the others refuse it.
+    /// </summary>
+    public bool ShuffleRecords { get; init; }
+
     /// <summary>Gets <c>--no-shuffle</c>: pack the imagefolder's files in class order.</summary>
     public bool NoShuffle { get; init; }
 

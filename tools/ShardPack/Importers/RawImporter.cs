@@ -6,7 +6,10 @@ namespace ShardPack.Importers;
 /// <c>--from raw --input FILE --field NAME:DTYPE[:SHAPE] ...</c>: a file of fixed-size records, each the fields one
 /// after another in little-endian order, with no header or padding.
 /// </summary>
-/// <remarks>The file is streamed through a buffer of a few MiB holding many records at a time.</remarks>
+/// <remarks>
+/// The file is streamed through a buffer of a few MiB holding many records at a time; with <c>--shuffle-seed</c> the
+/// records are read one at a time, with positioned reads, in the shuffled order.
+/// </remarks>
 internal sealed class RawImporter : IImporter
 {
     private const int TargetBufferBytes = 4 << 20;
@@ -15,10 +18,12 @@ internal sealed class RawImporter : IImporter
     private readonly FileStream _stream;
     private readonly int _recordBytes;
     private readonly int[] _fieldOffsets;
+    private readonly RecordShuffle? _shuffle;
 
-    private RawImporter(string path, FileStream stream, Schema schema, int recordBytes)
+    private RawImporter(string path, FileStream stream, Schema schema, int recordBytes, RecordShuffle? shuffle)
     {
         _path = path;
+        _shuffle = shuffle;
         _stream = stream;
         Schema = schema;
         _recordBytes = recordBytes;
@@ -79,7 +84,7 @@ internal sealed class RawImporter : IImporter
                 throw Truncated(path, length, (int)recordBytes, schema);
             }
 
-            return new RawImporter(path, stream, schema, (int)recordBytes);
+            return new RawImporter(path, stream, schema, (int)recordBytes, RecordShuffle.For(arguments, length / recordBytes));
         }
         catch
         {
@@ -91,6 +96,12 @@ internal sealed class RawImporter : IImporter
     /// <inheritdoc />
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
+        if (_shuffle is not null)
+        {
+            WriteShuffled(_shuffle, writer, progress, cancellationToken);
+            return;
+        }
+
         int recordsPerBuffer = Math.Max(1, TargetBufferBytes / _recordBytes);
         byte[] buffer = new byte[(long)recordsPerBuffer * _recordBytes];
         int fieldCount = Schema.Count;
@@ -127,6 +138,40 @@ internal sealed class RawImporter : IImporter
 
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
+
+    private void WriteShuffled(RecordShuffle shuffle, DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
+    {
+        long records = _stream.Length / _recordBytes;
+        byte[] record = new byte[_recordBytes];
+        for (long k = 0; k < records; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long offset = shuffle.RecordAt(k) * _recordBytes;
+            int read = 0;
+            for (int n; read < record.Length && (n = RandomAccess.Read(_stream.SafeFileHandle, record.AsSpan(read), offset + read)) > 0;)
+            {
+                read += n;
+            }
+
+            if (read < record.Length)
+            {
+                // The file shrank after it was opened.
+                throw Truncated(_path, offset + read, _recordBytes, Schema);
+            }
+
+            for (int f = 0; f < Schema.Count; f++)
+            {
+                writer.Write(f, ((ReadOnlySpan<byte>)record)[_fieldOffsets[f].._fieldOffsets[f + 1]]);
+            }
+
+            writer.EndSample();
+            if ((k + 1) % 256 == 0 || k + 1 == records)
+            {
+                long advanced = ((k + 1) % 256) is 0 ? 256 : (k + 1) % 256;
+                progress.Advance(advanced, advanced * _recordBytes);
+            }
+        }
+    }
 
     private static InvalidDataException Truncated(string path, long length, int recordBytes, Schema schema)
     {

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using ShardPack.Importers.Internals;
 
 namespace ShardPack.Importers;
 
@@ -49,6 +50,7 @@ internal sealed class TfRecordImporter : IImporter
     /// <exception cref="InvalidDataException">The first record is malformed, or holds a feature whose field cannot be inferred.</exception>
     public static IImporter Create(PackArguments arguments)
     {
+        RecordShuffle.Refuse(arguments, "TFRecord records have variable lengths and no index, so a shuffle would hold every record, or its offset, in memory");
         string path = arguments.RequireInput();
         var pins = new Dictionary<string, Pin>(StringComparer.Ordinal);
         foreach (string value in arguments.Features)

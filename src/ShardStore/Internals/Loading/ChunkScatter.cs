@@ -13,7 +13,8 @@ namespace ShardStore.Internals.Loading;
 /// <summary>
 /// Chunk-driven batch assembly for Sequential and Window order over fixed-width fields. Batches are planned
 /// ahead into slots and every planned sample is registered with the chunk that holds it; once planning has
-/// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>), one worker copies the
+/// passed the last epoch position that reads a chunk (<see cref="EpochOrder.LastUse"/>: in Window order the end of
+/// its group, whose windows each read a piece of it), one worker copies the
 /// chunk out of the file with positioned reads (never through the mapping) into its own buffer, decoding it
 /// there when compressed, so it stays in the CPU cache, and copies each registered sample straight to its
 /// place in its batch. The decoded window is never kept: decoded bytes are written to memory once, into
@@ -72,12 +73,15 @@ internal sealed unsafe class ChunkScatter
 
     /// <summary>
     /// Slots that guarantee progress: from any batch to the last position that reads any of its chunks there
-    /// are at most this many batches of this rank (a window of the largest chunks in every partition, plus a
-    /// block of rounding per partition, plus the batch itself).
+    /// are at most this many batches of this rank (a Window order group of the largest chunks in every partition,
+    /// since a chunk's pieces are read by every window of its group, plus a block of rounding per partition, plus
+    /// the batch itself).
     /// </summary>
-    public static int SpanBatches(ChunkIndex layout, SampleOrder order, int windowChunks, int partitions, int batchSize, int worldSize)
+    public static int SpanBatches(ChunkIndex layout, SampleOrder order, int groupChunks, int partitions, int batchSize, int worldSize)
     {
-        long window = (order == SampleOrder.Window ? windowChunks : 1) * (long)layout.MaxChunkSamples;
+        // A group never holds more chunks than its partition.
+        long partitionChunks = (layout.ChunkCount + (long)partitions - 1) / partitions;
+        long window = (order == SampleOrder.Window ? Math.Min(groupChunks, partitionChunks) : 1) * (long)layout.MaxChunkSamples;
         long span = partitions * (window + batchSize);
         long step = (long)worldSize * batchSize;
         return (int)Math.Min(int.MaxValue / 2, ((span + step - 1) / step) + 2);

@@ -39,12 +39,14 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
 
         bool scatter = scatterSlots > 0;
 
-        // Chunks kept decoded or mapped: batches in flight can straddle two windows in every partition (of every stream).
+        // Chunks kept decoded or mapped: batches in flight can straddle two windows in every partition (of every stream),
+        // and every window of a group reads all of the group's chunks.
         int partitions = mixture?.Partitions.Sum() ?? options.LogicalPartitions;
+        int groupChunks = mixture?.MaxGroupChunks ?? WindowShape.For(index, options).GroupChunks;
         int cacheEntries = options.Order switch
         {
             SampleOrder.Random => Math.Max(4096, 2 * options.BatchSize),
-            SampleOrder.Window => (2 * options.WindowChunks * partitions) + (2 * options.DecodeWorkers) + 2,
+            SampleOrder.Window => (int)Math.Min(1 << 20, (2L * groupChunks * partitions) + (2 * options.DecodeWorkers) + 2),
             _ => (2 * partitions) + (2 * options.DecodeWorkers) + 2,
         };
         bool releasePages = options.Order != SampleOrder.Random && ShouldReleasePages(dataset, options);
@@ -75,7 +77,7 @@ internal sealed record LoaderMemoryPlan(int SlotCount, bool Scatter, long Worker
             return 0;
         }
 
-        int span = mixture?.SpanBatches(options.WorldSize) ?? ChunkScatter.SpanBatches(index, options.Order, options.WindowChunks, options.LogicalPartitions, options.BatchSize, options.WorldSize);
+        int span = mixture?.SpanBatches(options.WorldSize) ?? ChunkScatter.SpanBatches(index, options.Order, WindowShape.For(index, options).GroupChunks, options.LogicalPartitions, options.BatchSize, options.WorldSize);
         long cap = schedule.TotalBatches is { } total ? total + 1 : long.MaxValue;
         long least = Math.Min(span + 1L, cap);
         long aim = Math.Min((2L * span) + options.PrefetchDepth + 1, cap);

@@ -10,6 +10,8 @@ internal static class LoaderOptionChecks
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchGatherer.MaxBatchSize, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowPieceSamples ?? 1, 1, "options.WindowPieceSamples");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSpread ?? 1, 1, "options.WindowSpread");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.Rank, options.WorldSize, "options.Rank");
@@ -92,12 +94,21 @@ internal static class LoaderOptionChecks
             : state.Order != options.Order ? $"Order {state.Order} (options: {options.Order})"
             : state.BatchSize != options.BatchSize ? $"BatchSize {state.BatchSize} (options: {options.BatchSize})"
             : state.WindowChunks != options.WindowChunks ? $"WindowChunks {state.WindowChunks} (options: {options.WindowChunks})"
+            : state.WindowPieceSamples != options.WindowPieceSamples ? $"WindowPieceSamples {state.WindowPieceSamples?.ToString() ?? "automatic"} (options: {options.WindowPieceSamples?.ToString() ?? "automatic"})"
             : state.LogicalPartitions != options.LogicalPartitions ? $"LogicalPartitions {state.LogicalPartitions} (options: {options.LogicalPartitions})"
             : state.DropLast != options.DropLast ? $"DropLast {state.DropLast} (options: {options.DropLast})"
             : null;
         if (mismatch is not null)
         {
             throw new ArgumentException($"The loader state was taken with {mismatch}; resume with the same order options.", nameof(options));
+        }
+
+        int version = Ordering.WindowShape.OrderVersionOf(options.Order);
+        if (state.OrderVersion != version)
+        {
+            throw new ArgumentException(
+                $"The loader state was taken with version {state.OrderVersion} of the {state.Order} order function, and this loader computes version {version}, which orders the samples differently; resuming would not yield the batches still to come. Resume with the release that saved the state, or restart its epoch in this order (the state with Position 0 and OrderVersion {version}).",
+                nameof(options));
         }
 
         if (state.Position > stateGeneration.SampleCount)

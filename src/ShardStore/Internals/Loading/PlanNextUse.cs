@@ -8,7 +8,7 @@ namespace ShardStore.Internals.Loading;
 /// When the loader's plan next needs a chunk, in samples of the epoch's global order from where the consumer stands:
 /// the order a node-local cache evicts in (farthest next use first). Positions of the global order are the same
 /// on every rank and ranks move through it together, so the answer holds for a cache that several ranks of one job
-/// share. A chunk in use now (its window is being read) is 0; one whose window is past is due in the next epoch.
+/// share. A chunk in use now (a window of its group is being read) is 0; one whose group is past is due in the next epoch.
 /// Random order reads every chunk all the time: it answers <see cref="long.MaxValue"/>, and the cache falls back to
 /// least recent use. Thread-safe.
 /// </summary>

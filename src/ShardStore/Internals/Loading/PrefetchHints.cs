@@ -23,7 +23,7 @@ internal sealed class PrefetchHints(ILoaderSource dataset, ChunkIndex index, Epo
     private readonly int _depth = Math.Max(
         2 * options.DecodeWorkers,
         Math.Max(
-            options.Order == SampleOrder.Window ? 2 * options.WindowChunks : 8,
+            options.Order == SampleOrder.Window ? Math.Max(2 * options.WindowChunks, WindowShape.For(index, options).GroupChunks) : 8,
             (int)Math.Min(int.MaxValue, dataset.ReadAheadBytes / Math.Max(1, index.MaxStoredChunkBytes))));
 
     /// <summary>Gets how many chunks after the one being read are hinted.</summary>

@@ -16,13 +16,13 @@ internal sealed class EpochLayouts
     private readonly ChunkIndex _firstLayout;
     private readonly DatasetGeneration _firstGeneration;
 
-    private EpochLayouts(ChunkIndex whole, DatasetGeneration current, int firstEpoch, DatasetGeneration firstGeneration)
+    private EpochLayouts(ChunkIndex whole, DatasetGeneration current, int firstEpoch, DatasetGeneration firstGeneration, long firstRawBytes)
     {
         _whole = whole;
         _current = current;
         _firstEpoch = firstEpoch;
         _firstGeneration = firstGeneration;
-        _firstLayout = whole.Prefix(firstGeneration.SampleCount);
+        _firstLayout = whole.Prefix(firstGeneration.SampleCount, firstRawBytes);
     }
 
     /// <summary>Returns the layouts of a loader on <paramref name="dataset"/> that starts from <paramref name="state"/> (checked by the caller to be of this dataset).</summary>
@@ -30,7 +30,9 @@ internal sealed class EpochLayouts
     {
         DatasetGeneration current = dataset.Generations[^1];
         DatasetGeneration first = state is null ? current : Resolve(dataset, state) ?? current;
-        return new EpochLayouts(whole, current, state?.Epoch ?? 0, first);
+        // A generation is a prefix of whole shards, so its raw bytes are those of its first shards.
+        long firstRawBytes = first == current ? whole.TotalRawBytes : dataset.Shards.Take(first.ShardCount).Sum(s => s.RawBytes);
+        return new EpochLayouts(whole, current, state?.Epoch ?? 0, first, firstRawBytes);
     }
 
     /// <summary>Returns the generation whose fingerprint the state records, or null when it is none of the dataset's.</summary>

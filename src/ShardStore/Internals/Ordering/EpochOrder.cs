@@ -7,13 +7,13 @@ namespace ShardStore.Internals.Ordering;
 /// </summary>
 /// <remarks>
 /// The chunks are split into <c>P</c> logical partitions of consecutive chunks. Each partition has its own
-/// order (identity, a keyed permutation of its samples, or shuffled chunks with samples permuted inside each
-/// window of <c>W</c> chunks). The epoch's global sequence takes blocks of <c>B</c> samples from the
+/// order (identity, a keyed permutation of its samples, or shuffled chunks dealt in pieces into windows of about
+/// <c>W</c> chunks' samples, see <see cref="WindowShape"/>, with samples permuted inside each window). The epoch's global sequence takes blocks of <c>B</c> samples from the
 /// partitions in turn (round robin, skipping partitions that ran out). Nothing here depends on the number of
 /// ranks, which is what lets a run resume with another world size and keep the same global order; and when
 /// the world size divides <c>P</c>, each rank reads only its own partitions.
 /// </remarks>
-internal sealed class EpochOrder : IEpochOrder
+internal sealed partial class EpochOrder : IEpochOrder
 {
     private const ulong RandomTag = 0x52414E44;
     private const ulong WindowTag = 0x57494E44;
@@ -22,29 +22,35 @@ internal sealed class EpochOrder : IEpochOrder
     private readonly ChunkIndex _layout;
     private readonly SampleOrder _order;
     private readonly ulong _epochKey;
-    private readonly int _window;
+    private readonly WindowShape _shape;
     private readonly int _block;
     private readonly int[] _partChunkStart;
     private readonly long[] _partSampleStart;
     private readonly long[] _partSize;
     private readonly long _maxPartSize;
 
-    // Window order: each partition's chunks in shuffled order, and the cumulative sample count along that schedule.
+    // Sequential and Window order: each partition's chunks in schedule order (shuffled in Window order), and each chunk's place in it.
     private readonly int[]? _schedule;
-    private readonly long[]? _scheduleStarts;
     private readonly int[]? _schedulePosition;
 
-    // Random order: one permutation per partition. Window order: one per window, indexed by its first schedule slot / W.
+    // Random order: one permutation per partition.
     private readonly IndexPermutation[]? _partitionPermutations;
-    private readonly IndexPermutation[]? _windowPermutations;
-    private readonly int[]? _firstWindow;
+
+    // Window order, per partition: where each window starts (partition-local positions, plus the end), and its permutation.
+    private readonly long[][]? _windowStarts;
+    private readonly IndexPermutation[][]? _windowPermutations;
 
     public EpochOrder(ChunkIndex layout, SampleOrder order, ulong seed, int epoch, int partitions, int windowChunks, int blockSize)
+        : this(layout, order, seed, epoch, partitions, WindowShape.For(layout, windowChunks), blockSize)
+    {
+    }
+
+    public EpochOrder(ChunkIndex layout, SampleOrder order, ulong seed, int epoch, int partitions, WindowShape window, int blockSize)
     {
         _layout = layout;
         _order = order;
         _epochKey = OrderHash.Mix(seed, (ulong)epoch, (ulong)order + 1);
-        _window = windowChunks;
+        _shape = window;
         _block = blockSize;
         Epoch = epoch;
         int chunks = layout.ChunkCount;
@@ -78,12 +84,6 @@ internal sealed class EpochOrder : IEpochOrder
                 {
                     Shuffle(_schedule.AsSpan(_partChunkStart[p], _partChunkStart[p + 1] - _partChunkStart[p]), OrderHash.Mix(_epochKey, ChunkTag, (ulong)p));
                 }
-
-                _scheduleStarts = new long[chunks + 1];
-                for (int s = 0; s < chunks; s++)
-                {
-                    _scheduleStarts[s + 1] = _scheduleStarts[s] + layout.SamplesIn(_schedule[s]);
-                }
             }
 
             for (int s = 0; s < chunks; s++)
@@ -102,22 +102,38 @@ internal sealed class EpochOrder : IEpochOrder
         }
         else if (order == SampleOrder.Window)
         {
-            _firstWindow = new int[partitions + 1];
-            var perms = new List<IndexPermutation>();
+            _windowStarts = new long[partitions][];
+            _windowPermutations = new IndexPermutation[partitions][];
             for (int p = 0; p < partitions; p++)
             {
-                _firstWindow[p] = perms.Count;
-                for (int w = 0, first = _partChunkStart[p]; first < _partChunkStart[p + 1]; w++, first += windowChunks)
+                int partChunks = _partChunkStart[p + 1] - _partChunkStart[p];
+                int group = _shape.GroupChunks;
+                int fullGroups = partChunks / group;
+                int rest = partChunks - (fullGroups * group);
+                int windows = (fullGroups * _shape.Spread) + ((rest + _shape.WindowChunks - 1) / _shape.WindowChunks);
+                long[] starts = new long[windows + 1];
+                var permutations = new IndexPermutation[windows];
+                for (int w = 0; w < windows; w++)
                 {
-                    int end = Math.Min(first + windowChunks, _partChunkStart[p + 1]);
-                    perms.Add(new IndexPermutation(_scheduleStarts![end] - _scheduleStarts[first], OrderHash.Mix(_epochKey, WindowTag, (ulong)p, (ulong)w)));
-                }
-            }
+                    (int groupFirst, int groupLength, int k, int j) = WindowPlace(p, w);
+                    long size = 0;
+                    for (int slot = 0; slot < groupLength; slot++)
+                    {
+                        size += PieceRunSamples(layout.SamplesIn(_schedule![groupFirst + slot]), FirstPiece(j, slot, k), k);
+                    }
 
-            _firstWindow[partitions] = perms.Count;
-            _windowPermutations = [.. perms];
+                    starts[w + 1] = starts[w] + size;
+                    permutations[w] = new IndexPermutation(size, OrderHash.Mix(_epochKey, WindowTag, (ulong)p, (ulong)w));
+                }
+
+                _windowStarts[p] = starts;
+                _windowPermutations[p] = permutations;
+            }
         }
     }
+
+    /// <summary>Gets the shape of Window order's windows (meaningful in Window order only).</summary>
+    public WindowShape Shape => _shape;
 
     public int Epoch { get; }
 
@@ -242,9 +258,7 @@ internal sealed class EpochOrder : IEpochOrder
                 local = _layout.ChunkStarts[chunk] - _partSampleStart[p];
                 break;
             case SampleOrder.Window:
-                int first = _partChunkStart[p];
-                int window = (_schedulePosition![chunk] - first) / _window;
-                local = _scheduleStarts![first + (window * _window)] - _scheduleStarts[first];
+                local = _windowStarts![p][GroupFirstWindow(p, chunk)];
                 break;
             default:
                 return -1;
@@ -268,10 +282,9 @@ internal sealed class EpochOrder : IEpochOrder
                 local = _layout.ChunkStarts[chunk + 1] - 1 - _partSampleStart[p];
                 break;
             case SampleOrder.Window:
-                int first = _partChunkStart[p];
-                int window = (_schedulePosition![chunk] - first) / _window;
-                int end = Math.Min(first + ((window + 1) * _window), _partChunkStart[p + 1]);
-                local = _scheduleStarts![end] - _scheduleStarts[first] - 1;
+                int firstWindow = GroupFirstWindow(p, chunk);
+                long[] starts = _windowStarts![p];
+                local = starts[Math.Min(firstWindow + _shape.Spread, starts.Length - 1)] - 1;
                 break;
             default:
                 return _layout.SampleCount - 1;
@@ -350,44 +363,6 @@ internal sealed class EpochOrder : IEpochOrder
             }
 
             chunks[i] = chunk;
-        }
-    }
-
-    // Window order: find each window the run crosses once, then permute inside it and find the permuted
-    // sample's chunk among the window's W chunks.
-    private void WindowFillRun(int partition, long local, Span<long> destination, Span<int> chunks)
-    {
-        long[] starts = _scheduleStarts!;
-        int[] schedule = _schedule!;
-        long[] chunkStarts = _layout.ChunkStarts;
-        int first = _partChunkStart[partition];
-        int last = _partChunkStart[partition + 1];
-        long g = starts[first] + local;
-        for (int i = 0; i < destination.Length;)
-        {
-            int s = ChunkIndex.Floor(starts, first, last, g);
-            int windowIndex = (s - first) / _window;
-            int windowStart = first + (windowIndex * _window);
-            int windowEnd = Math.Min(windowStart + _window, last);
-            long offset = starts[windowStart];
-            IndexPermutation permutation = _windowPermutations![_firstWindow![partition] + windowIndex];
-            int run = (int)Math.Min(destination.Length - i, starts[windowEnd] - g);
-            Span<long> part = destination.Slice(i, run);
-            Span<int> partChunks = chunks.IsEmpty ? default : chunks.Slice(i, run);
-            for (int k = 0; k < part.Length; k++)
-            {
-                long permuted = offset + permutation.Apply(g - offset + k);
-                int t = ChunkIndex.Floor(starts, windowStart, windowEnd, permuted);
-                int chunk = schedule[t];
-                part[k] = chunkStarts[chunk] + (permuted - starts[t]);
-                if (!partChunks.IsEmpty)
-                {
-                    partChunks[k] = chunk;
-                }
-            }
-
-            i += run;
-            g += run;
         }
     }
 

@@ -14,7 +14,11 @@ internal sealed class EpochOrderCache(Func<int, IEpochOrder> create)
 
     /// <summary>Creates the cache of one dataset's orders, each epoch's over the layout <paramref name="layouts"/> gives it.</summary>
     public EpochOrderCache(ChunkIndex index, ShardLoaderOptions options, EpochLayouts? layouts = null)
-        : this(epoch => new EpochOrder(layouts?.For(epoch) ?? index, options.Order, options.Seed, epoch, options.LogicalPartitions, options.WindowChunks, options.BatchSize))
+        : this(epoch =>
+        {
+            ChunkIndex layout = layouts?.For(epoch) ?? index;
+            return new EpochOrder(layout, options.Order, options.Seed, epoch, options.LogicalPartitions, WindowShape.For(layout, options), options.BatchSize);
+        })
     {
     }
 

@@ -24,6 +24,7 @@ internal sealed class MixtureLayout
 
         Seeds = [.. Enumerable.Range(0, counts.Length).Select(s => OrderHash.Mix(options.Seed, StreamTag, (ulong)s))];
         Partitions = [.. streams.Select(l => Math.Clamp(options.LogicalPartitions, 1, Math.Max(1, l.ChunkCount)))];
+        Shapes = [.. streams.Select(l => WindowShape.For(l, options))];
     }
 
     /// <summary>Gets the layout each stream's own order runs over: its dataset's, or its split's (<see cref="SplitMap.Layout"/>).</summary>
@@ -61,7 +62,13 @@ internal sealed class MixtureLayout
 
     /// <summary>Builds stream <paramref name="stream"/>'s own order of pass <paramref name="pass"/> over its dataset.</summary>
     public EpochOrder PassOrder(int stream, int pass) =>
-        new(Streams[stream], Options.Order, Seeds[stream], pass, Partitions[stream], Options.WindowChunks, Options.BatchSize);
+        new(Streams[stream], Options.Order, Seeds[stream], pass, Partitions[stream], Shapes[stream], Options.BatchSize);
+
+    /// <summary>Gets each stream's Window order shape over its own layout.</summary>
+    public WindowShape[] Shapes { get; }
+
+    /// <summary>Gets the chunks of the largest Window group over the streams (what a window's reads may span).</summary>
+    public int MaxGroupChunks => Shapes.Length == 0 ? 1 : Shapes.Max(s => s.GroupChunks);
 
     /// <summary>
     /// Slots that guarantee a scatter loader progress (see ChunkScatter.SpanBatches): the largest over the streams of
@@ -79,7 +86,7 @@ internal sealed class MixtureLayout
                 continue;
             }
 
-            long window = (Options.Order == SampleOrder.Window ? Options.WindowChunks : 1) * (long)Streams[s].MaxChunkSamples;
+            long window = (Options.Order == SampleOrder.Window ? Shapes[s].GroupChunks : 1) * (long)Streams[s].MaxChunkSamples;
             Int128 span = (Int128)Partitions[s] * (window + Options.BatchSize) * EpochSamples / Counts[s];
             worst = (long)Int128.Min(long.MaxValue / 4, Int128.Max(worst, span + ((long)Unit * (1 + (int)Math.Ceiling(Math.Log2(StreamCount))))));
         }

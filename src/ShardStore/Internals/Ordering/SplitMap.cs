@@ -35,7 +35,9 @@ internal sealed class SplitMap
         }
 
         _realChunk = [.. real];
-        Layout = new ChunkIndex([.. starts]);
+        // Window order chooses its piece size from the mean raw sample size: the dataset's, for any split of it.
+        long rawBytes = dataset.SampleCount == 0 ? 0 : (long)((Int128)dataset.TotalRawBytes * starts[^1] / dataset.SampleCount);
+        Layout = new ChunkIndex([.. starts], rawBytes);
     }
 
     /// <summary>Gets the split's layout: its samples in dataset order, in virtual chunks.</summary>

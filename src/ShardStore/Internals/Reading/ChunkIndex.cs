@@ -25,6 +25,7 @@ internal sealed class ChunkIndex
                 ChunkInShard[c] = k;
                 ChunkStarts[c] = dataset.Shards[s].FirstSample + e.FirstSample;
                 MaxRawChunkBytes = Math.Max(MaxRawChunkBytes, e.RawSize);
+                TotalRawBytes += e.RawSize;
                 MaxStoredChunkBytes = Math.Max(MaxStoredChunkBytes, e.StoredSize);
                 if (e.Codec != CodecKind.None)
                 {
@@ -46,10 +47,13 @@ internal sealed class ChunkIndex
     /// Creates a layout of chunks with the given starts and no shards: a subset of a dataset's samples grouped by the
     /// chunks they lie in, for an order to run over (a split's samples, see <see cref="Ordering.SplitMap"/>).
     /// </summary>
-    public ChunkIndex(long[] chunkStarts)
+    /// <param name="chunkStarts">Each chunk's first sample, plus the sample count at the end.</param>
+    /// <param name="rawBytes">The raw bytes of those samples (Window order chooses its piece size from the mean).</param>
+    public ChunkIndex(long[] chunkStarts, long rawBytes)
     {
         int count = chunkStarts.Length - 1;
         ChunkStarts = chunkStarts;
+        TotalRawBytes = rawBytes;
         ChunkShard = new int[count];
         ChunkInShard = new int[count];
         SampleCount = chunkStarts[count];
@@ -59,9 +63,11 @@ internal sealed class ChunkIndex
         }
     }
 
-    // The first chunks of another index, which end at a chunk boundary (an older generation of the dataset).
-    private ChunkIndex(ChunkIndex whole, int chunks)
+    // The first chunks of another index, which end at a chunk boundary (an older generation of the dataset), holding
+    // rawBytes raw bytes.
+    private ChunkIndex(ChunkIndex whole, int chunks, long rawBytes)
     {
+        TotalRawBytes = rawBytes;
         ChunkStarts = whole.ChunkStarts[..(chunks + 1)];
         ChunkShard = whole.ChunkShard[..chunks];
         ChunkInShard = whole.ChunkInShard[..chunks];
@@ -74,6 +80,26 @@ internal sealed class ChunkIndex
         {
             MaxChunkSamples = Math.Max(MaxChunkSamples, SamplesIn(k));
         }
+    }
+
+    // A layout of chunks with the given sample counts and raw sizes and no files behind it: what order functions
+    // are computed over by tools and tests that never read a sample.
+    private ChunkIndex(ReadOnlySpan<int> chunkSamples, long rawBytes)
+    {
+        int count = chunkSamples.Length;
+        ChunkStarts = new long[count + 1];
+        ChunkShard = new int[count];
+        ChunkInShard = new int[count];
+        for (int c = 0; c < count; c++)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(chunkSamples[c], 1, nameof(chunkSamples));
+            ChunkInShard[c] = c;
+            ChunkStarts[c + 1] = ChunkStarts[c] + chunkSamples[c];
+            MaxChunkSamples = Math.Max(MaxChunkSamples, chunkSamples[c]);
+        }
+
+        SampleCount = ChunkStarts[count];
+        TotalRawBytes = rawBytes;
     }
 
     /// <summary>Gets the global index of each chunk's first sample, plus the sample count at the end.</summary>
@@ -106,8 +132,10 @@ internal sealed class ChunkIndex
     /// Returns the index of the chunks that hold the first <paramref name="samples"/> samples, which must end at a chunk
     /// boundary: the layout of an older generation, whose chunks keep their global numbers here. Size limits are the whole's.
     /// </summary>
+    /// <param name="samples">The samples of the older generation.</param>
+    /// <param name="rawBytes">Their raw bytes (the older generation's, for Window order's piece size).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> does not end a chunk.</exception>
-    public ChunkIndex Prefix(long samples)
+    public ChunkIndex Prefix(long samples, long rawBytes)
     {
         if (samples == SampleCount)
         {
@@ -117,8 +145,14 @@ internal sealed class ChunkIndex
         int chunks = Array.BinarySearch(ChunkStarts, samples);
         return chunks < 0 || samples > SampleCount
             ? throw new ArgumentOutOfRangeException(nameof(samples), samples, "An older generation ends at a chunk boundary of the newer one.")
-            : new ChunkIndex(this, chunks);
+            : new ChunkIndex(this, chunks, rawBytes);
     }
+
+    /// <summary>Gets the raw (decoded) bytes of all chunks together.</summary>
+    public long TotalRawBytes { get; }
+
+    /// <summary>Returns a layout of chunks holding <paramref name="chunkSamples"/> samples, <paramref name="rawBytes"/> raw bytes in all, with no shards behind it.</summary>
+    public static ChunkIndex FromCounts(ReadOnlySpan<int> chunkSamples, long rawBytes) => new(chunkSamples, rawBytes);
 
     public int SamplesIn(int chunk) => (int)(ChunkStarts[chunk + 1] - ChunkStarts[chunk]);
 

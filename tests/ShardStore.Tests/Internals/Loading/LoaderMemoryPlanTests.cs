@@ -55,7 +55,7 @@ public sealed class LoaderMemoryPlanTests
     {
         ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, 16);
         var index = new ChunkIndex(Fixed);
-        int span = ChunkScatter.SpanBatches(index, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
+        int span = ChunkScatter.SpanBatches(index, SampleOrder.Window, WindowShape.For(index, options).GroupChunks, 1, options.BatchSize, 1);
         int aim = (2 * span) + options.PrefetchDepth + 1;
         Assert.IsLessThan(Schedule(Fixed, options).TotalBatches!.Value, aim, "the run is longer than the slots");
 
@@ -71,7 +71,7 @@ public sealed class LoaderMemoryPlanTests
     {
         ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, 16);
         var index = new ChunkIndex(Fixed);
-        int span = ChunkScatter.SpanBatches(index, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
+        int span = ChunkScatter.SpanBatches(index, SampleOrder.Window, WindowShape.For(index, options).GroupChunks, 1, options.BatchSize, 1);
         long perSlot = BatchSlot.InitialBytes(Fixed.Schema, options.BatchSize);
         long buffers = LoaderMemoryPlan.WorkerBufferBytesFor(options, index, scatter: true);
 
@@ -89,7 +89,7 @@ public sealed class LoaderMemoryPlanTests
     {
         ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, 16);
         var index = new ChunkIndex(Fixed);
-        int span = ChunkScatter.SpanBatches(index, SampleOrder.Window, options.WindowChunks, 1, options.BatchSize, 1);
+        int span = ChunkScatter.SpanBatches(index, SampleOrder.Window, WindowShape.For(index, options).GroupChunks, 1, options.BatchSize, 1);
         long perSlot = BatchSlot.InitialBytes(Fixed.Schema, options.BatchSize);
         long buffers = LoaderMemoryPlan.WorkerBufferBytesFor(options, index, scatter: true);
 

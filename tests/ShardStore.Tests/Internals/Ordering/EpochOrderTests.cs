@@ -6,7 +6,7 @@ using ShardStore.Tests.Loading.Infrastructure;
 namespace ShardStore.Tests.Internals.Ordering;
 
 [TestClass]
-public sealed class EpochOrderTests
+public sealed partial class EpochOrderTests
 {
     private static TempDirectory? s_dir;
     private static ChunkIndex? s_layout;
