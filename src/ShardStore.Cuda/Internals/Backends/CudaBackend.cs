@@ -170,6 +170,45 @@ internal sealed unsafe class CudaBackend : IDeviceBackend
         }
     }
 
+    /// <summary>Creates an event that records a timestamp, for <see cref="ElapsedMilliseconds"/> (benchmarks).</summary>
+    /// <exception cref="CudaException">The driver fails.</exception>
+    public IDeviceEvent CreateTimingEvent() => CudaEventHandle.Create(_context, timing: true);
+
+    /// <summary>Returns the device time between two completed records of timing events, in milliseconds.</summary>
+    /// <exception cref="CudaException">An event has no completed record or was created without timing.</exception>
+    public float ElapsedMilliseconds(IDeviceEvent start, IDeviceEvent end)
+    {
+        using (_context.Enter())
+        {
+            CudaException.ThrowIfFailed(CudaDriver.cuEventElapsedTime(out float milliseconds, EventHandle(start), EventHandle(end)), "cuEventElapsedTime");
+            return milliseconds;
+        }
+    }
+
+    /// <summary>Loads a module from PTX text in the device's context.</summary>
+    /// <exception cref="CudaException">The driver refuses the text or fails.</exception>
+    public CudaModuleHandle LoadModule(string ptx) => CudaModuleHandle.Load(_context, ptx);
+
+    /// <summary>Enqueues a kernel of one block of one thread whose only parameter is a 64-bit value (benchmarks: a spin kernel).</summary>
+    /// <exception cref="CudaException">The driver refuses the launch.</exception>
+    public void LaunchSingleThread(CudaModuleHandle module, nint function, ulong argument, IDeviceStream stream)
+    {
+        bool added = false;
+        module.DangerousAddRef(ref added);
+        try
+        {
+            using (_context.Enter())
+            {
+                void* parameter = &argument;
+                CudaException.ThrowIfFailed(CudaDriver.cuLaunchKernel(function, 1, 1, 1, 1, 1, 1, 0, stream.Handle, &parameter, null), "cuLaunchKernel");
+            }
+        }
+        finally
+        {
+            module.DangerousRelease();
+        }
+    }
+
     /// <summary>Releases the primary context (the driver keeps it while other users hold it).</summary>
     public void Dispose() => _context.Dispose();
 
