@@ -50,7 +50,7 @@ internal static partial class Interop
             "cuDeviceGetName", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2",
             "cuCtxPushCurrent_v2", "cuCtxPopCurrent_v2", "cuMemGetInfo_v2", "cuMemAlloc_v2", "cuMemFree_v2",
             "cuMemHostRegister_v2", "cuMemHostUnregister", "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoH_v2", "cuMemsetD8_v2",
-            "cuStreamCreate", "cuStreamDestroy_v2", "cuStreamSynchronize", "cuStreamWaitEvent", "cuLaunchHostFunc",
+            "cuStreamCreate", "cuStreamDestroy_v2", "cuStreamWaitEvent", "cuMemcpyDtoHAsync_v2", "cuLaunchHostFunc",
             "cuEventCreate", "cuEventDestroy_v2", "cuEventRecord", "cuEventQuery", "cuEventSynchronize",
             "cuEventElapsedTime", "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction", "cuLaunchKernel",
         ];
@@ -115,6 +115,9 @@ internal static partial class Interop
         internal static partial int cuMemcpyHtoDAsync_v2(ulong destination, void* source, nuint bytes, nint stream);
 
         [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuMemcpyDtoHAsync_v2(void* destination, ulong source, nuint bytes, nint stream);
+
+        [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuMemcpyDtoH_v2(void* destination, ulong source, nuint bytes);
 
         [LibraryImport(Libraries.CudaDriver)]
@@ -125,9 +128,6 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuStreamDestroy_v2(nint stream);
-
-        [LibraryImport(Libraries.CudaDriver)]
-        internal static partial int cuStreamSynchronize(nint stream);
 
         [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuStreamWaitEvent(nint stream, nint @event, uint flags);

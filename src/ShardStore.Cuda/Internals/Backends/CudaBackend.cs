@@ -90,6 +90,15 @@ internal sealed unsafe class CudaBackend : IDeviceBackend
         }
     }
 
+    /// <inheritdoc/>
+    public void CopyDeviceToHostAsync(nint destination, ulong source, long bytes, IDeviceStream stream)
+    {
+        using (_context.Enter())
+        {
+            CudaException.ThrowIfFailed(CudaDriver.cuMemcpyDtoHAsync_v2((void*)destination, source, (nuint)bytes, stream.Handle));
+        }
+    }
+
     /// <summary>Sets <paramref name="bytes"/> of device memory to <paramref name="value"/>, synchronously.</summary>
     /// <exception cref="CudaException">The driver fails.</exception>
     public void Fill(ulong destination, byte value, long bytes)
@@ -146,9 +155,13 @@ internal sealed unsafe class CudaBackend : IDeviceBackend
     /// <inheritdoc/>
     public void Synchronize(IDeviceStream stream)
     {
+        // cuStreamSynchronize waits as the context's scheduling flags say, and the primary context (shared with any
+        // framework in the process) spins by default; a blocking-sync event recorded at the stream's end sleeps instead.
+        using CudaEventHandle end = CudaEventHandle.Create(_context);
         using (_context.Enter())
         {
-            CudaException.ThrowIfFailed(CudaDriver.cuStreamSynchronize(stream.Handle));
+            CudaException.ThrowIfFailed(CudaDriver.cuEventRecord(end.DangerousGetHandle(), stream.Handle));
+            CudaException.ThrowIfFailed(CudaDriver.cuEventSynchronize(end.DangerousGetHandle()));
         }
     }
 

@@ -120,6 +120,18 @@ internal sealed unsafe class HostBackend : IDeviceBackend
         Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
 
     /// <inheritdoc/>
+    public void CopyDeviceToHostAsync(nint destination, ulong source, long bytes, IDeviceStream stream) =>
+        ((EmulatedStream)stream).Enqueue(
+            fault =>
+            {
+                if (fault is null)
+                {
+                    Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
+                }
+            },
+            failIfFaulted: true);
+
+    /// <inheritdoc/>
     public void Record(IDeviceEvent deviceEvent, IDeviceStream stream)
     {
         var e = (EmulatedEvent)deviceEvent;
