@@ -58,7 +58,7 @@ public sealed partial class CudaBackendTests
             : ("dotnet", ["exec", typeof(CudaBackendTests).Assembly.Location]);
         (int exit, string output) = Run(
             file,
-            [.. prefix, "--filter", "TestCategory=Gpu", "--results-directory", dir.Combine("results"), "--no-progress"],
+            [.. prefix, "--filter", "TestCategory=Gpu", "--results-directory", dir.Combine("results"), "--progress", "off"],
             [(NativeLibraryResolver.DriverPathVariable, library), ("SHARDSTORE_STANDIN_LOG", log)],
             TimeSpan.FromMinutes(5));
 
