@@ -9,7 +9,8 @@ namespace ShardStore.Runner;
 /// <summary>
 /// The GPU mode (<c>--device cuda:N|host</c>): streams the dataset through the loader into a <see cref="DeviceRing"/>,
 /// and compares, in the same run, with a plain async host-to-device copy loop from pinned memory of the same sizes;
-/// then measures how long the device sits idle under a simulated consumer whose per-batch work outlasts the copy.
+/// then measures how long the device sits idle under a consumer whose per-batch work outlasts the copy: on a GPU a
+/// spin kernel timed with events (<see cref="SpinKernel"/>), on the host device a host function on the emulated stream.
 /// </summary>
 internal static unsafe class DeviceBench
 {
@@ -44,7 +45,8 @@ internal static unsafe class DeviceBench
         TimeSpan produce = TimeSpan.FromSeconds(bytes / ringRate / Math.Max(1, batches));
         TimeSpan work = TimeSpan.FromTicks(Math.Max(Math.Max(perBatch.Ticks * 2, produce.Ticks * 3 / 2), TimeSpan.FromMicroseconds(200).Ticks));
         Stream(dataset, loaderOptions with { Epochs = 1 }, ringOptions, work, out double idle);
-        Console.WriteLine($"Simulated consumer, {work.TotalMicroseconds:F0} us of stream work per batch: device idle {idle * 100:F2}% of the time (goal < 1%)");
+        string consumer = kind == DeviceKind.Cuda ? "Spin-kernel consumer" : "Simulated consumer (host function)";
+        Console.WriteLine($"{consumer}, {work.TotalMicroseconds:F0} us of stream work per batch: device idle {idle * 100:F2}% of the time (goal < 1%)");
         return 0;
     }
 
@@ -54,6 +56,11 @@ internal static unsafe class DeviceBench
         using ShardLoader loader = ShardLoader.Create(dataset, loaderOptions);
         using DeviceRing ring = DeviceRing.Create(loader, ringOptions);
         using DeviceStream stream = ring.CreateStream();
+        if (ring.Backend is CudaBackend cuda)
+        {
+            return StreamWithKernel(ring, stream, cuda, workPerBatch, out idleFraction);
+        }
+
         long workTicks = (long)(workPerBatch.TotalSeconds * Stopwatch.Frequency);
         long firstStart = 0;
         long lastEnd = 0;
@@ -64,7 +71,7 @@ internal static unsafe class DeviceBench
             batch.WaitReady(stream);
             if (workTicks > 0)
             {
-                // Stands in for a training step: holds the stream for the given time, in stream order after the copy.
+                // The host device's stand-in for a training step: holds the emulated stream for the given time, after the copy.
                 stream.LaunchHostWork(() =>
                 {
                     long start = Stopwatch.GetTimestamp();
@@ -87,9 +94,37 @@ internal static unsafe class DeviceBench
 
         stream.Synchronize();
         clock.Stop();
-        DeviceRingStatistics stats = ring.Statistics;
         idleFraction = lastEnd > firstStart ? Math.Max(0, 1 - ((double)worked / (lastEnd - firstStart))) : 0;
-        return (stats.Bytes / clock.Elapsed.TotalSeconds, stats.Batches, stats.Bytes, stats.ConsumerWait, ring.DeviceDescription);
+        return Summary(ring, clock.Elapsed);
+    }
+
+    // On a GPU: the consumer's step is a spin kernel on its stream, in stream order after the batch's copy.
+    private static (double Rate, long Batches, long Bytes, TimeSpan Wait, string Device) StreamWithKernel(
+        DeviceRing ring, DeviceStream stream, CudaBackend cuda, TimeSpan workPerBatch, out double idleFraction)
+    {
+        using var kernel = new SpinKernel(cuda);
+        var clock = Stopwatch.StartNew();
+        while (ring.Next() is { } batch)
+        {
+            batch.WaitReady(stream);
+            if (workPerBatch > TimeSpan.Zero)
+            {
+                kernel.Launch(stream.Inner, workPerBatch);
+            }
+
+            batch.Release(stream);
+        }
+
+        stream.Synchronize();
+        clock.Stop();
+        idleFraction = kernel.IdleFraction();
+        return Summary(ring, clock.Elapsed);
+    }
+
+    private static (double Rate, long Batches, long Bytes, TimeSpan Wait, string Device) Summary(DeviceRing ring, TimeSpan elapsed)
+    {
+        DeviceRingStatistics stats = ring.Statistics;
+        return (stats.Bytes / elapsed.TotalSeconds, stats.Batches, stats.Bytes, stats.ConsumerWait, ring.DeviceDescription);
     }
 
     private static (double Rate, TimeSpan PerBatch) CopyBaseline(DeviceKind kind, int ordinal, long[] fieldBytes, int batches)

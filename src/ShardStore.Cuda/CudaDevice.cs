@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using ShardStore.Cuda.Internals;
 using static ShardStore.Cuda.Interop.Interop;
 
 namespace ShardStore.Cuda;
@@ -38,6 +39,13 @@ public static class CudaDevice
         }
     }
 
+    /// <summary>Returns the imported symbols <paramref name="library"/> does not export, comma-separated, or null when it has them all.</summary>
+    internal static string? MissingExports(nint library)
+    {
+        string[] missing = [.. CudaDriver.Exports.Where(name => !NativeLibrary.TryGetExport(library, name, out _))];
+        return missing.Length == 0 ? null : string.Join(", ", missing);
+    }
+
     private static (int Count, int DriverVersion, string? Reason) Probe()
     {
         if (!Environment.Is64BitProcess)
@@ -47,6 +55,11 @@ public static class CudaDevice
 
         try
         {
+            if (MissingExports(NativeLibraryResolver.LoadDriver()) is { } missing)
+            {
+                return (0, 0, $"the CUDA driver {NativeLibraryResolver.CudaDriverLibrary.DisplayName} is too old for ShardStore.Cuda: it lacks {missing}; update the NVIDIA driver (CUDA 11.0 or later).");
+            }
+
             int result = CudaDriver.cuInit(0);
             if (result != CudaDriver.Success)
             {

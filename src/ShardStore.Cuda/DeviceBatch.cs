@@ -59,6 +59,8 @@ public sealed class DeviceBatch : IDisposable
     /// <exception cref="ObjectDisposedException">The batch was released or disposed.</exception>
     public bool IsReady => _ring.Backend.Query(Slot.Ready);
 
+    internal DeviceRing Ring => _ring;
+
     internal DeviceSlot Slot => _slot ?? throw new ObjectDisposedException(nameof(DeviceBatch));
 
     /// <summary>Returns where a field lies on the device.</summary>

@@ -82,7 +82,7 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         try
         {
             // First, so a second ring over the same loader is refused before it touches the loader's slots.
-            loader.AttachConsumer(this);
+            loader.AttachConsumer(this, _registry.OnBufferFreeing);
             for (int i = 0; i < _slots.Length; i++)
             {
                 _slots[i] = _allocator.CreateSlot(i);
@@ -119,12 +119,18 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         _producer.Bytes,
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitTicks)),
         _allocator.Budget.InUseBytes,
-        _options.MemoryBudgetBytes);
+        _options.MemoryBudgetBytes)
+    {
+        HostRegistrationsRefused = _registry.Refused,
+    };
 
     internal IDeviceBackend Backend { get; }
 
     /// <summary>Gets the number of loader buffers page-locked now (for leak checks).</summary>
     internal int RegisteredHostBuffers => _registry.Count;
+
+    /// <summary>Gets the number of loader buffers unregistered because the loader was about to free them (a variable field grew).</summary>
+    internal long HostBuffersFreedByLoader => _registry.FreedByLoader;
 
     /// <summary>Creates a ring over <paramref name="loader"/>; nothing is copied until the first batch is asked for.</summary>
     /// <param name="loader">A loader nobody else reads; it must outlive the ring.</param>
@@ -243,7 +249,36 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Copies device memory to host memory, synchronously: for checks and debugging, not for the training path.</summary>
+    /// <summary>Copies bytes of <paramref name="batch"/> to host memory once the batch's copy has completed: for checks and debugging, not for the training path.</summary>
+    /// <remarks>
+    /// The read runs on the legacy default stream, which the ring's streams (non-blocking) do not synchronize with, so
+    /// it first waits on the host for the batch's ready event: without that wait it could read the slot before the
+    /// batch's bytes arrived. Work the caller enqueued on its own streams is not waited for: synchronize those first
+    /// (<see cref="DeviceStream.Synchronize"/>).
+    /// </remarks>
+    /// <param name="batch">A batch from this ring, not yet disposed.</param>
+    /// <param name="source">A device address inside the batch, from one of its <see cref="DeviceField"/>s.</param>
+    /// <param name="destination">Where the bytes go; its length is the number of bytes copied.</param>
+    /// <exception cref="ArgumentException"><paramref name="batch"/> comes from another ring.</exception>
+    /// <exception cref="CudaException">The driver fails, or the batch's copy failed.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="batch"/> was disposed.</exception>
+    public void CopyToHost(DeviceBatch batch, ulong source, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Ring != this)
+        {
+            throw new ArgumentException("The batch came from another DeviceRing.", nameof(batch));
+        }
+
+        Backend.Synchronize(batch.Slot.Ready);
+        CopyToHost(source, destination);
+    }
+
+    /// <summary>Copies device memory to host memory as it is now, without waiting for any copy of the ring: for checks and debugging.</summary>
+    /// <remarks>
+    /// The read runs on the legacy default stream, which does not wait for the ring's copy stream: a batch's bytes may
+    /// not have arrived yet. To read a batch, use <see cref="CopyToHost(DeviceBatch, ulong, Span{byte})"/>, which waits for it.
+    /// </remarks>
     /// <param name="source">A device address from a <see cref="DeviceField"/>.</param>
     /// <param name="destination">Where the bytes go; its length is the number of bytes copied.</param>
     /// <exception cref="CudaException">The driver fails.</exception>

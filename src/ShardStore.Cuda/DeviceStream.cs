@@ -47,6 +47,13 @@ public sealed class DeviceStream : IDisposable
         }
     }
 
+    /// <summary>Enqueues a read of device memory into host memory in this stream's order (checks: what consumer work would see).</summary>
+    internal void CopyToHostAsync(ulong source, nint destination, long bytes)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _ring.Backend.CopyDeviceToHostAsync(destination, source, bytes, Inner);
+    }
+
     /// <summary>Enqueues host code that holds the stream while it runs: a stand-in for device work in tests and benchmarks.</summary>
     internal void LaunchHostWork(Action work)
     {

@@ -198,7 +198,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         SourceChunksPerBatch = _chunkCounter.Mean(),
     };
 
-    /// <summary>Gets whether a consumer that takes batches on its own (a device ring, see <see cref="AttachConsumer"/>) is attached.</summary>
+    /// <summary>Gets whether a consumer that takes batches on its own (a device ring, see <see cref="AttachConsumer(IDisposable)"/>) is attached.</summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public bool HasAttachedConsumer => Volatile.Read(ref _consumer) is not null;
 
@@ -417,10 +417,40 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Detaches a consumer from <see cref="AttachConsumer"/> (it was disposed); nothing if it is not the one attached.</summary>
+    /// <summary>
+    /// Attaches a consumer like <see cref="AttachConsumer(IDisposable)"/> that also page-locks the slot buffers: the loader
+    /// calls <paramref name="slotBufferFreeing"/> with a buffer's address just before it frees that buffer to grow it
+    /// (a variable-length field), so the consumer can unregister the range while it is still allocated.
+    /// </summary>
+    /// <remarks>Attach before the first batch is asked for. The callback runs on a loader worker thread and must not throw.</remarks>
+    /// <param name="consumer">The consumer; disposed by the loader's <see cref="Dispose"/> if still attached.</param>
+    /// <param name="slotBufferFreeing">Called with the address of a slot buffer about to be freed, until the consumer is detached.</param>
+    /// <exception cref="InvalidOperationException">Another consumer is attached.</exception>
+    /// <exception cref="ObjectDisposedException">The loader was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public void AttachConsumer(IDisposable consumer, Action<nint> slotBufferFreeing)
+    {
+        ArgumentNullException.ThrowIfNull(slotBufferFreeing);
+        AttachConsumer(consumer);
+        foreach (BatchSlot slot in _slots.Slots)
+        {
+            slot.Freeing = slotBufferFreeing;
+        }
+    }
+
+    /// <summary>Detaches a consumer from <see cref="AttachConsumer(IDisposable)"/> (it was disposed); nothing if it is not the one attached.</summary>
     /// <param name="consumer">The consumer.</param>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
-    public void DetachConsumer(IDisposable consumer) => Interlocked.CompareExchange(ref _consumer, null, consumer);
+    public void DetachConsumer(IDisposable consumer)
+    {
+        if (Interlocked.CompareExchange(ref _consumer, null, consumer) == consumer)
+        {
+            foreach (BatchSlot slot in _slots.Slots)
+            {
+                slot.Freeing = null;
+            }
+        }
+    }
 
     /// <summary>
     /// Stops every worker and frees every slot and buffer; batches the consumer holds are freed when disposed. A

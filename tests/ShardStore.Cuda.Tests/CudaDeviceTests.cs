@@ -38,6 +38,32 @@ public sealed class CudaDeviceTests
     }
 
     [TestMethod]
+    public void MissingExports_LibraryWithoutTheDriverApi_NamesEveryMissingEntryPoint()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Inconclusive("Uses the C library (libc.so.6) as a library without the driver API.");
+        }
+
+        nint libc = NativeLibrary.Load("libc.so.6");
+        string? missing = CudaDevice.MissingExports(libc);
+
+        Assert.IsNotNull(missing);
+        StringAssert.Contains(missing, "cuInit");
+        StringAssert.Contains(missing, "cuStreamDestroy_v2");
+        StringAssert.Contains(missing, "cuLaunchKernel");
+    }
+
+    [TestMethod]
+    public void DescribeCudaDriverAt_Path_TriesOnlyThatFileAndNamesTheVariable()
+    {
+        NativeLibraryDescriptor library = NativeLibraryResolver.DescribeCudaDriverAt("/opt/driver/libcuda.so.1");
+
+        CollectionAssert.AreEqual(new[] { "/opt/driver/libcuda.so.1" }, library.CandidateNames.ToArray());
+        StringAssert.Contains(library.FormatNotFoundMessage(), NativeLibraryResolver.DriverPathVariable);
+    }
+
+    [TestMethod]
     public void ThrowIfFailed_Error_ThrowsCudaExceptionWithCodeAndCall()
     {
         CudaException.ThrowIfFailed(0);

@@ -15,8 +15,15 @@ internal static class NativeLibraryResolver
     static NativeLibraryResolver() =>
         NativeLibraryProbe.Register(typeof(NativeLibraryResolver).Assembly, Describe);
 
-    /// <summary>Gets the CUDA driver's description for the current platform.</summary>
-    internal static NativeLibraryDescriptor CudaDriverLibrary { get; } = DescribeCudaDriver(NativeLibraryProbe.CurrentPlatform);
+    /// <summary>The environment variable that names the driver library to load instead of the platform's (a full path).</summary>
+    /// <remarks>For a driver installed outside the loader's search path, and for running against a stand-in driver in tests.</remarks>
+    internal const string DriverPathVariable = "SHARDSTORE_CUDA_DRIVER";
+
+    /// <summary>Gets the CUDA driver's description for the current platform, or for the library <see cref="DriverPathVariable"/> names.</summary>
+    internal static NativeLibraryDescriptor CudaDriverLibrary { get; } =
+        Environment.GetEnvironmentVariable(DriverPathVariable) is { Length: > 0 } path
+            ? DescribeCudaDriverAt(path)
+            : DescribeCudaDriver(NativeLibraryProbe.CurrentPlatform);
 
     /// <summary>Makes sure the resolver is registered; calling it is enough, since the static constructor does the work.</summary>
     internal static void EnsureRegistered()
@@ -43,6 +50,15 @@ internal static class NativeLibraryResolver
             "It comes with the NVIDIA driver: install the driver for your GPU (Debian/Ubuntu: the nvidia-driver or libcuda1 package; " +
             "in a container, run it with the NVIDIA container toolkit, e.g. 'docker run --gpus all').");
     }
+
+    /// <summary>Describes the driver library at <paramref name="path"/>, named by <see cref="DriverPathVariable"/>.</summary>
+    internal static NativeLibraryDescriptor DescribeCudaDriverAt(string path) =>
+        new(path, [path], $"{DriverPathVariable} names this file; point it at the NVIDIA driver's libcuda.so.1 (or nvcuda.dll), or unset it.");
+
+    /// <summary>Loads the driver library through this resolver (the same file the imports bind to).</summary>
+    /// <exception cref="DllNotFoundException">The library does not load; the message says what to install.</exception>
+    internal static nint LoadDriver() =>
+        NativeLibraryProbe.Load(CudaDriverLibrary, typeof(NativeLibraryResolver).Assembly, null);
 
     private static NativeLibraryDescriptor? Describe(string libraryName) =>
         libraryName == Libraries.CudaDriver ? CudaDriverLibrary : null;

@@ -3,7 +3,11 @@ using ShardStore.Cuda.Internals.Backends;
 
 namespace ShardStore.Cuda.Interop;
 
-/// <summary>Owns one CUevent (timing disabled); it is destroyed only from <see cref="ReleaseHandle"/>, and keeps its context alive until then.</summary>
+/// <summary>Owns one CUevent; it is destroyed only from <see cref="ReleaseHandle"/>, and keeps its context alive until then.</summary>
+/// <remarks>
+/// Every event is created with CU_EVENT_BLOCKING_SYNC: the ring's host waits (cuEventSynchronize) then sleep the
+/// thread until the device signals, instead of spinning a core for the whole copy.
+/// </remarks>
 internal sealed class CudaEventHandle : SafeHandleZeroOrMinusOneIsInvalid, IDeviceEvent
 {
     private readonly CudaPrimaryContextHandle _context;
@@ -15,9 +19,15 @@ internal sealed class CudaEventHandle : SafeHandleZeroOrMinusOneIsInvalid, IDevi
         SetHandle(@event);
     }
 
-    /// <summary>Creates an event for ordering only (CU_EVENT_DISABLE_TIMING).</summary>
+    /// <summary>The flags of an event for ordering and host waits.</summary>
+    internal const uint OrderingFlags = Interop.CudaDriver.EventBlockingSync | Interop.CudaDriver.EventDisableTiming;
+
+    /// <summary>The flags of an event that also records a timestamp (for cuEventElapsedTime).</summary>
+    internal const uint TimingFlags = Interop.CudaDriver.EventBlockingSync;
+
+    /// <summary>Creates an event for ordering only (<see cref="OrderingFlags"/>), or with <paramref name="timing"/> one that records a timestamp.</summary>
     /// <exception cref="CudaException">The driver fails.</exception>
-    internal static CudaEventHandle Create(CudaPrimaryContextHandle context)
+    internal static CudaEventHandle Create(CudaPrimaryContextHandle context, bool timing = false)
     {
         bool added = false;
         context.DangerousAddRef(ref added);
@@ -25,7 +35,7 @@ internal sealed class CudaEventHandle : SafeHandleZeroOrMinusOneIsInvalid, IDevi
         {
             using (context.Enter())
             {
-                CudaException.ThrowIfFailed(Interop.CudaDriver.cuEventCreate(out nint @event, Interop.CudaDriver.EventDisableTiming));
+                CudaException.ThrowIfFailed(Interop.CudaDriver.cuEventCreate(out nint @event, timing ? TimingFlags : OrderingFlags));
                 return new CudaEventHandle(context, @event);
             }
         }
@@ -39,7 +49,14 @@ internal sealed class CudaEventHandle : SafeHandleZeroOrMinusOneIsInvalid, IDevi
     /// <inheritdoc/>
     protected override bool ReleaseHandle()
     {
-        bool ok = Interop.CudaDriver.cuEventDestroy_v2(handle) == Interop.CudaDriver.Success;
+        // The destroy call needs the context current, and this may run on the finalizer thread, where none is.
+        bool ok = false;
+        if (_context.TryPushForRelease())
+        {
+            ok = Interop.CudaDriver.cuEventDestroy_v2(handle) == Interop.CudaDriver.Success;
+            CudaPrimaryContextHandle.PopAfterRelease();
+        }
+
         _context.DangerousRelease();
         return ok;
     }

@@ -31,6 +31,15 @@ internal sealed class CudaPrimaryContextHandle : SafeHandleZeroOrMinusOneIsInval
     /// <exception cref="CudaException">The driver refuses the push.</exception>
     internal CudaContextScope Enter() => new(this);
 
+    /// <summary>
+    /// Pushes the context for one release call made from another handle's <c>ReleaseHandle</c> (on any thread, the
+    /// finalizer's included, where no context is current); never throws. Pop with <see cref="PopAfterRelease"/> when it returns true.
+    /// </summary>
+    internal bool TryPushForRelease() => Interop.CudaDriver.cuCtxPushCurrent_v2(handle) == Interop.CudaDriver.Success;
+
+    /// <summary>Pops the context pushed by <see cref="TryPushForRelease"/>.</summary>
+    internal static void PopAfterRelease() => _ = Interop.CudaDriver.cuCtxPopCurrent_v2(out _);
+
     /// <inheritdoc/>
     protected override bool ReleaseHandle() => Interop.CudaDriver.cuDevicePrimaryCtxRelease_v2(Device) == Interop.CudaDriver.Success;
 }

@@ -42,8 +42,15 @@ internal sealed class CudaStreamHandle : SafeHandleZeroOrMinusOneIsInvalid, IDev
     /// <inheritdoc/>
     protected override bool ReleaseHandle()
     {
+        // The destroy call needs the context current, and this may run on the finalizer thread, where none is.
         // cuStreamDestroy returns at once; work still queued on the stream completes first.
-        bool ok = Interop.CudaDriver.cuStreamDestroy_v2(handle) == Interop.CudaDriver.Success;
+        bool ok = false;
+        if (_context.TryPushForRelease())
+        {
+            ok = Interop.CudaDriver.cuStreamDestroy_v2(handle) == Interop.CudaDriver.Success;
+            CudaPrimaryContextHandle.PopAfterRelease();
+        }
+
         _context.DangerousRelease();
         return ok;
     }

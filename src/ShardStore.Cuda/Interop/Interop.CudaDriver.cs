@@ -25,14 +25,35 @@ internal static partial class Interop
         /// <summary>CU_STREAM_NON_BLOCKING: no implicit synchronization with the legacy default stream.</summary>
         internal const uint StreamNonBlocking = 1;
 
+        /// <summary>CU_EVENT_BLOCKING_SYNC: cuEventSynchronize sleeps the calling thread instead of spinning a core.</summary>
+        internal const uint EventBlockingSync = 1;
+
         /// <summary>CU_EVENT_DISABLE_TIMING: the cheapest event, for ordering only.</summary>
         internal const uint EventDisableTiming = 2;
+
+        /// <summary>CU_EVENT_DEFAULT: an event that records a timestamp (for cuEventElapsedTime).</summary>
+        internal const uint EventDefault = 0;
 
         /// <summary>CU_MEMHOSTREGISTER_PORTABLE: the page-locked range is pinned for every context.</summary>
         internal const uint MemHostRegisterPortable = 1;
 
         /// <summary>CU_MEMHOSTREGISTER_READ_ONLY: the device only reads the range (allows read-only file mappings).</summary>
         internal const uint MemHostRegisterReadOnly = 8;
+
+        /// <summary>
+        /// Every symbol imported below. The probe resolves them all before the first call, so a driver too old for one
+        /// is reported as unavailable at once, rather than failing later inside a release on the finalizer thread.
+        /// </summary>
+        internal static IReadOnlyList<string> Exports { get; } =
+        [
+            "cuInit", "cuDriverGetVersion", "cuGetErrorName", "cuGetErrorString", "cuDeviceGetCount", "cuDeviceGet",
+            "cuDeviceGetName", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2",
+            "cuCtxPushCurrent_v2", "cuCtxPopCurrent_v2", "cuMemGetInfo_v2", "cuMemAlloc_v2", "cuMemFree_v2",
+            "cuMemHostRegister_v2", "cuMemHostUnregister", "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoH_v2", "cuMemsetD8_v2",
+            "cuStreamCreate", "cuStreamDestroy_v2", "cuStreamWaitEvent", "cuMemcpyDtoHAsync_v2", "cuLaunchHostFunc",
+            "cuEventCreate", "cuEventDestroy_v2", "cuEventRecord", "cuEventQuery", "cuEventSynchronize",
+            "cuEventElapsedTime", "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction", "cuLaunchKernel",
+        ];
 
         // The resolver must be registered before the first import is bound.
         static CudaDriver() => NativeLibraryResolver.EnsureRegistered();
@@ -94,6 +115,9 @@ internal static partial class Interop
         internal static partial int cuMemcpyHtoDAsync_v2(ulong destination, void* source, nuint bytes, nint stream);
 
         [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuMemcpyDtoHAsync_v2(void* destination, ulong source, nuint bytes, nint stream);
+
+        [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuMemcpyDtoH_v2(void* destination, ulong source, nuint bytes);
 
         [LibraryImport(Libraries.CudaDriver)]
@@ -104,9 +128,6 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuStreamDestroy_v2(nint stream);
-
-        [LibraryImport(Libraries.CudaDriver)]
-        internal static partial int cuStreamSynchronize(nint stream);
 
         [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuStreamWaitEvent(nint stream, nint @event, uint flags);
@@ -129,5 +150,34 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.CudaDriver)]
         internal static partial int cuEventSynchronize(nint @event);
+
+        /// <remarks>Both events must have been created with timing; the result is in milliseconds.</remarks>
+        [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuEventElapsedTime(out float milliseconds, nint start, nint end);
+
+        /// <remarks><paramref name="image"/> is a NUL-terminated PTX text (or a cubin); the driver JIT-compiles PTX for the device.</remarks>
+        [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuModuleLoadData(out nint module, void* image);
+
+        [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuModuleUnload(nint module);
+
+        [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuModuleGetFunction(out nint function, nint module, byte* name);
+
+        /// <remarks><paramref name="kernelParams"/> points to one pointer per kernel parameter, each to the parameter's value.</remarks>
+        [LibraryImport(Libraries.CudaDriver)]
+        internal static partial int cuLaunchKernel(
+            nint function,
+            uint gridDimX,
+            uint gridDimY,
+            uint gridDimZ,
+            uint blockDimX,
+            uint blockDimY,
+            uint blockDimZ,
+            uint sharedMemBytes,
+            nint stream,
+            void** kernelParams,
+            void** extra);
     }
 }

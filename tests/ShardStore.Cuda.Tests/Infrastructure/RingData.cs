@@ -6,6 +6,9 @@ namespace ShardStore.Cuda.Tests.Infrastructure;
 /// <summary>A small mixed-schema dataset (fixed f32 [4,3], i64 label, variable i32 tokens), loaders over it, and byte-level comparisons of host and device batches.</summary>
 internal static class RingData
 {
+    /// <summary>The token count of the long samples of <see cref="WriteWithLongSamples"/>.</summary>
+    public const int LongTokens = 20_000;
+
     public static Schema Schema { get; } = new(
         FieldSpec.Fixed("x", DType.F32, 4, 3),
         FieldSpec.Fixed("label", DType.I64),
@@ -28,6 +31,32 @@ internal static class RingData
             writer.Write<float>(0, [.. Enumerable.Range(0, 12).Select(k => (i * 12) + k + 0.5f)]);
             writer.WriteScalar(1, i * 3);
             writer.Write<int>(2, [.. Enumerable.Range(0, (int)(i % tokenModulo)).Select(k => (int)(i * 100) + k)]);
+            writer.EndSample();
+        }
+
+        writer.Complete();
+        return path;
+    }
+
+    /// <summary>
+    /// Writes 40 samples of which 20 to 23 hold <see cref="LongTokens"/> tokens each: a sequential batch of four of them
+    /// outgrows the loader's initial 64 KiB tokens buffer (and a small device slot), so both grow.
+    /// </summary>
+    public static string WriteWithLongSamples(TempDirectory dir)
+    {
+        string path = dir.Combine("long");
+        using DatasetWriter writer = DatasetWriter.Create(path, Schema, new DatasetWriterOptions
+        {
+            Codecs = NativeCodecs.Provider,
+            ChunkTargetBytes = 64 << 10,
+            ShardTargetBytes = 1 << 20,
+            Threads = 1,
+        });
+        for (int i = 0; i < 40; i++)
+        {
+            writer.Write<float>(0, [.. Enumerable.Range(0, 12).Select(k => (i * 12) + k + 0.5f)]);
+            writer.WriteScalar(1, (long)i);
+            writer.Write<int>(2, [.. Enumerable.Range(0, i is >= 20 and < 24 ? LongTokens : i % 7)]);
             writer.EndSample();
         }
 
@@ -76,7 +105,7 @@ internal static class RingData
         return batches;
     }
 
-    /// <summary>Copies a device batch back to the host (the batch's copy must have completed).</summary>
+    /// <summary>Copies a device batch back to the host, once its copy has completed.</summary>
     public static BatchBytes ReadBack(DeviceRing ring, DeviceBatch batch)
     {
         var values = new byte[batch.Schema.Count][];
@@ -85,11 +114,11 @@ internal static class RingData
         {
             DeviceField field = batch.GetField(f);
             values[f] = new byte[field.ByteLength];
-            ring.CopyToHost(field.Pointer, values[f]);
+            ring.CopyToHost(batch, field.Pointer, values[f]);
             if (field.IsVariable)
             {
                 offsets[f] = new byte[field.OffsetsByteLength];
-                ring.CopyToHost(field.OffsetsPointer, offsets[f]);
+                ring.CopyToHost(batch, field.OffsetsPointer, offsets[f]);
             }
         }
 

@@ -90,6 +90,15 @@ internal sealed unsafe class CudaBackend : IDeviceBackend
         }
     }
 
+    /// <inheritdoc/>
+    public void CopyDeviceToHostAsync(nint destination, ulong source, long bytes, IDeviceStream stream)
+    {
+        using (_context.Enter())
+        {
+            CudaException.ThrowIfFailed(CudaDriver.cuMemcpyDtoHAsync_v2((void*)destination, source, (nuint)bytes, stream.Handle));
+        }
+    }
+
     /// <summary>Sets <paramref name="bytes"/> of device memory to <paramref name="value"/>, synchronously.</summary>
     /// <exception cref="CudaException">The driver fails.</exception>
     public void Fill(ulong destination, byte value, long bytes)
@@ -146,9 +155,13 @@ internal sealed unsafe class CudaBackend : IDeviceBackend
     /// <inheritdoc/>
     public void Synchronize(IDeviceStream stream)
     {
+        // cuStreamSynchronize waits as the context's scheduling flags say, and the primary context (shared with any
+        // framework in the process) spins by default; a blocking-sync event recorded at the stream's end sleeps instead.
+        using CudaEventHandle end = CudaEventHandle.Create(_context);
         using (_context.Enter())
         {
-            CudaException.ThrowIfFailed(CudaDriver.cuStreamSynchronize(stream.Handle));
+            CudaException.ThrowIfFailed(CudaDriver.cuEventRecord(end.DangerousGetHandle(), stream.Handle));
+            CudaException.ThrowIfFailed(CudaDriver.cuEventSynchronize(end.DangerousGetHandle()));
         }
     }
 
@@ -167,6 +180,45 @@ internal sealed unsafe class CudaBackend : IDeviceBackend
         {
             gc.Free();
             throw;
+        }
+    }
+
+    /// <summary>Creates an event that records a timestamp, for <see cref="ElapsedMilliseconds"/> (benchmarks).</summary>
+    /// <exception cref="CudaException">The driver fails.</exception>
+    public IDeviceEvent CreateTimingEvent() => CudaEventHandle.Create(_context, timing: true);
+
+    /// <summary>Returns the device time between two completed records of timing events, in milliseconds.</summary>
+    /// <exception cref="CudaException">An event has no completed record or was created without timing.</exception>
+    public float ElapsedMilliseconds(IDeviceEvent start, IDeviceEvent end)
+    {
+        using (_context.Enter())
+        {
+            CudaException.ThrowIfFailed(CudaDriver.cuEventElapsedTime(out float milliseconds, EventHandle(start), EventHandle(end)), "cuEventElapsedTime");
+            return milliseconds;
+        }
+    }
+
+    /// <summary>Loads a module from PTX text in the device's context.</summary>
+    /// <exception cref="CudaException">The driver refuses the text or fails.</exception>
+    public CudaModuleHandle LoadModule(string ptx) => CudaModuleHandle.Load(_context, ptx);
+
+    /// <summary>Enqueues a kernel of one block of one thread whose only parameter is a 64-bit value (benchmarks: a spin kernel).</summary>
+    /// <exception cref="CudaException">The driver refuses the launch.</exception>
+    public void LaunchSingleThread(CudaModuleHandle module, nint function, ulong argument, IDeviceStream stream)
+    {
+        bool added = false;
+        module.DangerousAddRef(ref added);
+        try
+        {
+            using (_context.Enter())
+            {
+                void* parameter = &argument;
+                CudaException.ThrowIfFailed(CudaDriver.cuLaunchKernel(function, 1, 1, 1, 1, 1, 1, 0, stream.Handle, &parameter, null), "cuLaunchKernel");
+            }
+        }
+        finally
+        {
+            module.DangerousRelease();
         }
     }
 

@@ -10,6 +10,7 @@ namespace ShardStore.Cuda.Internals.Backends;
 internal sealed unsafe class HostBackend : IDeviceBackend
 {
     private readonly ConcurrentDictionary<nint, long> _registered = new();
+    private readonly ConcurrentDictionary<nint, bool> _pinnedElsewhere = new();
     private long _allocatedBytes;
     private long _peakAllocatedBytes;
     private int _allocations;
@@ -68,9 +69,20 @@ internal sealed unsafe class HostBackend : IDeviceBackend
     /// <inheritdoc/>
     public IDeviceEvent CreateEvent() => new EmulatedEvent();
 
+    /// <summary>Makes the emulation refuse <paramref name="pointer"/> as already registered by another owner, as the driver does (CUDA error 712).</summary>
+    public void PinElsewhere(nint pointer) => _pinnedElsewhere[pointer] = true;
+
+    /// <summary>Returns whether the host range starting at <paramref name="pointer"/> is registered now.</summary>
+    public bool IsRegistered(nint pointer) => _registered.ContainsKey(pointer);
+
     /// <inheritdoc/>
     public IDisposable? RegisterHost(nint pointer, long bytes, bool readOnly)
     {
+        if (_pinnedElsewhere.ContainsKey(pointer))
+        {
+            return null;
+        }
+
         // The driver refuses a range registered twice; so does the emulation, so the ring's bookkeeping is checked here too.
         if (!_registered.TryAdd(pointer, bytes))
         {
@@ -106,6 +118,18 @@ internal sealed unsafe class HostBackend : IDeviceBackend
     /// <inheritdoc/>
     public void CopyDeviceToHost(nint destination, ulong source, long bytes) =>
         Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
+
+    /// <inheritdoc/>
+    public void CopyDeviceToHostAsync(nint destination, ulong source, long bytes, IDeviceStream stream) =>
+        ((EmulatedStream)stream).Enqueue(
+            fault =>
+            {
+                if (fault is null)
+                {
+                    Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
+                }
+            },
+            failIfFaulted: true);
 
     /// <inheritdoc/>
     public void Record(IDeviceEvent deviceEvent, IDeviceStream stream)

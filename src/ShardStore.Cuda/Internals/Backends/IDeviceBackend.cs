@@ -42,6 +42,9 @@ internal interface IDeviceBackend : IDisposable
     /// <summary>Copies device memory to host memory, waiting for the copy (and for the legacy default stream).</summary>
     void CopyDeviceToHost(nint destination, ulong source, long bytes);
 
+    /// <summary>Enqueues a copy of device memory to host memory on <paramref name="stream"/> (checks: a read in a consumer's stream order).</summary>
+    void CopyDeviceToHostAsync(nint destination, ulong source, long bytes, IDeviceStream stream);
+
     /// <summary>Records <paramref name="deviceEvent"/> at the current end of <paramref name="stream"/>.</summary>
     void Record(IDeviceEvent deviceEvent, IDeviceStream stream);
 

@@ -272,7 +272,6 @@ internal sealed class CopyProducer : IDisposable
     private unsafe DeviceBatch Issue(DeviceSlot slot, Batch batch)
     {
         int host = batch.SlotIndex;
-        _registry.DropStale(_loader);
         _registry.Register(_loader, host);
         if (slot.ReleasePending)
         {

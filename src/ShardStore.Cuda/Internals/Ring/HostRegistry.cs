@@ -1,46 +1,74 @@
+using System.Diagnostics;
 using ShardStore.Cuda.Internals.Backends;
 
 namespace ShardStore.Cuda.Internals.Ring;
 
 /// <summary>
-/// Keeps the loader's batch-slot buffers page-locked: each buffer registered once, and registered again when the
-/// loader replaced it (a variable-length field's buffer grows by reallocation). Used by the producer thread only.
+/// Keeps the loader's batch-slot buffers page-locked: each buffer registered once, unregistered by the loader's
+/// callback just before the loader frees it to grow it (a variable-length field), and the new buffer registered when
+/// its slot is next copied from.
 /// </summary>
+/// <remarks>
+/// The producer thread registers; a loader worker unregisters (<see cref="OnBufferFreeing"/>) while it fills a slot the
+/// ring does not hold. A range refused as already registered (CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED: another owner
+/// in the process page-locked it) is counted in <see cref="Refused"/> and tried again when the loader replaces the buffer.
+/// </remarks>
 internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
 {
-    // One thread at a time (the ring's constructor, then its producer thread, then its Dispose once the producer stopped):
-    // the loader buffers page-locked now, by slot, field and values or offsets.
+    private readonly object _sync = new();
+
+    // Guarded by _sync: the loader buffers registered now (or refused), by slot, field and values or offsets, and
+    // whether Dispose ran (a late callback from the loader then finds nothing to do).
     private readonly Dictionary<(int Slot, int Field, bool Offsets), RegisteredBuffer> _buffers = [];
+    private bool _disposed;
+
+    // Interlocked: registrations the driver refused as already registered, and buffers unregistered by the loader's callback.
+    private long _refused;
+    private long _freedByLoader;
 
     /// <summary>Gets the number of buffers registered.</summary>
-    public int Count => _buffers.Count;
-
-    /// <summary>Unregisters every buffer the loader has replaced since it was registered, in any slot.</summary>
-    /// <remarks>
-    /// Done before registering anything: a freed buffer still registered keeps its old pages pinned, and a new buffer
-    /// at the same address would be refused as already registered, or worse, copied from the stale pages.
-    /// </remarks>
-    public void DropStale(ShardLoader loader)
+    public int Count
     {
-        List<(int, int, bool)>? stale = null;
-        foreach (KeyValuePair<(int Slot, int Field, bool Offsets), RegisteredBuffer> e in _buffers)
+        get
         {
-            PinnedSlotBuffer buffer = loader.DangerousGetSlotBuffer(e.Key.Slot, e.Key.Field, e.Key.Offsets);
-            if (buffer.Pointer != e.Value.Pointer || buffer.AllocatedBytes != e.Value.Bytes || buffer.Version != e.Value.Version)
+            lock (_sync)
             {
-                (stale ??= []).Add(e.Key);
+                return _buffers.Values.Count(b => b.Registration is not null);
             }
         }
+    }
 
-        if (stale is null)
-        {
-            return;
-        }
+    /// <summary>Gets the number of times the driver refused a loader buffer as already page-locked by another owner.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
-        foreach ((int, int, bool) key in stale)
+    /// <summary>Gets the number of buffers unregistered because the loader was about to free them.</summary>
+    public long FreedByLoader => Interlocked.Read(ref _freedByLoader);
+
+    /// <summary>Unregisters the buffer at <paramref name="pointer"/>; the loader calls it just before it frees the buffer.</summary>
+    /// <remarks>
+    /// Freeing a range still registered would leave the driver's registration on pages that are no longer the buffer's: a
+    /// new buffer at the same address would be refused as already registered, or copied from through the stale pinning.
+    /// The slot is the loader's at this time (its batch's copies completed before the ring handed it back).
+    /// </remarks>
+    public void OnBufferFreeing(nint pointer)
+    {
+        lock (_sync)
         {
-            _buffers[key].Registration?.Dispose();
-            _buffers.Remove(key);
+            if (_disposed)
+            {
+                return;
+            }
+
+            foreach (KeyValuePair<(int Slot, int Field, bool Offsets), RegisteredBuffer> e in _buffers)
+            {
+                if (e.Value.Pointer == pointer)
+                {
+                    e.Value.Registration?.Dispose();
+                    _buffers.Remove(e.Key);
+                    Interlocked.Increment(ref _freedByLoader);
+                    return;
+                }
+            }
         }
     }
 
@@ -48,30 +76,39 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
     public void Register(ShardLoader loader, int slot)
     {
         Schema schema = loader.Schema;
-        for (int field = 0; field < schema.Count; field++)
+        lock (_sync)
         {
-            Ensure(loader, slot, field, offsets: false);
-            if (schema[field].IsVariable)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            for (int field = 0; field < schema.Count; field++)
             {
-                Ensure(loader, slot, field, offsets: true);
+                Ensure(loader, slot, field, offsets: false);
+                if (schema[field].IsVariable)
+                {
+                    Ensure(loader, slot, field, offsets: true);
+                }
             }
         }
     }
 
-    /// <summary>Unregisters everything.</summary>
+    /// <summary>Unregisters everything; later callbacks from the loader do nothing.</summary>
     public void Dispose()
     {
-        foreach (RegisteredBuffer e in _buffers.Values)
+        lock (_sync)
         {
-            e.Registration?.Dispose();
-        }
+            _disposed = true;
+            foreach (RegisteredBuffer e in _buffers.Values)
+            {
+                e.Registration?.Dispose();
+            }
 
-        _buffers.Clear();
+            _buffers.Clear();
+        }
     }
 
     // The loader allocates whole 4 KiB pages per buffer; registering whole pages is what the driver pins anyway.
     private void Ensure(ShardLoader loader, int slot, int field, bool offsets)
     {
+        Debug.Assert(Monitor.IsEntered(_sync));
         var key = (slot, field, offsets);
         PinnedSlotBuffer buffer = loader.DangerousGetSlotBuffer(slot, field, offsets);
         (nint pointer, long bytes) = (buffer.Pointer, buffer.AllocatedBytes);
@@ -80,14 +117,22 @@ internal sealed class HostRegistry(IDeviceBackend backend) : IDisposable
             return;
         }
 
+        // Only reached when the loader replaced a buffer without the callback (it always calls it): never keep a stale pinning.
         if (_buffers.Remove(key, out RegisteredBuffer old))
         {
             old.Registration?.Dispose();
         }
 
-        _buffers[key] = new RegisteredBuffer(pointer, bytes, buffer.Version, backend.RegisterHost(pointer, bytes, readOnly: false));
+        IDisposable? registration = backend.RegisterHost(pointer, bytes, readOnly: false);
+        if (registration is null)
+        {
+            Interlocked.Increment(ref _refused);
+        }
+
+        _buffers[key] = new RegisteredBuffer(pointer, bytes, buffer.Version, registration);
     }
 
-    // A loader buffer as it was when page-locked (address, size, the loader's version of it) and the registration that undoes it.
+    // A loader buffer as it was when page-locked (address, size, the loader's version of it) and the registration that
+    // undoes it (null when the driver refused the range as already registered).
     private readonly record struct RegisteredBuffer(nint Pointer, long Bytes, int Version, IDisposable? Registration);
 }

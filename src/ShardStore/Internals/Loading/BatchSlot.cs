@@ -48,6 +48,13 @@ internal sealed unsafe class BatchSlot : IDisposable
 
     public int Index { get; }
 
+    /// <summary>
+    /// Gets or sets what runs with a buffer's address just before the slot frees it to grow (a device ring unregisters
+    /// the page-locking there, since freeing a registered range leaves the driver's registration on dead pages).
+    /// </summary>
+    /// <remarks>Set while no worker fills the slot (a ring attaching or detaching); called by the slot's holder.</remarks>
+    public Action<nint>? Freeing { get; set; }
+
     public int BatchSize { get; }
 
     public long[] SampleIndices { get; }
@@ -270,6 +277,11 @@ internal sealed unsafe class BatchSlot : IDisposable
         if (size < oldSize)
         {
             _budget.Release(oldSize - size);
+        }
+
+        if (pointer is not null)
+        {
+            Freeing?.Invoke((nint)pointer);
         }
 
         NativeMemory.AlignedFree(pointer);

@@ -1,4 +1,3 @@
-using ShardStore.Codecs;
 using ShardStore.Cuda.Internals.Ring;
 using ShardStore.Cuda.Tests.Infrastructure;
 
@@ -8,8 +7,6 @@ namespace ShardStore.Cuda.Tests.Internals.Ring;
 [TestClass]
 public sealed class HostRegistryTests
 {
-    // Samples 20 to 23 hold 20,000 tokens each: a batch of four of them outgrows the loader's initial 64 KiB tokens buffer.
-    private const int LongTokens = 20_000;
     private static TempDirectory s_dir = null!;
     private static ShardDataset s_dataset = null!;
 
@@ -17,7 +14,7 @@ public sealed class HostRegistryTests
     public static void ClassInitialize(TestContext context)
     {
         s_dir = new TempDirectory();
-        s_dataset = RingData.Open(WriteWithLongSamples(s_dir));
+        s_dataset = RingData.Open(RingData.WriteWithLongSamples(s_dir));
     }
 
     [ClassCleanup]
@@ -42,22 +39,7 @@ public sealed class HostRegistryTests
     }
 
     [TestMethod]
-    public void DropStale_NothingReplaced_KeepsEveryRegistration()
-    {
-        using ShardLoader loader = ShardLoader.Create(s_dataset, LoaderOptions());
-        var backend = new HostBackend();
-        using var registry = new HostRegistry(backend);
-        RegisterAll(registry, loader);
-        int registered = registry.Count;
-
-        registry.DropStale(loader);
-
-        Assert.AreEqual(registered, registry.Count);
-        Assert.AreEqual(registered, backend.RegisteredRanges);
-    }
-
-    [TestMethod]
-    public void DropStale_LoaderReplacedABuffer_UnregistersItAndRegisterPageLocksTheNewOne()
+    public void OnBufferFreeing_LoaderGrowsABuffer_UnregistersItBeforeTheFreeAndRegisterPageLocksTheNewOne()
     {
         using ShardLoader loader = ShardLoader.Create(s_dataset, LoaderOptions());
         var backend = new HostBackend();
@@ -65,23 +47,52 @@ public sealed class HostRegistryTests
         RegisterAll(registry, loader);
         int registered = registry.Count;
         Dictionary<(int, int, bool), PinnedSlotBuffer> before = Snapshot(loader);
+        var freed = new List<(nint Pointer, bool RegisteredBefore, bool RegisteredAfter)>();
+        using var consumer = new Consumer();
+        loader.AttachConsumer(consumer, pointer =>
+        {
+            bool registeredBefore = backend.IsRegistered(pointer);
+            registry.OnBufferFreeing(pointer);
+            lock (freed)
+            {
+                freed.Add((pointer, registeredBefore, backend.IsRegistered(pointer)));
+            }
+        });
 
         while (loader.NextBatch() is { } batch)
         {
             batch.Dispose();
         }
 
+        loader.DetachConsumer(consumer);
         Dictionary<(int, int, bool), PinnedSlotBuffer> after = Snapshot(loader);
         int replaced = before.Count(b => after[b.Key] != b.Value);
         Assert.IsTrue(replaced > 0, "the long samples make the loader replace a tokens buffer by a larger one");
-
-        registry.DropStale(loader);
-        Assert.AreEqual(registered - replaced, registry.Count, "each replaced buffer is dropped");
-        Assert.AreEqual(registry.Count, backend.RegisteredRanges, "dropped buffers are unregistered");
+        Assert.IsTrue(freed.Count >= replaced, $"{freed.Count} callbacks for {replaced} replaced buffers");
+        Assert.IsTrue(freed.Where(f => before.Values.Any(b => b.Pointer == f.Pointer)).All(f => f.RegisteredBefore), "a registered buffer is still registered when the loader announces its free");
+        Assert.IsTrue(freed.All(f => !f.RegisteredAfter), "the callback unregisters the buffer before the loader frees it");
+        Assert.AreEqual(registered - replaced, registry.Count, "each replaced buffer is unregistered");
+        Assert.AreEqual(registry.Count, backend.RegisteredRanges);
 
         RegisterAll(registry, loader);
         Assert.AreEqual(registered, registry.Count, "the new buffers are registered");
         Assert.AreEqual(registered, backend.RegisteredRanges);
+    }
+
+    [TestMethod]
+    public void Register_RangeAlreadyRegisteredElsewhere_CountsTheRefusalOncePerBuffer()
+    {
+        using ShardLoader loader = ShardLoader.Create(s_dataset, LoaderOptions());
+        var backend = new HostBackend();
+        using var registry = new HostRegistry(backend);
+        backend.PinElsewhere(loader.DangerousGetSlotBuffer(0, 0).Pointer);
+
+        RegisterAll(registry, loader);
+        RegisterAll(registry, loader);
+
+        Assert.AreEqual(1, registry.Refused, "the refusal is counted, and not retried while the buffer is the same");
+        Assert.AreEqual((loader.SlotCount * 4) - 1, registry.Count);
+        Assert.AreEqual(registry.Count, backend.RegisteredRanges);
     }
 
     [TestMethod]
@@ -129,25 +140,10 @@ public sealed class HostRegistryTests
         return buffers;
     }
 
-    private static string WriteWithLongSamples(TempDirectory dir)
+    private sealed class Consumer : IDisposable
     {
-        string path = dir.Combine("long");
-        using DatasetWriter writer = DatasetWriter.Create(path, RingData.Schema, new DatasetWriterOptions
+        public void Dispose()
         {
-            Codecs = NativeCodecs.Provider,
-            ChunkTargetBytes = 64 << 10,
-            ShardTargetBytes = 1 << 20,
-            Threads = 1,
-        });
-        for (int i = 0; i < 40; i++)
-        {
-            writer.Write<float>(0, [.. Enumerable.Range(0, 12).Select(k => (i * 12) + k + 0.5f)]);
-            writer.WriteScalar(1, (long)i);
-            writer.Write<int>(2, [.. Enumerable.Range(0, i is >= 20 and < 24 ? LongTokens : i % 7)]);
-            writer.EndSample();
         }
-
-        writer.Complete();
-        return path;
     }
 }
