@@ -27,8 +27,9 @@ internal static class ShuffleQualityScenario
         string path = Path.Combine(root, "class-sorted-lz4");
         Console.WriteLine($"Packing {data.Description}, lz4, 4 MiB chunks");
         long labelSum = data.Pack(path, CodecKind.Lz4, options.Threads, cancellationToken);
-        var loader = new ShardLoaderOptions { BatchSize = Batch, DecodeWorkers = options.Threads, Seed = 1, Order = SampleOrder.Window };
-        ShardLoaderOptions old = loader with { WindowSpread = 1 };
+        // Pieces chosen from the sample size (WindowPieceSamples = 0) against whole-chunk windows (the default).
+        var loader = new ShardLoaderOptions { BatchSize = Batch, DecodeWorkers = options.Threads, Seed = 1, Order = SampleOrder.Window, WindowPieceSamples = 0 };
+        ShardLoaderOptions old = loader with { WindowPieceSamples = null };
         bool met = true;
         using (ShardDataset ds = SyntheticDataset.Open(path))
         {

@@ -175,7 +175,7 @@ public sealed record LoaderState
                 OrderVersion = root.TryGetProperty("orderVersion", out JsonElement orderVersion) ? orderVersion.GetInt32() : 1,
                 WindowPieceSamples = root.TryGetProperty("windowPieceSamples", out JsonElement piece) ? piece.GetInt32() : null,
             };
-            if (state.OrderVersion < 1 || state.WindowPieceSamples < 1 || state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
+            if (state.OrderVersion < 1 || state.WindowPieceSamples < 0 || state.BatchSize < 1 || state.WindowChunks < 1 || state.LogicalPartitions < 1 || state.Epoch < 0 || state.Position < 0 || state.WorldSize < 1)
             {
                 throw Invalid("a count is out of range");
             }

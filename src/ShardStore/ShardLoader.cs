@@ -349,7 +349,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
                 WorldSize = _options.WorldSize,
                 Ledger = _ledger?.Current,
                 PreviousLedger = _ledger?.Previous,
-                OrderVersion = WindowShape.OrderVersionOf(_options.Order),
+                OrderVersion = WindowShape.OrderVersionOf(_options.Order, _options.WindowPieceSamples),
                 WindowPieceSamples = _options.WindowPieceSamples,
             };
         }

@@ -19,10 +19,12 @@ public sealed record ShardLoaderOptions
     public int WindowChunks { get; init; } = 8;
 
     /// <summary>
-    /// Gets how many consecutive samples of a chunk form one piece in <see cref="SampleOrder.Window"/> order, or null
-    /// (the default) to choose from the dataset's mean sample size (pieces of about 64 KiB). Each window is dealt
-    /// pieces of up to 16 x <see cref="WindowChunks"/> chunks, so smaller pieces mix data packed in sorted order
-    /// better; README "Sample orders" describes the trade-off. Part of the sample order, like <see cref="WindowChunks"/>.
+    /// Gets whether, and in pieces of how many consecutive samples, <see cref="SampleOrder.Window"/> order deals each
+    /// chunk over several windows: null (the default) for whole-chunk windows; 0 for pieces chosen from the dataset's
+    /// mean sample size (about 64 KiB); a positive count for pieces of that many samples. With pieces, each window draws
+    /// from up to 16 x <see cref="WindowChunks"/> chunks, which mixes data packed in sorted order (by class) far better,
+    /// at the cost of batch slots for a whole group of chunks (about 16 times the memory) and some throughput; README
+    /// "Sample orders" describes the trade-off. Part of the sample order, like <see cref="WindowChunks"/>.
     /// </summary>
     public int? WindowPieceSamples { get; init; }
 

@@ -120,9 +120,10 @@ public sealed partial class ShardLoaderTests
     [DataRow(3)]
     public void Create_StateOfAnotherWindowOrderVersion_ThrowsArgumentExceptionNamingBoth(int version)
     {
-        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, SmallBatch);
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, SmallBatch) with { WindowPieceSamples = 0 };
         LoaderState state = StateAfter(Small, options, batches: 2);
-        Assert.AreEqual(2, state.OrderVersion, "the version a Window state records");
+        Assert.AreEqual(2, state.OrderVersion, "the version a Window state with pieces records");
+        Assert.AreEqual(1, StateAfter(Small, options with { WindowPieceSamples = null }, batches: 2).OrderVersion, "whole-chunk windows are the first version's order");
 
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(Small, options with { ResumeFrom = state with { OrderVersion = version } }));
 

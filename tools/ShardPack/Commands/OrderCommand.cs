@@ -28,7 +28,7 @@ internal static class OrderCommand
             Description = "Check the ledgers of these saved loader states (every rank's, at an epoch end or any point; ShardLoaderOptions.Ledger) against the plan, with their order options: prints OK, or what was missed or repeated (exit 3).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var pieces = new Option<int?>("--window-piece-samples") { Description = "Samples per piece of a chunk in window order (default: chosen from the mean sample size, about 64 KiB)." };
+        var pieces = new Option<int?>("--window-piece-samples") { Description = "Window order: deal each chunk over several windows in pieces of this many samples (0: chosen from the mean sample size, about 64 KiB; default: whole-chunk windows)." };
         var stats = new Option<bool>("--stats") { Description = "Print shuffle-quality figures per epoch instead of indices: distinct source chunks (and label values) per batch." };
         var labelField = new Option<string?>("--label-field") { Description = "With --stats: a scalar field (a class index) whose distinct values per batch are counted; reads that field once." };
         var epochs = new Option<int>("--epochs") { Description = "With --stats: how many epochs from --epoch to measure.", DefaultValueFactory = _ => 1 };

@@ -10,7 +10,7 @@ internal static class LoaderOptionChecks
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, BatchGatherer.MaxBatchSize, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowChunks, 1, "options.WindowChunks");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowPieceSamples ?? 1, 1, "options.WindowPieceSamples");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.WindowPieceSamples ?? 0, "options.WindowPieceSamples");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSpread ?? 1, 1, "options.WindowSpread");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WorldSize, 1, "options.WorldSize");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Rank, "options.Rank");
@@ -94,7 +94,7 @@ internal static class LoaderOptionChecks
             : state.Order != options.Order ? $"Order {state.Order} (options: {options.Order})"
             : state.BatchSize != options.BatchSize ? $"BatchSize {state.BatchSize} (options: {options.BatchSize})"
             : state.WindowChunks != options.WindowChunks ? $"WindowChunks {state.WindowChunks} (options: {options.WindowChunks})"
-            : state.WindowPieceSamples != options.WindowPieceSamples ? $"WindowPieceSamples {state.WindowPieceSamples?.ToString() ?? "automatic"} (options: {options.WindowPieceSamples?.ToString() ?? "automatic"})"
+            : state.WindowPieceSamples != options.WindowPieceSamples ? $"WindowPieceSamples {state.WindowPieceSamples?.ToString() ?? "none"} (options: {options.WindowPieceSamples?.ToString() ?? "none"})"
             : state.LogicalPartitions != options.LogicalPartitions ? $"LogicalPartitions {state.LogicalPartitions} (options: {options.LogicalPartitions})"
             : state.DropLast != options.DropLast ? $"DropLast {state.DropLast} (options: {options.DropLast})"
             : null;
@@ -103,7 +103,7 @@ internal static class LoaderOptionChecks
             throw new ArgumentException($"The loader state was taken with {mismatch}; resume with the same order options.", nameof(options));
         }
 
-        int version = Ordering.WindowShape.OrderVersionOf(options.Order);
+        int version = Ordering.WindowShape.OrderVersionOf(options.Order, options.WindowPieceSamples);
         if (state.OrderVersion != version)
         {
             throw new ArgumentException(

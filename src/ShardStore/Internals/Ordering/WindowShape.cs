@@ -27,20 +27,24 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
     /// <summary>The version of the Window order function this shape describes (see docs/FORMAT.md, "Sample orders").</summary>
     public const int OrderVersion = 2;
 
-    /// <summary>The version of <paramref name="order"/>'s order function: 2 for Window (pieces dealt over groups), 1 for the others.</summary>
-    public static int OrderVersionOf(SampleOrder order) => order == SampleOrder.Window ? OrderVersion : 1;
+    /// <summary>
+    /// The version of the order function: 2 for Window order with pieces dealt over groups (<paramref name="pieceSamples"/>
+    /// set), 1 otherwise (whole-chunk windows compute exactly the order of the first version).
+    /// </summary>
+    public static int OrderVersionOf(SampleOrder order, int? pieceSamples) => order == SampleOrder.Window && pieceSamples is not null ? OrderVersion : 1;
 
     /// <summary>Gets the chunks of a full group: <c>W x K</c>.</summary>
     public int GroupChunks => (int)Math.Min(int.MaxValue, (long)WindowChunks * Spread);
 
     /// <summary>
-    /// The shape for <paramref name="layout"/>: S = max(1, floor(64 KiB / mean raw bytes per sample)) unless given,
-    /// K = clamp(ceil(mean samples per chunk / S), 1, 16) unless given.
+    /// The shape for <paramref name="layout"/>. With <paramref name="pieceSamples"/> null, whole-chunk windows (K = 1).
+    /// Otherwise S = <paramref name="pieceSamples"/>, or for 0 S = max(1, floor(64 KiB / mean raw bytes per sample)), and
+    /// K = clamp(ceil(mean samples per chunk / S), 1, 16), unless <paramref name="spread"/> gives K.
     /// </summary>
     public static WindowShape For(ChunkIndex layout, int windowChunks, int? pieceSamples = null, int? spread = null)
     {
-        int piece = pieceSamples ?? AutomaticPiece(layout);
-        int k = spread ?? AutomaticSpread(layout, piece);
+        int piece = pieceSamples is > 0 ? pieceSamples.Value : AutomaticPiece(layout);
+        int k = spread ?? (pieceSamples is null ? 1 : AutomaticSpread(layout, piece));
         return new WindowShape(windowChunks, piece, k);
     }
 

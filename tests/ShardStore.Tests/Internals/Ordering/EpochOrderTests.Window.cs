@@ -20,8 +20,8 @@ public sealed partial class EpochOrderTests
         int perClass = Math.Max(1, (1 << 20) / sampleBytes);
         (ChunkIndex layout, Func<long, long> label) = ClassSorted(200, perClass, sampleBytes);
 
-        OrderFigures window = Figures(layout, SampleOrder.Window, label);
-        OrderFigures random = Figures(layout, SampleOrder.Random, label);
+        OrderFigures window = Figures(layout, SampleOrder.Window, label, WindowShape.For(layout, 8, pieceSamples: 0));
+        OrderFigures random = Figures(layout, SampleOrder.Random, label, WindowShape.For(layout, 8));
 
         Assert.IsGreaterThanOrEqualTo(0.8 * random.MeanLabels, window.MeanLabels, $"classes per batch: Window {window.MeanLabels:F1}, Random {random.MeanLabels:F1}");
         Assert.IsGreaterThan(WindowShape.For(layout, 8).WindowChunks, window.MeanChunks, "a Window batch draws from more chunks than a window's worth");
@@ -185,14 +185,15 @@ public sealed partial class EpochOrderTests
     {
         (ChunkIndex layout, _) = ClassSorted(4, Math.Max(2, (8 << 20) / sampleBytes), sampleBytes);
 
-        WindowShape shape = WindowShape.For(layout, 8);
+        WindowShape shape = WindowShape.For(layout, 8, pieceSamples: 0);
 
         Assert.AreEqual(new WindowShape(8, piece, spread), shape);
+        Assert.AreEqual(1, WindowShape.For(layout, 8).Spread, "without pieces asked for, windows are whole chunks");
     }
 
-    private static OrderFigures Figures(ChunkIndex layout, SampleOrder order, Func<long, long> label)
+    private static OrderFigures Figures(ChunkIndex layout, SampleOrder order, Func<long, long> label, WindowShape shape)
     {
-        var epochOrder = new EpochOrder(layout, order, 42, 0, 1, 8, 256);
+        var epochOrder = new EpochOrder(layout, order, 42, 0, 1, shape, 256);
         var schedule = new RankSchedule(layout.SampleCount, 256, 0, 1, true, 0, 0, 1);
         return OrderStatistics.Measure(layout, Batches(epochOrder, schedule), label);
 
