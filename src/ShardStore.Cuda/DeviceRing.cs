@@ -77,7 +77,11 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
             capacity: null,
             singleProducer: true,
             discard: batch => batch.Dispose(),
-            waited: ticks => Interlocked.Add(ref _waitTicks, ticks));
+            waited: ticks =>
+            {
+                Interlocked.Add(ref _waitTicks, ticks);
+                DeviceMetrics.ConsumerWait.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
+            });
         _producer = new CopyProducer(this, loader, backend, _copyStream, _registry, _allocator, _handoff, options.SlotCount);
         try
         {
@@ -392,7 +396,12 @@ public sealed class DeviceRing : IDisposable, IAsyncDisposable
         return _handoff.TryTake(out batch);
     }
 
-    private void AddWait(long start) => Interlocked.Add(ref _waitTicks, Stopwatch.GetTimestamp() - start);
+    private void AddWait(long start)
+    {
+        long ticks = Stopwatch.GetTimestamp() - start;
+        Interlocked.Add(ref _waitTicks, ticks);
+        DeviceMetrics.ConsumerWait.Add(Stopwatch.GetElapsedTime(0, ticks).TotalSeconds);
+    }
 
     private void TearDown()
     {

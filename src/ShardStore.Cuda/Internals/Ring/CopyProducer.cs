@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ShardStore.Cuda.Internals.Backends;
 using ShardStore.Internals.Pipeline;
@@ -227,6 +228,7 @@ internal sealed class CopyProducer : IDisposable
     {
         while (!_freeSignal.Wait(0, cancellation))
         {
+            long start = Stopwatch.GetTimestamp();
             if (_inFlight.TryDequeue(out (Batch Batch, IDeviceEvent Copied) oldest))
             {
                 try
@@ -236,12 +238,14 @@ internal sealed class CopyProducer : IDisposable
                 finally
                 {
                     oldest.Batch.Dispose();
+                    DeviceMetrics.AddSince(DeviceMetrics.CopyWait, start);
                 }
 
                 continue;
             }
 
             _freeSignal.Wait(cancellation);
+            DeviceMetrics.AddSince(DeviceMetrics.SlotWait, start);
             break;
         }
 
@@ -261,7 +265,9 @@ internal sealed class CopyProducer : IDisposable
                     return;
                 }
 
+                long start = Stopwatch.GetTimestamp();
                 _backend.Synchronize(oldest.Copied);
+                DeviceMetrics.AddSince(DeviceMetrics.CopyWait, start);
             }
 
             _inFlight.Dequeue();
@@ -271,6 +277,7 @@ internal sealed class CopyProducer : IDisposable
 
     private unsafe DeviceBatch Issue(DeviceSlot slot, Batch batch)
     {
+        long start = Stopwatch.GetTimestamp();
         int host = batch.SlotIndex;
         _registry.Register(_loader, host);
         if (slot.ReleasePending)
@@ -306,6 +313,9 @@ internal sealed class CopyProducer : IDisposable
         _backend.Record(slot.Ready, _copyStream);
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _bytes, bytes);
+        DeviceMetrics.Batches.Add(1);
+        DeviceMetrics.Bytes.Add(bytes);
+        DeviceMetrics.AddSince(DeviceMetrics.CopyIssueTime, start);
         return new DeviceBatch(_ring, slot, _schema, fields, count, batch.Epoch, batch.Position, batch.Sequence, batch.SampleIndices.ToArray());
     }
 
