@@ -23,7 +23,8 @@ public sealed class ExportCommandTests
             "--field", "label=" + dir.Combine("label.npy"));
         Assert.AreEqual(ExitCodes.Success, pack.ExitCode, pack.ToString());
 
-        CliResult r = Cli.Run("export", dir.Combine("ds"), "-o", dir.Combine("out"), "--to", "npy");
+        // --to npy is the default.
+        CliResult r = Cli.Run("export", dir.Combine("ds"), "-o", dir.Combine("out"));
 
         Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
         foreach (string name in new[] { "image.npy", "half.npy", "label.npy" })

@@ -50,6 +50,19 @@ public sealed partial class OrderCommandTests
     }
 
     [TestMethod]
+    public void Order_NoOrderOption_PrintsTheLoadersDefaultWindowOrder()
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+
+        CliResult omitted = Cli.Run("order", ds, "--batch-size", "100");
+        CliResult window = Cli.Run("order", ds, "--order", "window", "--batch-size", "100");
+
+        Assert.AreEqual(ExitCodes.Success, omitted.ExitCode, omitted.ToString());
+        Assert.AreEqual(window.Output, omitted.Output);
+    }
+
+    [TestMethod]
     [DataRow("--order", "shuffled")]
     [DataRow("--rank", "3")]
     [DataRow("--batch-size", "0")]

@@ -20,7 +20,7 @@ public sealed partial class PackCommandTests
         CliResult info = Cli.Run("info", ds);
         Assert.AreEqual(ExitCodes.Success, info.ExitCode, info.ToString());
         Assert.Contains("generation 2\n", info.Output.ReplaceLineEndings("\n"));
-        Assert.MatchesRegex(@"\n  1\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+1 shards, 40 samples, fingerprint [0-9a-f]{32}", info.Output.ReplaceLineEndings("\n"));
+        Assert.MatchesRegex(@"\n  1\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+1 shard, 40 samples, fingerprint [0-9a-f]{32}", info.Output.ReplaceLineEndings("\n"));
         Assert.MatchesRegex(@"\n  2\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+2 shards, 65 samples, fingerprint [0-9a-f]{32}", info.Output.ReplaceLineEndings("\n"));
         CliResult json = Cli.Run("info", ds, "--json", "--generation", "1");
         Assert.Contains("\"generation\": 1,", json.Output, json.ToString());

@@ -12,7 +12,7 @@ internal static class ExportCommand
     {
         var source = new DatasetSource();
         var output = new Option<string>("--output", "-o") { Description = "Directory to write the files into (created if missing).", Required = true };
-        var to = new Option<string>("--to") { Description = "Output format: npy.", Required = true };
+        var to = new Option<string>("--to") { Description = "Output format: npy (the only one, and the default).", DefaultValueFactory = _ => "npy" };
         var command = new Command("export", "Export a dataset's fixed-shape fields, one NAME.npy per field (shape [samples, ...field shape]).") { output, to };
         source.AddTo(command);
         command.SetAction(r => context.Guard(() =>

@@ -33,15 +33,15 @@ internal static class InfoCommand
             o.WriteLine($"samples   {ds.SampleCount.ToString("N0", CultureInfo.InvariantCulture)}");
             o.WriteLine($"generation {ds.Generation}");
 
-            o.WriteLine($"shards    {ds.Shards.Count}");
-            o.WriteLine($"chunks    {ds.ChunkCount}");
+            o.WriteLine($"shards    {ds.Shards.Count.ToString("N0", CultureInfo.InvariantCulture)}");
+            o.WriteLine($"chunks    {ds.ChunkCount.ToString("N0", CultureInfo.InvariantCulture)}");
             o.WriteLine($"codec     {CodecNames.GetName(ds.Codec)}");
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw       {raw} bytes"));
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored    {stored} bytes (ratio {ratio:F2}x), {files} bytes on disk"));
+            o.WriteLine($"raw       {HumanUnits.Bytes(raw)}");
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored    {HumanUnits.Bytes(stored)}, ratio {ratio:F2}x; {HumanUnits.Bytes(files)} on disk"));
             o.WriteLine("generations");
             foreach (DatasetGeneration g in ds.Generations)
             {
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Number,-4} {FormatTime(g.Created),-20}  {g.ShardCount} shards, {g.SampleCount:N0} samples, fingerprint {g.Fingerprint}"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {g.Number,-4} {FormatTime(g.Created),-20}  {HumanUnits.Count(g.ShardCount, "shard")}, {HumanUnits.Count(g.SampleCount, "sample")}, fingerprint {g.Fingerprint}"));
             }
 
             o.WriteLine("fields");

@@ -12,7 +12,7 @@ internal static class OrderCommand
     public static Command Create(CommandContext context)
     {
         var source = new DatasetSource();
-        var order = new Option<string>("--order") { Description = "sequential, window or random (required unless --ledger)." };
+        var order = new Option<string>("--order") { Description = "sequential, window or random (the loader's default, window, when omitted).", DefaultValueFactory = _ => "window" };
         var seed = new Option<ulong>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 0 };
         var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0.", DefaultValueFactory = _ => 0 };
         var rank = new Option<int>("--rank") { Description = "This rank, from 0.", DefaultValueFactory = _ => 0 };
@@ -46,7 +46,7 @@ internal static class OrderCommand
                 return LedgerCheck.Run(context, source, r, states);
             }
 
-            string name = r.GetValue(order) ?? throw new UsageException("--order is required: sequential, window or random (or check saved states with --ledger).");
+            string name = r.GetValue(order)!;
             if (!Enum.TryParse(name, ignoreCase: true, out SampleOrder parsed) || !Enum.IsDefined(parsed) || char.IsDigit(name[0]))
             {
                 throw new UsageException($"--order '{name}': use sequential, window or random.");

@@ -244,7 +244,7 @@ internal static class PackCommand
             double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
             context.Output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{(append ? $"appended {samples} samples as generation {dataset.Generation}, now" : "packed")} {dataset.SampleCount} samples {(append ? "in" : "into")} {dataset.Directory}: {dataset.Shards.Count} shards, {dataset.ChunkCount} chunks, {raw} raw bytes, {stored} stored ({(stored == 0 ? 1 : (double)raw / stored):F2}x), {seconds:F2} s, {dataset.SampleCount / seconds:F0} samples/s, {raw / seconds / 1e6:F1} MB/s"));
+                $"{(append ? $"appended {HumanUnits.Count(samples, "sample")} as generation {dataset.Generation}, now" : "packed")} {HumanUnits.Count(dataset.SampleCount, "sample")} {(append ? "in" : "into")} {dataset.Directory}: {HumanUnits.Count(dataset.Shards.Count, "shard")}, {HumanUnits.Count(dataset.ChunkCount, "chunk")}, {HumanUnits.Bytes(raw)} raw, {HumanUnits.Bytes(stored)} stored ({(stored == 0 ? 1 : (double)raw / stored):F2}x), {seconds:F2} s, {dataset.SampleCount / seconds:F0} samples/s, {raw / seconds / 1e6:F1} MB/s"));
         }
 
         PrintReport(context, report, quiet);

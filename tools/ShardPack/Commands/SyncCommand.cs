@@ -43,7 +43,7 @@ internal static class SyncCommand
         {
             context.Output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"synced {from} to {to}: {result.Shards} shards, {result.Copied} copied ({result.BytesCopied} bytes, every chunk checked), {result.AlreadyPresent} already there; manifest {(result.ManifestWritten ? "written" : "unchanged")}; {clock.Elapsed.TotalSeconds:F2} s"));
+                $"synced {from} to {to}: {HumanUnits.Count(result.Shards, "shard")}, {result.Copied} copied ({HumanUnits.Bytes(result.BytesCopied)}, every chunk checked), {result.AlreadyPresent} already there; manifest {(result.ManifestWritten ? "written" : "unchanged")}; {clock.Elapsed.TotalSeconds:F2} s"));
         }
 
         return ExitCodes.Success;

@@ -25,7 +25,7 @@ internal static class VerifyCommand
                 return ExitCodes.BadData;
             }
 
-            context.Output.WriteLine($"ok: {ds.SampleCount} samples in {ds.Shards.Count} shards and {ds.ChunkCount} chunks; every checksum and structure verified.");
+            context.Output.WriteLine($"ok: {HumanUnits.Count(ds.SampleCount, "sample")} in {HumanUnits.Count(ds.Shards.Count, "shard")} and {HumanUnits.Count(ds.ChunkCount, "chunk")}; every checksum and structure verified.");
             return ExitCodes.Success;
         }));
         return command;
