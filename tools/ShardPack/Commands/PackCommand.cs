@@ -29,6 +29,7 @@ internal static class PackCommand
         var shardSize = new Option<string>("--shard-size") { Description = "Target shard file size, e.g. 1G.", DefaultValueFactory = _ => "1G" };
         var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
+        var progress = new Option<double>("--progress-interval") { Description = "When the output is not a terminal, print a progress line to standard error every this many seconds (0: none).", DefaultValueFactory = _ => 5 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing dataset at --output once the new one is complete." };
         var append = new Option<bool>("--append") { Description = "Add the samples to the existing dataset at --output as a new generation (same schema; local datasets only); readers of older generations are not affected." };
         var images = new ImagePackOptions();
@@ -36,7 +37,7 @@ internal static class PackCommand
 
         var command = new Command("pack", "Pack an input (npy, raw, csv, files, ctf, tfrecord, imagefolder) into a ShardStore dataset.")
         {
-            source, from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, overwrite, identity, append,
+            source, from, output, input, field, manifest, pathColumn, stream, feature, codec, level, chunkSize, shardSize, threads, quiet, progress, overwrite, identity, append,
         };
         var limits = new InputLimits();
         foreach (Option option in limits.All.Concat(images.All))
@@ -104,7 +105,13 @@ internal static class PackCommand
                 throw new UsageException("--append adds to the dataset and --overwrite replaces it; give one.");
             }
 
-            return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet), r.GetValue(append));
+            double interval = r.GetValue(progress);
+            if (!(interval >= 0) || interval > 86400)
+            {
+                throw new UsageException($"--progress-interval {interval.ToString(CultureInfo.InvariantCulture)}: give seconds from 0 (no progress lines) to 86400.");
+            }
+
+            return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet), r.GetValue(append), TimeSpan.FromSeconds(interval));
         }));
         return command;
     }
@@ -152,7 +159,7 @@ internal static class PackCommand
     }
 
     // The writer reads options.Metadata, which is metadata: the importer's entries are added to it before the writer is created.
-    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, Dictionary<string, string> metadata, bool quiet, bool append)
+    private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, Dictionary<string, string> metadata, bool quiet, bool append, TimeSpan progressInterval)
     {
         bool remote = S3Location.IsS3Uri(outputDirectory);
         if (remote && append)
@@ -202,6 +209,12 @@ internal static class PackCommand
                             importer.WriteSamples(writer, progress, cancellationToken);
                             task.Value = task.MaxValue;
                         });
+                }
+                else if (!quiet && progressInterval > TimeSpan.Zero)
+                {
+                    // Not a terminal (a job log, a pipe): plain lines on standard error, so standard output keeps only the summary.
+                    var lines = new PlainProgress(context.Error, arguments.From, importer.InputBytes, progressInterval, clock);
+                    importer.WriteSamples(writer, new PackProgress(lines.Report), cancellationToken);
                 }
                 else
                 {
