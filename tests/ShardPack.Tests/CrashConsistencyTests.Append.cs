@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ShardPack.Tests.Infrastructure;
 
 namespace ShardPack.Tests;
@@ -17,18 +16,10 @@ public sealed partial class CrashConsistencyTests
     [Timeout(3_600_000, CooperativeCancellation = true)] // every wait inside is bounded by s_patience
     public void PackAppend_KilledAtRandomPointsAndSteps_DatasetHoldsOneGenerationWholeAndNextAppendWorks()
     {
-        if (CliProcess.ExecutablePath is null)
-        {
-            Assert.Inconclusive("the shardpack executable is not beside the tests");
-        }
-
-        int kills = int.TryParse(Environment.GetEnvironmentVariable(KillsVariable), CultureInfo.InvariantCulture, out int k) && k > 0 ? k : DefaultAppendKills;
+        int kills = Kills(DefaultAppendKills);
         using var inputs = new TempDirectory();
         using var outputs = new TempDirectory();
-        string oldInput = inputs.Combine("old.npy");
-        string newInput = inputs.Combine("new.npy");
-        NpyWriter.Write<float>(oldInput, "<f4", [OldSamples, Width], Values(OldSamples, sign: 1));
-        NpyWriter.Write<float>(newInput, "<f4", [NewSamples, Width], Values(NewSamples, sign: -1));
+        (string oldInput, string newInput) = WriteInputs(inputs);
         string target = outputs.Combine("ds");
 
         PrepareOld(oldInput, target);

@@ -31,18 +31,10 @@ public sealed partial class CrashConsistencyTests
     [Timeout(14_400_000, CooperativeCancellation = true)] // long enough for a recorded run; every wait inside is bounded by s_patience
     public void Pack_KilledAtRandomPoints_TargetHoldsOldOrNewAndNextPackSweeps()
     {
-        if (CliProcess.ExecutablePath is null)
-        {
-            Assert.Inconclusive("the shardpack executable is not beside the tests");
-        }
-
-        int kills = int.TryParse(Environment.GetEnvironmentVariable(KillsVariable), CultureInfo.InvariantCulture, out int k) && k > 0 ? k : DefaultKills;
+        int kills = Kills(DefaultKills);
         using var inputs = new TempDirectory();
         using var outputs = new TempDirectory();
-        string oldInput = inputs.Combine("old.npy");
-        string newInput = inputs.Combine("new.npy");
-        NpyWriter.Write<float>(oldInput, "<f4", [OldSamples, Width], Values(OldSamples, sign: 1));
-        NpyWriter.Write<float>(newInput, "<f4", [NewSamples, Width], Values(NewSamples, sign: -1));
+        (string oldInput, string newInput) = WriteInputs(inputs);
         string target = outputs.Combine("ds");
 
         // One pack that is not killed: it works with the hook variables absent, and gives the time a pack takes.
@@ -218,6 +210,27 @@ public sealed partial class CrashConsistencyTests
 
             return sign > 0 ? Held.Old : Held.New;
         }
+    }
+
+    /// <summary>Returns the number of packs to kill: $SHARDSTORE_CRASH_KILLS when it is a positive number, else <paramref name="defaultKills"/>; Inconclusive when the executable is not beside the tests.</summary>
+    private static int Kills(int defaultKills)
+    {
+        if (CliProcess.ExecutablePath is null)
+        {
+            Assert.Inconclusive("the shardpack executable is not beside the tests");
+        }
+
+        return int.TryParse(Environment.GetEnvironmentVariable(KillsVariable), CultureInfo.InvariantCulture, out int k) && k > 0 ? k : defaultKills;
+    }
+
+    /// <summary>Writes the old input (positive values) and the new one (negative values) into <paramref name="inputs"/>.</summary>
+    private static (string Old, string New) WriteInputs(TempDirectory inputs)
+    {
+        string oldInput = inputs.Combine("old.npy");
+        string newInput = inputs.Combine("new.npy");
+        NpyWriter.Write<float>(oldInput, "<f4", [OldSamples, Width], Values(OldSamples, sign: 1));
+        NpyWriter.Write<float>(newInput, "<f4", [NewSamples, Width], Values(NewSamples, sign: -1));
+        return (oldInput, newInput);
     }
 
     private static float[] Values(int samples, int sign) => [.. Enumerable.Range(0, samples * Width).Select(v => sign * (v + 0.25f))];

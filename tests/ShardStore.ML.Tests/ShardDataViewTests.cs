@@ -166,23 +166,9 @@ public sealed class ShardDataViewTests
         var batchOwners = new Dictionary<long, int>();
         Parallel.For(0, cursors.Length, i =>
         {
-            using DataViewRowCursor cursor = cursors[i];
-            var ids = new List<long>();
-            var batches = new List<long>();
-            ValueGetter<DataViewRowId> id = cursor.GetIdGetter();
-            ValueGetter<long> value = cursor.GetGetter<long>(view.Schema["i64"]);
-            while (cursor.MoveNext())
-            {
-                DataViewRowId rowId = default;
-                id(ref rowId);
-                long actual = 0;
-                value(ref actual);
-                using SampleLease sample = dataset.ReadSample((long)rowId.Low);
-                Assert.AreEqual(sample.Get<long>("i64")[0], actual);
-                ids.Add((long)rowId.Low);
-                batches.Add(cursor.Batch);
-            }
-
+            List<(long Id, long Batch)> rows = Rows(cursors[i], view, dataset);
+            List<long> ids = [.. rows.Select(r => r.Id)];
+            List<long> batches = [.. rows.Select(r => r.Batch)];
             CollectionAssert.AreEqual(batches.Order().ToList(), batches, $"cursor {i}: batches decrease");
             lock (seen)
             {
@@ -215,11 +201,15 @@ public sealed class ShardDataViewTests
         Assert.IsFalse(cursor.MoveNext());
     }
 
-    private static List<long> RowIds(DataViewRowCursor cursor, ShardDataView view, ShardDataset dataset)
+    private static List<long> RowIds(DataViewRowCursor cursor, ShardDataView view, ShardDataset dataset) =>
+        [.. Rows(cursor, view, dataset).Select(r => r.Id)];
+
+    /// <summary>Reads <paramref name="cursor"/> to the end and disposes it, checking each row's i64 against the dataset; returns the row ids and their batches.</summary>
+    private static List<(long Id, long Batch)> Rows(DataViewRowCursor cursor, ShardDataView view, ShardDataset dataset)
     {
         using (cursor)
         {
-            var ids = new List<long>();
+            var rows = new List<(long Id, long Batch)>();
             ValueGetter<DataViewRowId> id = cursor.GetIdGetter();
             ValueGetter<long> value = cursor.GetGetter<long>(view.Schema["i64"]);
             while (cursor.MoveNext())
@@ -230,10 +220,10 @@ public sealed class ShardDataViewTests
                 value(ref actual);
                 using SampleLease sample = dataset.ReadSample((long)rowId.Low);
                 Assert.AreEqual(sample.Get<long>("i64")[0], actual, $"row {rowId.Low}");
-                ids.Add((long)rowId.Low);
+                rows.Add(((long)rowId.Low, cursor.Batch));
             }
 
-            return ids;
+            return rows;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace ShardPack.Tests.Infrastructure;
 
@@ -48,20 +47,7 @@ internal sealed class CliProcess : IDisposable
             Assert.Inconclusive($"The shardpack executable is not beside the tests ({AppContext.BaseDirectory}).");
         }
 
-        var info = new ProcessStartInfo(exe)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        // The apphost finds the runtime the tests run on.
-        info.Environment["DOTNET_ROOT"] = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        ProcessStartInfo info = DotnetCli.CreateStartInfo(exe, workingDirectory, args);
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

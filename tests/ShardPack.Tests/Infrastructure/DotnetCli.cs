@@ -41,15 +41,8 @@ internal static class DotnetCli
         }
     }
 
-    /// <summary>Runs <c>dotnet</c> with <paramref name="args"/>; fails the test when it outlives <paramref name="timeout"/>.</summary>
-    public static CliResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
-    {
-        string host = HostPath ?? throw new InvalidOperationException($"Test setup: no dotnet host in {DotnetRoot}.");
-        return RunProgram(host, workingDirectory, environment, timeout, args);
-    }
-
-    /// <summary>Runs <paramref name="program"/> with <paramref name="args"/>; fails the test when it outlives <paramref name="timeout"/>.</summary>
-    public static CliResult RunProgram(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    /// <summary>Returns how to start <paramref name="program"/> with <paramref name="args"/> in <paramref name="workingDirectory"/>: its output redirected, and DOTNET_ROOT set to <see cref="DotnetRoot"/> so that an apphost finds the runtime the tests run on.</summary>
+    public static ProcessStartInfo CreateStartInfo(string program, string workingDirectory, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -63,12 +56,26 @@ internal static class DotnetCli
             info.ArgumentList.Add(a);
         }
 
+        info.Environment["DOTNET_ROOT"] = DotnetRoot;
+        return info;
+    }
+
+    /// <summary>Runs <c>dotnet</c> with <paramref name="args"/>; fails the test when it outlives <paramref name="timeout"/>.</summary>
+    public static CliResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        string host = HostPath ?? throw new InvalidOperationException($"Test setup: no dotnet host in {DotnetRoot}.");
+        return RunProgram(host, workingDirectory, environment, timeout, args);
+    }
+
+    /// <summary>Runs <paramref name="program"/> with <paramref name="args"/>; fails the test when it outlives <paramref name="timeout"/>.</summary>
+    public static CliResult RunProgram(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        ProcessStartInfo info = CreateStartInfo(program, workingDirectory, args);
         foreach (string name in s_inheritedBuildVariables)
         {
             info.Environment.Remove(name);
         }
 
-        info.Environment["DOTNET_ROOT"] = DotnetRoot;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ShardPack.Tests.Infrastructure;
 
 /// <summary>Runs the Python reference reader (tools/python) with a python3 that has numpy, lz4 and zstandard.</summary>
@@ -27,62 +25,21 @@ internal static class PythonReader
     /// <returns>The exit code and the standard output and error.</returns>
     public static (int Code, string Output, string Error) Run(string python, string? dataset, params string[] arguments)
     {
-        var start = new ProcessStartInfo(python)
+        var environment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = PackageRoot,
+            ["PYTHONPATH"] = PackageRoot,
+            ["PYTHONDONTWRITEBYTECODE"] = "1",
         };
-        start.Environment["PYTHONPATH"] = PackageRoot;
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         if (dataset is not null)
         {
-            start.Environment["SHARDSTORE_TEST_DATASET"] = dataset;
+            environment["SHARDSTORE_TEST_DATASET"] = dataset;
         }
 
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new AssertFailedException($"could not start {python}");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(s_timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new AssertFailedException($"{python} {string.Join(' ', arguments)} did not finish within {s_timeout.TotalSeconds:F0} s.");
-        }
-
-        return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
+        return PythonProcess.Execute(python, arguments, s_timeout, PackageRoot, environment)
+            ?? throw new AssertFailedException($"{python} {string.Join(' ', arguments)} did not finish within {s_timeout.TotalSeconds:F0} s.");
     }
 
-    private static string? FindPython(string imports)
-    {
-        string?[] candidates = [Environment.GetEnvironmentVariable("SHARDSTORE_PYTHON"), "/usr/bin/python3", "python3"];
-        foreach (string? candidate in candidates)
-        {
-            if (string.IsNullOrEmpty(candidate))
-            {
-                continue;
-            }
-
-            try
-            {
-                if (Run(candidate, null, "-c", imports).Code == 0)
-                {
-                    return candidate;
-                }
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // Not installed under that name.
-            }
-        }
-
-        return null;
-    }
+    private static string? FindPython(string imports) => PythonProcess.Find(candidate => Run(candidate, null, "-c", imports).Code == 0);
 
     private static string FindPackageRoot()
     {

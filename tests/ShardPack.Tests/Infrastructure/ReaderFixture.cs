@@ -9,31 +9,7 @@ namespace ShardPack.Tests.Infrastructure;
 internal static class ReaderFixture
 {
     /// <summary>Gets the schema: one fixed and one variable field of every dtype.</summary>
-    public static Schema Schema { get; } = new(
-        FieldSpec.Fixed("u8", DType.U8, 3),
-        FieldSpec.Fixed("i8", DType.I8),
-        FieldSpec.Fixed("u16", DType.U16, 2, 3),
-        FieldSpec.Fixed("i16", DType.I16),
-        FieldSpec.Fixed("u32", DType.U32, 5),
-        FieldSpec.Fixed("i32", DType.I32),
-        FieldSpec.Fixed("u64", DType.U64, 2),
-        FieldSpec.Fixed("i64", DType.I64),
-        FieldSpec.Fixed("f16", DType.F16, 4),
-        FieldSpec.Fixed("bf16", DType.BF16, 2, 2),
-        FieldSpec.Fixed("f32", DType.F32, 1, 7),
-        FieldSpec.Fixed("f64", DType.F64),
-        FieldSpec.Variable("v_u8", DType.U8),
-        FieldSpec.Variable("v_i8", DType.I8),
-        FieldSpec.Variable("v_u16", DType.U16),
-        FieldSpec.Variable("v_i16", DType.I16),
-        FieldSpec.Variable("v_u32", DType.U32),
-        FieldSpec.Variable("v_i32", DType.I32),
-        FieldSpec.Variable("v_u64", DType.U64),
-        FieldSpec.Variable("v_i64", DType.I64),
-        FieldSpec.Variable("v_f16", DType.F16),
-        FieldSpec.Variable("v_bf16", DType.BF16),
-        FieldSpec.Variable("v_f32", DType.F32),
-        FieldSpec.Variable("v_f64", DType.F64));
+    public static Schema Schema { get; } = EveryDTypeDataset.CreateSchema(1, 7);
 
     /// <summary>Writes <paramref name="samples"/> samples of <see cref="Schema"/> to <paramref name="path"/>: small chunks in several shards, bytes that compress (mostly zero, the rest any bit pattern: NaNs, infinities, extremes), and empty variable samples.</summary>
     public static void Write(string path, CodecKind codec, int samples = 300, int seed = 11)
@@ -41,24 +17,7 @@ internal static class ReaderFixture
         var random = new Random(seed);
         var options = new DatasetWriterOptions { Codec = codec, Codecs = NativeCodecs.Provider, ChunkTargetBytes = 2048, ShardTargetBytes = 48 << 10, Threads = 2 };
         using DatasetWriter writer = DatasetWriter.Create(path, Schema, options);
-        for (int s = 0; s < samples; s++)
-        {
-            for (int f = 0; f < Schema.Count; f++)
-            {
-                FieldSpec spec = Schema[f];
-                int elements = spec.IsVariable ? (random.Next(4) == 0 ? 0 : random.Next(1, 10)) : spec.ElementsPerSample;
-                byte[] bytes = new byte[elements * spec.ItemSize];
-                for (int i = 0; i < bytes.Length; i++)
-                {
-                    bytes[i] = random.Next(10) < 7 ? (byte)0 : (byte)random.Next(256);
-                }
-
-                writer.Write<byte>(f, bytes);
-            }
-
-            writer.EndSample();
-        }
-
+        EveryDTypeDataset.WriteSamples(writer, Schema, random, samples, maxVariableElements: 10, zeroTenths: 7);
         writer.Complete();
     }
 

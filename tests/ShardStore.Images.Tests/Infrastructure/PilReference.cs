@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ShardStore.Images.Tests.Infrastructure;
 
 /// <summary>Runs Python with PIL (Debian python3-pil, which links the same libjpeg-turbo) as the reference decoder.</summary>
@@ -22,49 +20,8 @@ internal static class PilReference
         return output;
     }
 
-    private static string? FindPython()
-    {
-        string?[] candidates = [Environment.GetEnvironmentVariable("SHARDSTORE_PYTHON"), "/usr/bin/python3", "python3"];
-        foreach (string? candidate in candidates)
-        {
-            if (string.IsNullOrEmpty(candidate))
-            {
-                continue;
-            }
+    private static string? FindPython() => PythonProcess.Find(candidate => Execute(candidate, ["-c", "import PIL.Image"]) is (0, _, _));
 
-            try
-            {
-                if (Execute(candidate, ["-c", "import PIL.Image"]) is (0, _, _))
-                {
-                    return candidate;
-                }
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // Not installed under that name.
-            }
-        }
-
-        return null;
-    }
-
-    private static (int Code, string Output, string Error)? Execute(string python, IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new AssertFailedException($"could not start {python}");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(s_timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            return null;
-        }
-
-        return (process.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
-    }
+    private static (int Code, string Output, string Error)? Execute(string python, IReadOnlyList<string> arguments) =>
+        PythonProcess.Execute(python, arguments, s_timeout);
 }

@@ -7,31 +7,7 @@ namespace ShardStore.ML.Tests.Infrastructure;
 internal static class TestDatasets
 {
     /// <summary>Gets a schema with one fixed field (scalars, vectors, a matrix) and one variable field of every dtype.</summary>
-    public static Schema EveryDType { get; } = new(
-        FieldSpec.Fixed("u8", DType.U8, 3),
-        FieldSpec.Fixed("i8", DType.I8),
-        FieldSpec.Fixed("u16", DType.U16, 2, 3),
-        FieldSpec.Fixed("i16", DType.I16),
-        FieldSpec.Fixed("u32", DType.U32, 5),
-        FieldSpec.Fixed("i32", DType.I32),
-        FieldSpec.Fixed("u64", DType.U64, 2),
-        FieldSpec.Fixed("i64", DType.I64),
-        FieldSpec.Fixed("f16", DType.F16, 4),
-        FieldSpec.Fixed("bf16", DType.BF16, 2, 2),
-        FieldSpec.Fixed("f32", DType.F32, 1),
-        FieldSpec.Fixed("f64", DType.F64),
-        FieldSpec.Variable("v_u8", DType.U8),
-        FieldSpec.Variable("v_i8", DType.I8),
-        FieldSpec.Variable("v_u16", DType.U16),
-        FieldSpec.Variable("v_i16", DType.I16),
-        FieldSpec.Variable("v_u32", DType.U32),
-        FieldSpec.Variable("v_i32", DType.I32),
-        FieldSpec.Variable("v_u64", DType.U64),
-        FieldSpec.Variable("v_i64", DType.I64),
-        FieldSpec.Variable("v_f16", DType.F16),
-        FieldSpec.Variable("v_bf16", DType.BF16),
-        FieldSpec.Variable("v_f32", DType.F32),
-        FieldSpec.Variable("v_f64", DType.F64));
+    public static Schema EveryDType { get; } = EveryDTypeDataset.CreateSchema(1);
 
     /// <summary>Writes <paramref name="samples"/> samples of <see cref="EveryDType"/>: small chunks, bytes that are mostly zero and otherwise any bit pattern (NaNs, infinities, extremes), and empty variable samples.</summary>
     public static string WriteEveryDType(TempDirectory dir, CodecKind codec, int samples = 200)
@@ -40,24 +16,7 @@ internal static class TestDatasets
         var random = new Random(5);
         var options = new DatasetWriterOptions { Codec = codec, Codecs = NativeCodecs.Provider, ChunkTargetBytes = 2048, ShardTargetBytes = 32 << 10, Threads = 1 };
         using DatasetWriter writer = DatasetWriter.Create(path, EveryDType, options);
-        for (int s = 0; s < samples; s++)
-        {
-            for (int f = 0; f < EveryDType.Count; f++)
-            {
-                FieldSpec spec = EveryDType[f];
-                int elements = spec.IsVariable ? (random.Next(4) == 0 ? 0 : random.Next(1, 8)) : spec.ElementsPerSample;
-                byte[] bytes = new byte[elements * spec.ItemSize];
-                for (int i = 0; i < bytes.Length; i++)
-                {
-                    bytes[i] = random.Next(10) < 6 ? (byte)0 : (byte)random.Next(256);
-                }
-
-                writer.Write<byte>(f, bytes);
-            }
-
-            writer.EndSample();
-        }
-
+        EveryDTypeDataset.WriteSamples(writer, EveryDType, random, samples, maxVariableElements: 8, zeroTenths: 6);
         writer.Complete();
         return path;
     }
