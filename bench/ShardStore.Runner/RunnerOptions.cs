@@ -126,7 +126,7 @@ internal sealed class RunnerOptions
           --epochs N       passes over the dataset; the best is reported (default 3; 2 with --quick); the
                            main job runs one more first, which verifies checksums and warms up
           --order O        sequential | window | random (default window)
-          --batch N        samples per batch (default 256)
+          --batch-size N   samples per batch (default 256; --batch N is the same), as in shardpack order
           --chunk-size N   target raw bytes per chunk when packing (default 4M)
           --goals          measure the loader's goals instead: Sequential and Random order over uncompressed
                            chunks against two-thread memcpy, Window order over lz4 chunks against native
@@ -218,7 +218,7 @@ internal sealed class RunnerOptions
                 case "--threads": o.Threads = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--epochs": o._epochs = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--dir": o.Directory = value; i++; break;
-                case "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                case "--batch-size" or "--batch": o.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--goals": o.Goals = true; break;
                 case "--mixture": o.Mixture = true; break;
                 case "--shuffle-quality": o.ShuffleQuality = true; break;

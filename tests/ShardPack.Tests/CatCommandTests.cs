@@ -71,6 +71,33 @@ public sealed class CatCommandTests
     }
 
     [TestMethod]
+    public void Cat_LongFields_SummarizedUnlessAll()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("long");
+        var schema = new Schema(FieldSpec.Fixed("pixels", DType.I32, 784), FieldSpec.Bytes("blob"), FieldSpec.Fixed("label", DType.I64));
+        using (DatasetWriter writer = DatasetWriter.Create(path, schema))
+        {
+            writer.Write<int>(0, [.. Enumerable.Range(0, 784)]);
+            writer.Write<byte>(1, [.. Enumerable.Range(0, 300).Select(i => (byte)i)]);
+            writer.Write<long>(2, [5]);
+            writer.EndSample();
+            writer.Complete();
+        }
+
+        CliResult summary = Cli.Run("cat", path, "--index", "0");
+        CliResult all = Cli.Run("cat", path, "--index", "0", "--all");
+
+        Assert.AreEqual(ExitCodes.Success, summary.ExitCode, summary.ToString());
+        StringAssert.Contains(summary.Output, "pixels i32[784]: 0 1 2 3 4 5 6 7 ... 776 777 778 779 780 781 782 783 (784 values; --all prints them all)", summary.ToString());
+        StringAssert.Contains(summary.Output, "(base64, 300 bytes; --all prints them all)", summary.ToString());
+        StringAssert.Contains(summary.Output, "label i64[]: 5", summary.ToString());
+        Assert.AreEqual(ExitCodes.Success, all.ExitCode, all.ToString());
+        StringAssert.Contains(all.Output, "pixels i32[784]: " + string.Join(' ', Enumerable.Range(0, 784)), all.ToString());
+        StringAssert.Contains(all.Output, Convert.ToBase64String([.. Enumerable.Range(0, 300).Select(i => (byte)i)]) + " (base64)", all.ToString());
+    }
+
+    [TestMethod]
     [DataRow(3, "corrupt")]
     [DataRow(4, "not a JPEG or PNG")]
     public void Cat_DecodeToBadImage_ExitsBadDataNamingSample(int index, string expected)

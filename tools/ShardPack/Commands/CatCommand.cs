@@ -14,13 +14,14 @@ internal static class CatCommand
     {
         var source = new DatasetSource();
         var index = new Option<long>("--index") { Description = "Global sample index.", Required = true };
-        var json = new Option<bool>("--json") { Description = "Machine-readable output; byte fields as base64." };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output, every value; byte fields as base64." };
+        var all = new Option<bool>("--all") { Description = $"Print every value of every field; without it, a field of more than {SummaryThreshold} values shows its first and last {SummaryEdge}." };
         var field = new Option<string?>("--field") { Description = "The field to decode with --decode-to: a u8 field holding an encoded JPEG or PNG image." };
         var decodeTo = new Option<FileInfo?>("--decode-to")
         {
             Description = "Decode the image in --field and write it to this file as binary PPM (P6, RGB, maxval 255), with no transforms; EXIF orientation is ignored.",
         };
-        var command = new Command("cat", "Print one sample, every field, or decode one image field to a PPM file.") { index, json, field, decodeTo };
+        var command = new Command("cat", "Print one sample, every field, or decode one image field to a PPM file.") { index, json, all, field, decodeTo };
         source.AddTo(command);
         command.SetAction(r => context.Guard(() =>
         {
@@ -49,7 +50,7 @@ internal static class CatCommand
             }
             else
             {
-                WriteText(context.Output, ds.Schema, sample);
+                WriteText(context.Output, ds.Schema, sample, r.GetValue(all));
             }
 
             return ExitCodes.Success;
@@ -111,7 +112,12 @@ internal static class CatCommand
             _ => throw new NotSupportedException($"Field '{spec.Name}' has dtype {DTypeInfo.GetName(spec.DType)}, which cat cannot print."),
         };
 
-    private static void WriteText(TextWriter o, Schema schema, SampleLease sample)
+    // Text output shows a long field's first and last values, as numpy prints large arrays.
+    private const int SummaryThreshold = 20;
+    private const int SummaryEdge = 8;
+    private const int SummaryBase64Chars = 64;
+
+    private static void WriteText(TextWriter o, Schema schema, SampleLease sample, bool all)
     {
         o.WriteLine($"sample {sample.Index} (shard {sample.Shard}, chunk {sample.Chunk})");
         for (int f = 0; f < schema.Count; f++)
@@ -123,13 +129,28 @@ internal static class CatCommand
             var values = new StringBuilder();
             if (spec.IsVariable && spec.DType == DType.U8)
             {
-                values.Append(Convert.ToBase64String(bytes)).Append(" (base64)");
+                string base64 = Convert.ToBase64String(bytes);
+                values.Append(all || base64.Length <= 2 * SummaryBase64Chars
+                    ? base64 + " (base64)"
+                    : $"{base64[..SummaryBase64Chars]}... (base64, {HumanUnits.Count(bytes.Length, "byte")}; --all prints them all)");
             }
             else
             {
+                bool summarize = !all && count > SummaryThreshold;
                 for (int e = 0; e < count; e++)
                 {
+                    if (summarize && e == SummaryEdge)
+                    {
+                        values.Append(" ...");
+                        e = count - SummaryEdge;
+                    }
+
                     values.Append(e == 0 ? string.Empty : " ").Append(ElementFormatter.Format(spec.DType, bytes, e));
+                }
+
+                if (summarize)
+                {
+                    values.Append(" (").Append(HumanUnits.Count(count, "value")).Append("; --all prints them all)");
                 }
             }
 
