@@ -42,4 +42,22 @@ public sealed partial class PackCommandTests
         using ShardDataset ds = ShardDataset.Open(dir.Combine("out"), new ShardDatasetOptions { Codecs = ShardStore.Codecs.NativeCodecs.Provider });
         Assert.AreEqual(2L, ds.SampleCount);
     }
+
+    [TestMethod]
+    [DataRow("--stream", "s", "--stream applies to --from ctf, not --from csv.")]
+    [DataRow("--feature", "f", "--feature applies to --from tfrecord, not --from csv.")]
+    [DataRow("--path-column", "p", "--path-column applies to --from files, not --from csv.")]
+    [DataRow("--manifest", "m.csv", "--manifest applies to --from files, not --from csv.")]
+    public void Run_OptionOfAnotherImporter_ExitsTwoNamingWhoReadsIt(string option, string value, string expected)
+    {
+        using var dir = new TempDirectory();
+        string csv = dir.Combine("x.csv");
+        File.WriteAllText(csv, "a\n1\n");
+
+        CliResult r = Cli.Run("pack", "--from", "csv", csv, "--field", "a:i64:a", "-o", dir.Combine("out"), option, value);
+
+        Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
+        Assert.Contains(expected, r.Error);
+        Assert.IsFalse(Directory.Exists(dir.Combine("out")));
+    }
 }

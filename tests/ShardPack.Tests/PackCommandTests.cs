@@ -18,7 +18,9 @@ public sealed partial class PackCommandTests
         File.WriteAllText(input, "a\n1\n");
         string[] source = from == "files" ? ["--manifest", input, "--path-column", "a"] : ["--input", input];
 
-        CliResult r = Cli.Run(["pack", "--from", from, .. source, "--field", "a:i64:a", "--shuffle-seed", "3", "-o", dir.Combine("out"), "--quiet"]);
+        string[] fields = from is "ctf" or "tfrecord" ? [] : ["--field", "a:i64:a"];
+
+        CliResult r = Cli.Run(["pack", "--from", from, .. source, .. fields, "--shuffle-seed", "3", "-o", dir.Combine("out"), "--quiet"]);
 
         Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
         Assert.Contains("--shuffle-seed applies to --from npy, raw and imagefolder", r.Error);

@@ -75,6 +75,8 @@ internal static class PackCommand
                 StorePaths = r.GetValue(images.StorePaths),
             };
             images.Check(r, arguments.From);
+            CheckApplies(arguments.From, ("--field", arguments.Fields.Count > 0, ["csv", "files", "npy", "raw"]), ("--manifest", arguments.Manifest is not null, ["files"]),
+                ("--path-column", arguments.PathColumn is not null, ["files"]), ("--stream", arguments.Streams.Count > 0, ["ctf"]), ("--feature", arguments.Features.Count > 0, ["tfrecord"]));
             string codecName = r.GetValue(codec)!;
             if (!CodecNames.TryParse(codecName, out CodecKind codecKind))
             {
@@ -114,6 +116,18 @@ internal static class PackCommand
             return Pack(context, arguments, r.GetValue(output)!, options, metadata, r.GetValue(quiet), r.GetValue(append), TimeSpan.FromSeconds(interval));
         }));
         return command;
+    }
+
+    // An option that the chosen importer does not read would be ignored silently: refuse it, naming who reads it.
+    private static void CheckApplies(string from, params (string Option, bool Given, string[] Importers)[] options)
+    {
+        foreach ((string option, bool given, string[] importers) in options)
+        {
+            if (given && !importers.Contains(from, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"{option} applies to {string.Join(" and ", importers.Select(i => "--from " + i))}, not --from {from}.");
+            }
+        }
     }
 
     // The writer checks the level too, but its message names an option of the library; this one names the flag, the
