@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ShardStore.Cuda.Internals.Backends;
 using ShardStore.Cuda.Tests.Infrastructure;
@@ -17,18 +16,7 @@ public sealed class DeviceMetricsTests
     public void MeterListener_TwoEpochsOnTheHostBackend_CountersAddUpToTheRingsStatistics()
     {
         using var data = new RingDataset(600);
-        var sums = new ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == MeterName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) => sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-        listener.Start();
+        using var sums = new MeterSums(MeterName);
 
         ShardLoaderOptions options = RingData.LoaderOptions(batchSize: 32, epochs: 2);
         using ShardLoader loader = ShardLoader.Create(data.Dataset, options);
@@ -44,14 +32,12 @@ public sealed class DeviceMetricsTests
             stats = ring.Statistics;
         }
 
-        listener.Dispose();
+        sums.Dispose();
         Assert.AreEqual(2 * loader.BatchesPerEpoch, stats.Batches);
-        Assert.AreEqual(stats.Batches, (long)Sum(sums, "shardstore.device.batches"), "batches");
-        Assert.AreEqual(stats.Bytes, (long)Sum(sums, "shardstore.device.bytes"), "bytes");
-        Assert.IsGreaterThan(0.0, Sum(sums, "shardstore.device.copy_issue_time"), "copy issue time");
-        Assert.AreEqual(stats.ConsumerWait.TotalSeconds, Sum(sums, "shardstore.device.consumer_wait"), 1e-3, "consumer wait");
-        Assert.IsTrue(sums.ContainsKey("shardstore.device.slot_wait") || sums.ContainsKey("shardstore.device.copy_wait"), "with two slots over 38 batches, the copy thread waited for a slot");
+        Assert.AreEqual(stats.Batches, (long)sums.Sum("shardstore.device.batches"), "batches");
+        Assert.AreEqual(stats.Bytes, (long)sums.Sum("shardstore.device.bytes"), "bytes");
+        Assert.IsGreaterThan(0.0, sums.Sum("shardstore.device.copy_issue_time"), "copy issue time");
+        Assert.AreEqual(stats.ConsumerWait.TotalSeconds, sums.Sum("shardstore.device.consumer_wait"), 1e-3, "consumer wait");
+        Assert.IsTrue(sums.Recorded("shardstore.device.slot_wait") || sums.Recorded("shardstore.device.copy_wait"), "with two slots over 38 batches, the copy thread waited for a slot");
     }
-
-    private static double Sum(ConcurrentDictionary<string, double> sums, string name) => sums.TryGetValue(name, out double v) ? v : 0;
 }
