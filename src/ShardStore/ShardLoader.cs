@@ -77,7 +77,6 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
     private readonly PlanNextUse? _nextUse;
 
     // Thread-safe: the distinct source chunks of the batches handed out.
-    private readonly BatchChunkCounter _chunkCounter;
 
     // Guarded by _stateLock: where the consumer stands (the state after the last batch handed out).
     private int _stateEpoch;
@@ -88,6 +87,8 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
     private long _samples;
     private long _bytes;
     private long _skipped;
+    private long _batchesWithSamples;
+    private long _sourceChunks;
 
     private ShardLoader(ShardDataset dataset, ShardLoaderOptions options, ChunkIndex index, EpochLayouts layouts, RankSchedule schedule, LoaderMemoryPlan memory, TransformPlan? transforms, BatchTransformStep? batchStep)
         : this(dataset, dataset, null, null, new EpochOrderCache(index, options, layouts), layouts, options, index, schedule, memory, transforms, batchStep)
@@ -124,7 +125,6 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
             }
         }
 
-        _chunkCounter = new BatchChunkCounter(index);
         if (source.CacheEvictsByPlan)
         {
             _nextUse = new PlanNextUse(index, orders, options.Order, options.Epochs);
@@ -195,7 +195,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         _zeroCopy?.Built ?? 0)
     {
         SkippedSamples = Interlocked.Read(ref _skipped),
-        SourceChunksPerBatch = _chunkCounter.Mean(),
+        SourceChunksPerBatch = Interlocked.Read(ref _batchesWithSamples) is > 0 and var counted ? Interlocked.Read(ref _sourceChunks) / (double)counted : 0,
     };
 
     /// <summary>Gets whether a consumer that takes batches on its own (a device ring, see <see cref="AttachConsumer(IDisposable)"/>) is attached.</summary>
@@ -587,7 +587,12 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         Interlocked.Add(ref _samples, batch.Count);
         Interlocked.Add(ref _bytes, batch.Bytes);
         Interlocked.Add(ref _skipped, batch.Slot.SkippedCount);
-        _chunkCounter.Count(batch.SampleIndices);
+        if (batch.Count > 0)
+        {
+            Interlocked.Increment(ref _batchesWithSamples);
+            Interlocked.Add(ref _sourceChunks, batch.Slot.SourceChunks);
+        }
+
         LoaderMetrics.Batches.Add(1);
         LoaderMetrics.Samples.Add(batch.Count);
         LoaderMetrics.Bytes.Add(batch.Bytes);

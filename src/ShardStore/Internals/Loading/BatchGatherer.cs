@@ -156,6 +156,7 @@ internal sealed unsafe class BatchGatherer
         }
 
         _groupStarts[groups] = keys;
+        slot.SourceChunks = groups;
 
         // First take the chunks that are ready or that no other worker is reading (reading those here), and
         // leave the ones another worker is reading for last, so two workers never queue behind one decode.

@@ -117,6 +117,12 @@ internal sealed unsafe class BatchSlot : IDisposable
 
     public byte* Data(int field) => _data[field];
 
+    /// <summary>
+    /// Gets or sets how many distinct chunks the batch in the slot draws its samples from, set by the producer that
+    /// planned it (it knows each sample's chunk anyway), for <see cref="ShardLoaderStatistics.SourceChunksPerBatch"/>.
+    /// </summary>
+    public int SourceChunks { get; set; }
+
     /// <summary>Gets the arena the fixed-width fields are carved from, or null when they have buffers of their own.</summary>
     public SlotArena? Arena => _arena;
 

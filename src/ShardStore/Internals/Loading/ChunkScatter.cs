@@ -113,12 +113,22 @@ internal sealed unsafe class ChunkScatter
         }
 
         long[] chunkStarts = _layout.ChunkStarts;
+        int sourceChunks = 0;
         for (int i = 0; i < samples.Length; i++)
         {
             int chunk = chunks[i];
             Job job = _collecting[chunk] ?? Collect(plan.Epoch, chunk, order);
+
+            // A chunk's entries are added in planning order, so its last one is this batch's when the chunk was counted.
+            if (job.Entries.Count == 0 || job.Entries[^1].Batch != batch)
+            {
+                sourceChunks++;
+            }
+
             job.Entries.Add(new SampleTarget(batch, i, (int)(samples[i] - chunkStarts[chunk])));
         }
+
+        slot.SourceChunks = sourceChunks;
 
         while (_closing.TryPeek(out Job? next, out (int Epoch, long LastUse) at) && (at.Epoch < plan.NextEpoch || at.LastUse < plan.NextPosition))
         {

@@ -101,6 +101,7 @@ internal sealed class ZeroCopyBatchBuilder(ShardLoader owner, ILoaderSource data
                 bytes += slot.Lengths[f];
             }
 
+            slot.SourceChunks = 1;
             batch = new Batch(owner, slot, schema, plan, bytes, lease, mapped, endsChunk: first + count == chunkEnd);
             Interlocked.Increment(ref _built);
             return true;
