@@ -19,7 +19,7 @@ internal static class ShuffleQualityScenario
 {
     private const int Batch = 256;
 
-    private const int RowEpochs = 40;
+    private const int RowEpochs = 200;
 
     public static int Run(string root, RunnerOptions options, CancellationToken cancellationToken)
     {
@@ -47,7 +47,7 @@ internal static class ShuffleQualityScenario
             met &= after.MeanLabels >= 0.8 * random.MeanLabels;
 
             Console.WriteLine();
-            Console.WriteLine("Computed layouts (4 MiB chunks, batch 256, W = 8; no data read): classes per batch, new Window / Random");
+            Console.WriteLine("Computed layouts (4 MiB chunks, batch 256, W = 8, automatic pieces; no data read): classes per batch, new Window / Random");
             Console.WriteLine("| layout | shape | Window before | Window now | Random | now / Random |");
             Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
             foreach ((string name, int classes, int perClass, int sampleBytes) in new[]
@@ -144,7 +144,7 @@ internal static class ShuffleQualityScenario
         int perChunk = Math.Max(1, (4 << 20) / sampleBytes);
         int[] counts = [.. Enumerable.Range(0, (int)((samples + perChunk - 1) / perChunk)).Select(c => (int)Math.Min(perChunk, samples - ((long)c * perChunk)))];
         ChunkIndex layout = ChunkIndex.FromCounts(counts, samples * sampleBytes);
-        WindowShape now = WindowShape.For(layout, 8);
+        WindowShape now = WindowShape.For(layout, 8, pieceSamples: 0);
         double Classes(SampleOrder order, WindowShape shape)
         {
             var epoch = new EpochOrder(layout, order, 1, 0, 1, shape, Batch);

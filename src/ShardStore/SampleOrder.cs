@@ -8,11 +8,12 @@ public enum SampleOrder
 
     /// <summary>
     /// Quasi-random: the chunk order is shuffled, the chunks are read in groups of up to 16 x
-    /// <see cref="ShardLoaderOptions.WindowChunks"/>, each cut into pieces of <see cref="ShardLoaderOptions.WindowPieceSamples"/>
-    /// samples dealt round the group's windows, and samples are shuffled inside each window (about
-    /// <see cref="ShardLoaderOptions.WindowChunks"/> chunks' worth), so every window draws from every chunk of its group.
-    /// Each chunk is decoded once per epoch when the memory budget holds a group, so it suits compressed data and data
-    /// far larger than RAM.
+    /// <see cref="ShardLoaderOptions.WindowChunks"/> (at most 256 MiB of samples when chosen automatically), each cut
+    /// into pieces of <see cref="ShardLoaderOptions.WindowPieceSamples"/> samples dealt round the group's windows, and
+    /// samples are shuffled inside each window (about <see cref="ShardLoaderOptions.WindowChunks"/> chunks' worth), so
+    /// every window draws from every chunk of its group; with <see cref="ShardLoaderOptions.WindowPieceSamples"/> null,
+    /// windows of whole chunks. Each chunk is decoded once per epoch when the memory budget holds a group, so it suits
+    /// compressed data and data far larger than RAM.
     /// </summary>
     Window,
 

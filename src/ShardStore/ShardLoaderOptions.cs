@@ -20,13 +20,15 @@ public sealed record ShardLoaderOptions
 
     /// <summary>
     /// Gets whether, and in pieces of how many consecutive samples, <see cref="SampleOrder.Window"/> order deals each
-    /// chunk over several windows: null (the default) for whole-chunk windows; 0 for pieces chosen from the dataset's
-    /// mean sample size (about 64 KiB); a positive count for pieces of that many samples. With pieces, each window draws
-    /// from up to 16 x <see cref="WindowChunks"/> chunks, which mixes data packed in sorted order (by class) far better,
-    /// at the cost of batch slots for a whole group of chunks (about 16 times the memory) and some throughput; README
-    /// "Sample orders" describes the trade-off. Part of the sample order, like <see cref="WindowChunks"/>.
+    /// chunk over several windows: 0 (the default) for pieces chosen from the dataset's mean sample size (about
+    /// 64 KiB); a positive count for pieces of that many samples; null for whole-chunk windows (the order before
+    /// pieces). With pieces, each window draws from up to 16 x <see cref="WindowChunks"/> chunks (a group of at most
+    /// 256 MiB of raw samples when chosen automatically), which mixes data packed in sorted order (by class) far
+    /// better, at the cost of batch slots for two groups' span of batches (up to about 512 MiB, against two windows
+    /// for whole-chunk windows); README "Sample orders" describes the trade-off. Part of the sample order, like
+    /// <see cref="WindowChunks"/>.
     /// </summary>
-    public int? WindowPieceSamples { get; init; }
+    public int? WindowPieceSamples { get; init; } = 0;
 
     /// <summary>Gets the windows a chunk's pieces are spread over (null: chosen from the layout); 1 gives whole-chunk windows, for benchmarks.</summary>
     internal int? WindowSpread { get; init; }

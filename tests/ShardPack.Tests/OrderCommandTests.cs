@@ -66,6 +66,8 @@ public sealed partial class OrderCommandTests
     [DataRow("--order", "shuffled")]
     [DataRow("--rank", "3")]
     [DataRow("--batch-size", "0")]
+    [DataRow("--window-piece-samples", "lots")]
+    [DataRow("--window-piece-samples", "-1")]
     public void Order_BadArgument_ExitsTwo(string option, string value)
     {
         using var dir = new TempDirectory();
@@ -76,6 +78,26 @@ public sealed partial class OrderCommandTests
 
         Assert.AreEqual(ExitCodes.InvalidArguments, r.ExitCode, r.ToString());
         Assert.AreEqual(string.Empty, r.Output);
+    }
+
+    [TestMethod]
+    [DataRow(null)]
+    [DataRow(5)]
+    public void Order_WindowPieceSamples_PrintsWhatTheLoaderDelivers(int? pieces)
+    {
+        using var dir = new TempDirectory();
+        string ds = Pack(dir);
+        string value = pieces?.ToString(CultureInfo.InvariantCulture) ?? "whole";
+
+        CliResult r = Cli.Run("order", ds, "--seed", "11", "--batch-size", "16", "--window-chunks", "3", "--window-piece-samples", value);
+
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
+        long[] printed = [.. r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => long.Parse(l, CultureInfo.InvariantCulture))];
+        CollectionAssert.AreEqual(Delivered(ds, SampleOrder.Window, 0, 0, 1, pieces), printed);
+        if (pieces is not null)
+        {
+            CollectionAssert.AreNotEqual(Delivered(ds, SampleOrder.Window, 0, 0, 1, pieces: null), printed, "pieces deal chunks over several windows");
+        }
     }
 
     [TestMethod]
@@ -143,10 +165,11 @@ public sealed partial class OrderCommandTests
         return path;
     }
 
-    private static long[] Delivered(string path, SampleOrder order, int epoch, int rank, int worldSize)
+    // pieces: ShardLoaderOptions.WindowPieceSamples, its default (0) when not given.
+    private static long[] Delivered(string path, SampleOrder order, int epoch, int rank, int worldSize, int? pieces = 0)
     {
         using ShardDataset dataset = ShardDataset.Open(path, new ShardDatasetOptions { Codecs = NativeCodecs.Provider });
-        var options = new ShardLoaderOptions { Order = order, Seed = 11, Rank = rank, WorldSize = worldSize, BatchSize = 16, WindowChunks = 3, Epochs = epoch + 1, DecodeWorkers = 2 };
+        var options = new ShardLoaderOptions { Order = order, Seed = 11, Rank = rank, WorldSize = worldSize, BatchSize = 16, WindowChunks = 3, Epochs = epoch + 1, DecodeWorkers = 2, WindowPieceSamples = pieces };
         using ShardLoader loader = ShardLoader.Create(dataset, options);
         var indices = new List<long>();
         while (loader.NextBatch() is { } batch)

@@ -117,18 +117,19 @@ public sealed partial class ShardLoaderTests
 
     [TestMethod]
     [DataRow(1)]
-    [DataRow(3)]
+    [DataRow(2)]
     public void Create_StateOfAnotherWindowOrderVersion_ThrowsArgumentExceptionNamingBoth(int version)
     {
-        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, SmallBatch) with { WindowPieceSamples = 0 };
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, SmallBatch);
+        Assert.AreEqual(0, options.WindowPieceSamples, "pieces chosen from the sample size are the default");
         LoaderState state = StateAfter(Small, options, batches: 2);
-        Assert.AreEqual(2, state.OrderVersion, "the version a Window state with pieces records");
+        Assert.AreEqual(3, state.OrderVersion, "the version a Window state with pieces records");
         Assert.AreEqual(1, StateAfter(Small, options with { WindowPieceSamples = null }, batches: 2).OrderVersion, "whole-chunk windows are the first version's order");
 
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(Small, options with { ResumeFrom = state with { OrderVersion = version } }));
 
         Assert.Contains($"version {version} of the Window order function", e.Message);
-        Assert.Contains("computes version 2", e.Message);
+        Assert.Contains("computes version 3", e.Message);
     }
 
     [TestMethod]

@@ -28,7 +28,7 @@ internal static class OrderCommand
             Description = "Check the ledgers of these saved loader states (every rank's, at an epoch end or any point; ShardLoaderOptions.Ledger) against the plan, with their order options: prints OK, or what was missed or repeated (exit 3).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var pieces = new Option<int?>("--window-piece-samples") { Description = "Window order: deal each chunk over several windows in pieces of this many samples (0: chosen from the mean sample size, about 64 KiB; default: whole-chunk windows)." };
+        var pieces = new Option<string>("--window-piece-samples") { Description = "Window order: deal each chunk over several windows in pieces of this many samples (0, the default: chosen from the mean sample size, about 64 KiB; 'whole': whole-chunk windows, the order before pieces).", DefaultValueFactory = _ => "0" };
         var stats = new Option<bool>("--stats") { Description = "Print shuffle-quality figures per epoch instead of indices: distinct source chunks (and label values) per batch." };
         var labelField = new Option<string?>("--label-field") { Description = "With --stats: a scalar field (a class index) whose distinct values per batch are counted; reads that field once." };
         var epochs = new Option<int>("--epochs") { Description = "With --stats: how many epochs from --epoch to measure.", DefaultValueFactory = _ => 1 };
@@ -62,7 +62,7 @@ internal static class OrderCommand
                 WindowChunks = r.GetValue(window),
                 LogicalPartitions = r.GetValue(partitions),
                 DropLast = r.GetValue(dropLast),
-                WindowPieceSamples = r.GetValue(pieces),
+                WindowPieceSamples = ParsePieces(r.GetValue(pieces)!),
             };
             if (!r.GetValue(stats) && (r.GetValue(labelField) is not null || r.GetResult(epochs) is { Implicit: false }))
             {
@@ -112,4 +112,10 @@ internal static class OrderCommand
         }));
         return command;
     }
+
+    // --window-piece-samples: a whole number of samples (0: automatic), or "whole" for whole-chunk windows.
+    private static int? ParsePieces(string value) =>
+        value.Equals("whole", StringComparison.OrdinalIgnoreCase) ? null
+        : int.TryParse(value, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int count) ? count
+        : throw new UsageException($"--window-piece-samples '{value}': use a whole number of samples (0: chosen from the sample size) or 'whole' for whole-chunk windows.");
 }

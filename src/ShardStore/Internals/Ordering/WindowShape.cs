@@ -24,12 +24,19 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
     /// <summary>The most windows a chunk's pieces are spread over when the spread is chosen automatically.</summary>
     public const int MaxAutomaticSpread = 16;
 
+    /// <summary>
+    /// The most raw bytes a group's chunks hold together (by the mean chunk) when the spread is chosen automatically:
+    /// a loader that decodes each chunk once holds about two groups' span of batches, so this bounds its slots at about
+    /// 512 MiB, half the default memory budget. A constant, not the loader's budget: the order may not depend on it.
+    /// </summary>
+    public const long MaxAutomaticGroupBytes = 256L << 20;
+
     /// <summary>The version of the Window order function this shape describes (see docs/FORMAT.md, "Sample orders").</summary>
-    public const int OrderVersion = 2;
+    public const int OrderVersion = 3;
 
     /// <summary>
-    /// The version of the order function: 2 for Window order with pieces dealt over groups (<paramref name="pieceSamples"/>
-    /// set), 1 otherwise (whole-chunk windows compute exactly the order of the first version).
+    /// The version of the order function: 3 for Window order with pieces dealt over groups (<paramref name="pieceSamples"/>
+    /// set, the default), 1 otherwise (whole-chunk windows compute exactly the order of the first version).
     /// </summary>
     public static int OrderVersionOf(SampleOrder order, int? pieceSamples) => order == SampleOrder.Window && pieceSamples is not null ? OrderVersion : 1;
 
@@ -39,12 +46,13 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
     /// <summary>
     /// The shape for <paramref name="layout"/>. With <paramref name="pieceSamples"/> null, whole-chunk windows (K = 1).
     /// Otherwise S = <paramref name="pieceSamples"/>, or for 0 S = max(1, floor(64 KiB / mean raw bytes per sample)), and
-    /// K = clamp(ceil(mean samples per chunk / S), 1, 16), unless <paramref name="spread"/> gives K.
+    /// K = clamp(ceil(mean samples per chunk / S), 1, min(16, max(1, floor(256 MiB / (W x mean raw bytes per chunk))))),
+    /// unless <paramref name="spread"/> gives K.
     /// </summary>
     public static WindowShape For(ChunkIndex layout, int windowChunks, int? pieceSamples = null, int? spread = null)
     {
         int piece = pieceSamples is > 0 ? pieceSamples.Value : AutomaticPiece(layout);
-        int k = spread ?? (pieceSamples is null ? 1 : AutomaticSpread(layout, piece));
+        int k = spread ?? (pieceSamples is null ? 1 : AutomaticSpread(layout, windowChunks, piece));
         return new WindowShape(windowChunks, piece, k);
     }
 
@@ -63,7 +71,7 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
         return (int)Math.Max(1, AutomaticPieceBytes / meanBytes);
     }
 
-    private static int AutomaticSpread(ChunkIndex layout, int piece)
+    private static int AutomaticSpread(ChunkIndex layout, int windowChunks, int piece)
     {
         if (layout.ChunkCount == 0)
         {
@@ -71,6 +79,8 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
         }
 
         long meanChunkSamples = (layout.SampleCount + layout.ChunkCount - 1) / layout.ChunkCount;
-        return (int)Math.Clamp((meanChunkSamples + piece - 1) / piece, 1, MaxAutomaticSpread);
+        long meanChunkBytes = Math.Max(1, (layout.TotalRawBytes + layout.ChunkCount - 1) / layout.ChunkCount);
+        long byBytes = Math.Max(1, MaxAutomaticGroupBytes / ((long)windowChunks * meanChunkBytes));
+        return (int)Math.Clamp((meanChunkSamples + piece - 1) / piece, 1, Math.Min(MaxAutomaticSpread, byBytes));
     }
 }

@@ -177,18 +177,23 @@ public sealed partial class EpochOrderTests
     }
 
     [TestMethod]
-    [DataRow(100, 655, 16)]
-    [DataRow(16 * 1024, 4, 16)]
-    [DataRow(200 * 1024, 1, 16)]
-    [DataRow(1 << 20, 1, 4)]
-    public void For_AutomaticShape_PiecesOfAbout64KiBSpreadOverAtMost16Windows(int sampleBytes, int piece, int spread)
+    [DataRow(100, 655, 8, 8)]
+    [DataRow(16 * 1024, 4, 8, 8)]
+    [DataRow(200 * 1024, 1, 8, 8)]
+    [DataRow(1 << 20, 1, 8, 4)]
+    [DataRow(16 * 1024, 4, 2, 16)]
+    [DataRow(16 * 1024, 4, 32, 2)]
+    [DataRow(16 * 1024, 4, 128, 1)]
+    public void For_AutomaticShape_PiecesOfAbout64KiBSpreadOverAtMost16WindowsAndGroupsOfAtMost256MiB(int sampleBytes, int piece, int windowChunks, int spread)
     {
+        // 4 MiB chunks: a group of W x K chunks holds at most 256 MiB, so K <= 64 / W.
         (ChunkIndex layout, _) = ClassSorted(4, Math.Max(2, (8 << 20) / sampleBytes), sampleBytes);
 
-        WindowShape shape = WindowShape.For(layout, 8, pieceSamples: 0);
+        WindowShape shape = WindowShape.For(layout, windowChunks, pieceSamples: 0);
 
-        Assert.AreEqual(new WindowShape(8, piece, spread), shape);
-        Assert.AreEqual(1, WindowShape.For(layout, 8).Spread, "without pieces asked for, windows are whole chunks");
+        Assert.AreEqual(new WindowShape(windowChunks, piece, spread), shape);
+        Assert.IsTrue(spread == 1 || (long)shape.GroupChunks * (layout.TotalRawBytes / layout.ChunkCount) <= WindowShape.MaxAutomaticGroupBytes, "a group within 256 MiB unless a window alone is larger");
+        Assert.AreEqual(1, WindowShape.For(layout, windowChunks).Spread, "without pieces asked for, windows are whole chunks");
     }
 
     private static OrderFigures Figures(ChunkIndex layout, SampleOrder order, Func<long, long> label, WindowShape shape)
