@@ -1,50 +1,40 @@
 using System.Diagnostics;
 using System.Globalization;
+using ShardPack;
 using ShardStore;
 using ShardStore.Codecs;
 using ShardStore.Compression;
 using ShardStore.Runner;
+using ShardStore.Runner.Cli;
 
-RunnerOptions? options;
-try
-{
-    options = RunnerOptions.Parse(args);
-}
-catch (Exception e) when (e is ArgumentException or FormatException)
-{
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
+return RunnerCommand.Run(args, Console.Out, Console.Error, options => Run(options, args));
 
-if (options is null)
+static int Run(RunnerOptions options, string[] args)
 {
-    Console.WriteLine(RunnerOptions.Usage);
-    return 0;
-}
-
-using var scratch = new ScratchSpace(options.Directory);
-try
-{
-    Console.WriteLine($"ShardStore {typeof(ShardDataset).Assembly.GetName().Version?.ToString(3)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; liblz4 {NativeCodecs.Lz4Version}, libzstd {NativeCodecs.ZstdVersion}");
-    // The benchmark modes delete every dataset they write; the others keep theirs when --dir is given.
-    return options.IsBenchmark ? Benchmark.Run(scratch, options, args)
-        : options.Images ? ImagesScenario.Run(scratch, options)
-        : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
-        : options.Remote ? RemoteBench.Run(scratch, options)
-        : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
-        : options.Mixture ? MixtureScenario.Run(scratch.Root, options, scratch.Token)
-        : options.ShuffleQuality ? ShuffleQualityScenario.Run(scratch.Root, options, scratch.Token)
-        : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine("Cancelled; the datasets written were deleted.");
-    return 130;
-}
-catch (DiskSpaceException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 1;
+    using var scratch = new ScratchSpace(options.Directory);
+    try
+    {
+        Console.WriteLine($"ShardStore {typeof(ShardDataset).Assembly.GetName().Version?.ToString(3)} on {Environment.ProcessorCount} cores, .NET {Environment.Version}; liblz4 {NativeCodecs.Lz4Version}, libzstd {NativeCodecs.ZstdVersion}");
+        // The benchmark modes delete every dataset they write; the others keep theirs when --dir is given.
+        return options.IsBenchmark ? Benchmark.Run(scratch, options, args)
+            : options.Images ? ImagesScenario.Run(scratch, options)
+            : options.Device is not null ? DeviceBench.Run(scratch.Root, options)
+            : options.Remote ? RemoteBench.Run(scratch, options)
+            : options.Goals ? LoaderGoals.Run(scratch.Root, options, scratch.Token)
+            : options.Mixture ? MixtureScenario.Run(scratch.Root, options, scratch.Token)
+            : options.ShuffleQuality ? ShuffleQualityScenario.Run(scratch.Root, options, scratch.Token)
+            : MainJob(Path.Combine(scratch.Root, "mnist-like"), options, scratch.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("Cancelled; the datasets written were deleted.");
+        return ExitCodes.Interrupted;
+    }
+    catch (DiskSpaceException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return ExitCodes.Failure;
+    }
 }
 
 static int MainJob(string datasetPath, RunnerOptions options, CancellationToken cancellationToken)

@@ -132,5 +132,5 @@ public sealed class NpyImporterRunTests
         Assert.Contains("changed while packing", e.Message);
     }
 
-    private static long PackCommandSize(string text) => PackCommand.ParseSize(text, "--size");
+    private static long PackCommandSize(string text) => SharedOptions.ParseSize(text, "--size");
 }

@@ -1,6 +1,6 @@
 namespace ShardPack;
 
-/// <summary>Process exit codes of shardpack; the README lists them.</summary>
+/// <summary>Process exit codes of shardpack, and of the benchmark runner, which compiles this file; the README lists them.</summary>
 internal static class ExitCodes
 {
     /// <summary>The command did what was asked.</summary>

@@ -28,9 +28,9 @@ internal static class ShardPackApp
         }
     }
 
-    private static int Run(string[] args, CommandContext context)
+    /// <summary>Creates the root command with every shardpack command, each running in <paramref name="context"/>.</summary>
+    public static RootCommand CreateRoot(CommandContext context)
     {
-        TextWriter output = context.Output, error = context.Error;
         var root = new RootCommand("shardpack: pack raw data into ShardStore datasets, and inspect, verify and export them.");
         root.Subcommands.Add(PackCommand.Create(context));
         root.Subcommands.Add(InfoCommand.Create(context));
@@ -39,8 +39,13 @@ internal static class ShardPackApp
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(OrderCommand.Create(context));
         root.Subcommands.Add(SyncCommand.Create(context));
+        return root;
+    }
 
-        ParseResult parsed = root.Parse(args);
+    private static int Run(string[] args, CommandContext context)
+    {
+        TextWriter output = context.Output, error = context.Error;
+        ParseResult parsed = CreateRoot(context).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError e in parsed.Errors)

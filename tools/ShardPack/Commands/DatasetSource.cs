@@ -39,18 +39,10 @@ internal sealed class DatasetSource
     };
 
     /// <summary>Gets <c>--read-mode</c>.</summary>
-    public Option<string> ReadMode { get; } = new("--read-mode")
-    {
-        HelpName = "auto|mapped|direct",
-        Description = "How a local dataset is read: auto (mapped when its files fit in a quarter of memory, direct reads otherwise), mapped or direct.",
-        DefaultValueFactory = _ => "auto",
-    };
+    public Option<string> ReadMode { get; } = SharedOptions.ReadMode();
 
     /// <summary>Gets <c>--direct-io</c>.</summary>
-    public Option<bool> DirectIo { get; } = new("--direct-io")
-    {
-        Description = "Direct reads bypass the page cache (O_DIRECT) where the file system allows it, the dataset reading planned chunks ahead itself.",
-    };
+    public Option<bool> DirectIo { get; } = SharedOptions.DirectIo();
 
     /// <summary>Gets <c>--generation</c>.</summary>
     public Option<int?> Generation { get; } = new("--generation")
@@ -74,17 +66,11 @@ internal sealed class DatasetSource
     /// <exception cref="UsageException">An option's value is wrong, or only one of <c>--cache-dir</c> and <c>--cache-limit</c> is given.</exception>
     public ShardDatasetOptions GetOptions(ParseResult result)
     {
-        string mode = result.GetValue(ReadMode)!;
-        if (!Enum.TryParse(mode, ignoreCase: true, out ShardReadMode readMode) || !Enum.IsDefined(readMode) || char.IsDigit(mode[0]))
-        {
-            throw new UsageException($"--read-mode '{mode}': use auto, mapped or direct.");
-        }
-
         return new ShardDatasetOptions
         {
             Codecs = NativeCodecs.Provider,
             ObjectStorage = S3Storage.Provider,
-            ReadMode = readMode,
+            ReadMode = SharedOptions.ParseReadMode(result.GetValue(ReadMode)!),
             DirectIo = result.GetValue(DirectIo) ? true : null,
             Cache = GetCache(result),
             Generation = result.GetValue(Generation),
@@ -137,6 +123,6 @@ internal sealed class DatasetSource
             throw new UsageException("--cache-dir and --cache-limit go together: give the directory and its size limit, e.g. --cache-dir /local/cache --cache-limit 100G.");
         }
 
-        return new ChunkCacheOptions { Directory = directory, LimitBytes = PackCommand.ParseSize(limit, "--cache-limit") };
+        return new ChunkCacheOptions { Directory = directory, LimitBytes = SharedOptions.ParseSize(limit, "--cache-limit") };
     }
 }

@@ -12,12 +12,12 @@ internal static class OrderCommand
     public static Command Create(CommandContext context)
     {
         var source = new DatasetSource();
-        var order = new Option<string>("--order") { Description = "sequential, window or random (the loader's default, window, when omitted).", DefaultValueFactory = _ => "window" };
+        Option<string> order = SharedOptions.Order();
         var seed = new Option<ulong>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 0 };
         var epoch = new Option<int>("--epoch") { Description = "Epoch, from 0.", DefaultValueFactory = _ => 0 };
         var rank = new Option<int>("--rank") { Description = "This rank, from 0.", DefaultValueFactory = _ => 0 };
         var worldSize = new Option<int>("--world-size") { Description = "Number of ranks.", DefaultValueFactory = _ => 1 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per batch; the order depends on it.", DefaultValueFactory = _ => 256 };
+        Option<int> batchSize = SharedOptions.BatchSize();
         var window = new Option<int>("--window-chunks") { Description = "Chunks per shuffle window in window order.", DefaultValueFactory = _ => 8 };
         var partitions = new Option<int>("--partitions") { Description = "Logical partitions the global order is built from.", DefaultValueFactory = _ => 1 };
         var dropLast = new Option<bool>("--drop-last") { Description = "Drop the samples that do not fill a batch on every rank." };
@@ -31,7 +31,7 @@ internal static class OrderCommand
         var pieces = new Option<string>("--window-piece-samples") { Description = "Window order: deal each chunk over several windows in pieces of this many samples (0, the default: chosen from the mean sample size, about 64 KiB; 'whole': whole-chunk windows, the order before pieces).", DefaultValueFactory = _ => "0" };
         var stats = new Option<bool>("--stats") { Description = "Print shuffle-quality figures per epoch instead of indices: distinct source chunks (and label values) per batch." };
         var labelField = new Option<string?>("--label-field") { Description = "With --stats: a scalar field (a class index) whose distinct values per batch are counted; reads that field once." };
-        var epochs = new Option<int>("--epochs") { Description = "With --stats: how many epochs from --epoch to measure.", DefaultValueFactory = _ => 1 };
+        Option<int> epochs = SharedOptions.Epochs("With --stats: how many epochs from --epoch to measure.", defaultValue: 1);
         var command = new Command("order", "Print the global sample indices in the order a rank reads them in an epoch (the loader's plan; no data is read).")
         {
             order, seed, epoch, rank, worldSize, batchSize, window, partitions, dropLast, batches, pieces, stats, labelField, epochs, ledger,
@@ -46,19 +46,13 @@ internal static class OrderCommand
                 return LedgerCheck.Run(context, source, r, states);
             }
 
-            string name = r.GetValue(order)!;
-            if (!Enum.TryParse(name, ignoreCase: true, out SampleOrder parsed) || !Enum.IsDefined(parsed) || char.IsDigit(name[0]))
-            {
-                throw new UsageException($"--order '{name}': use sequential, window or random.");
-            }
-
             var options = new ShardLoaderOptions
             {
-                Order = parsed,
+                Order = SharedOptions.GetOrder(r, order),
                 Seed = r.GetValue(seed),
                 Rank = r.GetValue(rank),
                 WorldSize = r.GetValue(worldSize),
-                BatchSize = r.GetValue(batchSize),
+                BatchSize = SharedOptions.GetBatchSize(r, batchSize),
                 WindowChunks = r.GetValue(window),
                 LogicalPartitions = r.GetValue(partitions),
                 DropLast = r.GetValue(dropLast),

@@ -23,11 +23,11 @@ internal static class PackCommand
         var pathColumn = new Option<string?>("--path-column") { Description = "Column of --manifest holding each file's path, relative to the manifest (--from files); the bytes become the variable-length u8 field 'data'." };
         var stream = new Option<string[]>("--stream") { Description = "A CTF stream NAME:DIM[:sparse] (--from ctf)." };
         var feature = new Option<string[]>("--feature") { Description = "Pin a TFRecord feature NAME:DTYPE:SHAPE (--from tfrecord)." };
-        var codec = new Option<string>("--codec") { Description = "Chunk codec: none, lz4, lz4hc, zstd.", DefaultValueFactory = _ => "lz4" };
+        Option<string> codec = SharedOptions.Codec();
         var level = new Option<int?>("--level") { Description = "Compression level (codec default when omitted): zstd -131072..22 (default 3), lz4hc 1..12 (default 9), lz4 an acceleration 1..65537 (default 1: higher is faster, larger)." };
-        var chunkSize = new Option<string>("--chunk-size") { Description = "Target raw chunk size, e.g. 4M.", DefaultValueFactory = _ => "4M" };
+        Option<string> chunkSize = SharedOptions.ChunkSize();
         var shardSize = new Option<string>("--shard-size") { Description = "Target shard file size, e.g. 1G.", DefaultValueFactory = _ => "1G" };
-        var threads = new Option<int>("--threads") { Description = "Compression threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        Option<int> threads = SharedOptions.Threads();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors." };
         var progress = new Option<double>("--progress-interval") { Description = "When the output is not a terminal, print a progress line to standard error every this many seconds (0: none).", DefaultValueFactory = _ => 5 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing dataset at --output once the new one is complete." };
@@ -77,26 +77,16 @@ internal static class PackCommand
             images.Check(r, arguments.From);
             CheckApplies(arguments.From, ("--field", arguments.Fields.Count > 0, ["csv", "files", "npy", "raw"]), ("--manifest", arguments.Manifest is not null, ["files"]),
                 ("--path-column", arguments.PathColumn is not null, ["files"]), ("--stream", arguments.Streams.Count > 0, ["ctf"]), ("--feature", arguments.Features.Count > 0, ["tfrecord"]));
-            string codecName = r.GetValue(codec)!;
-            if (!CodecNames.TryParse(codecName, out CodecKind codecKind))
-            {
-                throw new UsageException($"--codec '{codecName}': use none, lz4, lz4hc or zstd.");
-            }
-
-            int threadCount = r.GetValue(threads);
-            if (threadCount < 1)
-            {
-                throw new UsageException("--threads must be at least 1.");
-            }
-
+            CodecKind codecKind = SharedOptions.GetCodec(r, codec);
+            int threadCount = SharedOptions.GetThreads(r, threads);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["source.format"] = arguments.From };
             var options = new DatasetWriterOptions
             {
                 Codec = codecKind,
                 Codecs = NativeCodecs.Provider,
                 Level = CheckLevel(codecKind, r.GetValue(level)),
-                ChunkTargetBytes = (int)Math.Min(ParseSize(r.GetValue(chunkSize)!, "--chunk-size"), DatasetWriterOptions.MaxChunkTargetBytes),
-                ShardTargetBytes = ParseSize(r.GetValue(shardSize)!, "--shard-size"),
+                ChunkTargetBytes = SharedOptions.GetChunkBytes(r, chunkSize),
+                ShardTargetBytes = SharedOptions.ParseSize(r.GetValue(shardSize)!, "--shard-size"),
                 Threads = threadCount,
                 Overwrite = r.GetValue(overwrite),
                 Identity = CheckIdentity(r.GetValue(identity)),
@@ -158,19 +148,6 @@ internal static class PackCommand
         identity is null || (identity.Length == 32 && identity.All(char.IsAsciiHexDigitLower) && identity.Any(c => c != '0'))
             ? identity
             : throw new UsageException($"--identity '{identity}' is not 32 lower-case hex digits (not all zero).");
-
-    /// <summary>Parses a byte size such as <c>4194304</c>, <c>64K</c>, <c>4M</c>, <c>1G</c> (binary units; a trailing B or iB is allowed).</summary>
-    /// <exception cref="UsageException">Not a positive size.</exception>
-    public static long ParseSize(string text, string option)
-    {
-        string t = text.Trim().ToUpperInvariant();
-        t = t.EndsWith("IB", StringComparison.Ordinal) ? t[..^2] : t.EndsWith('B') ? t[..^1] : t;
-        int shift = t.Length == 0 ? 0 : t[^1] switch { 'K' => 10, 'M' => 20, 'G' => 30, 'T' => 40, _ => 0 };
-        string digits = shift == 0 ? t : t[..^1];
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value) && value > 0 && value <= (long.MaxValue >> shift)
-            ? value << shift
-            : throw new UsageException($"{option} '{text}' is not a size; use e.g. 4M, 512K or 1G.");
-    }
 
     // The writer reads options.Metadata, which is metadata: the importer's entries are added to it before the writer is created.
     private static int Pack(CommandContext context, PackArguments arguments, string outputDirectory, DatasetWriterOptions options, Dictionary<string, string> metadata, bool quiet, bool append, TimeSpan progressInterval)

@@ -53,7 +53,7 @@ internal sealed class InputLimits
     /// <exception cref="UsageException">Not a size, or above 1 GiB.</exception>
     public static int ParseLimit(string text, string option)
     {
-        long value = PackCommand.ParseSize(text, option);
+        long value = SharedOptions.ParseSize(text, option);
         return value <= 1 << 30 ? (int)value : throw new UsageException($"{option} '{text}' is above the 1G maximum.");
     }
 }
