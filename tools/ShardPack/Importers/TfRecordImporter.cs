@@ -10,9 +10,10 @@ namespace ShardPack.Importers;
 /// inferred from the first record, one field per feature ordered by name: a float_list of n values is <c>f32[n]</c>
 /// (a scalar when n is 1), an int64_list <c>i64</c> likewise, a bytes_list with one value variable <c>u8</c>.
 /// <c>--feature NAME:DTYPE[:SHAPE]</c> (SHAPE <c>*</c> for variable length) or <c>--feature NAME:bytes[:concat]</c>
-/// pins a feature's field instead; the other features are still inferred.
+/// pins a feature's field instead; the other features are still inferred. With <c>--shuffle-seed</c> (uncompressed
+/// files only) a first pass indexes the records and the second reads them in the shuffled order.
 /// </summary>
-internal sealed class TfRecordImporter : IImporter
+internal sealed partial class TfRecordImporter : IImporter
 {
     private const string Syntax = "NAME:DTYPE[:SHAPE] (SHAPE e.g. 4, 28x28, scalar or * for variable length) or NAME:bytes[:concat]";
     private const int ProgressInterval = 256;
@@ -22,18 +23,30 @@ internal sealed class TfRecordImporter : IImporter
     private readonly TfExampleParser _parser = new();
     private readonly Column[] _columns;
     private byte[] _scratch = new byte[256];
+    private readonly RecordIndex? _index;
+    private readonly RecordShuffle? _shuffle;
     private bool _hasRecord;
 
-    private TfRecordImporter(string path, Dictionary<string, Pin> pins, int maxRecordBytes)
+    private TfRecordImporter(string path, Dictionary<string, Pin> pins, int maxRecordBytes, ulong? shuffleSeed)
     {
         _path = path;
         _reader = new TfRecordReader(path, maxRecordBytes);
         try
         {
+            if (shuffleSeed is not null && _reader.IsCompressed)
+            {
+                throw new UsageException($"--shuffle-seed reads each record at its offset in the file, which a GZIP-compressed file does not allow: decompress '{path}' first (gunzip), or pack it without --shuffle-seed.");
+            }
+
             _hasRecord = ReadRecord();
             _columns = BuildColumns(pins);
             Schema = CreateSchema(_columns);
             InputBytes = _reader.FileLength;
+            if (shuffleSeed is { } seed)
+            {
+                _index = _reader.IndexRecords(RecordIndex.DefaultMaxBytes);
+                _shuffle = new RecordShuffle(_index.Count, seed);
+            }
         }
         catch
         {
@@ -46,11 +59,13 @@ internal sealed class TfRecordImporter : IImporter
 
     public long InputBytes { get; }
 
-    /// <exception cref="UsageException">No --input, or a --feature that is not <c>NAME:DTYPE[:SHAPE]</c>.</exception>
-    /// <exception cref="InvalidDataException">The first record is malformed, or holds a feature whose field cannot be inferred.</exception>
+    /// <exception cref="UsageException">No --input, a --feature that is not <c>NAME:DTYPE[:SHAPE]</c>, or --shuffle-seed for a GZIP file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The first record is malformed, or holds a feature whose field cannot be inferred; with --shuffle-seed, any
+    /// record's header is corrupt or truncated, or the file has more records than the index may hold.
+    /// </exception>
     public static IImporter Create(PackArguments arguments)
     {
-        RecordShuffle.Refuse(arguments, "TFRecord records have variable lengths and no index, so a shuffle would hold every record, or its offset, in memory");
         string path = arguments.RequireInput();
         var pins = new Dictionary<string, Pin>(StringComparer.Ordinal);
         foreach (string value in arguments.Features)
@@ -62,11 +77,17 @@ internal sealed class TfRecordImporter : IImporter
             }
         }
 
-        return new TfRecordImporter(path, pins, arguments.MaxRecordBytes);
+        return new TfRecordImporter(path, pins, arguments.MaxRecordBytes, arguments.ShuffleRecords ? arguments.ShuffleSeed : null);
     }
 
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
+        if (_index is not null && _shuffle is not null)
+        {
+            WriteShuffled(_index, _shuffle, writer, progress, cancellationToken);
+            return;
+        }
+
         long reported = 0, pending = 0;
         while (_hasRecord)
         {
@@ -199,16 +220,21 @@ internal sealed class TfRecordImporter : IImporter
             return false;
         }
 
+        ParseRecord(record.Length);
+        return true;
+    }
+
+    // Parses the record the reader read last, `length` bytes at the start of its buffer.
+    private void ParseRecord(int length)
+    {
         try
         {
-            _parser.Parse(_reader.Buffer, record.Length);
+            _parser.Parse(_reader.Buffer, length);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
             throw DataErrors.Create($"the record is not a valid tf.train.Example: {e.Message}", _path, byteOffset: _reader.RecordOffset, record: _reader.RecordNumber, innerException: e);
         }
-
-        return true;
     }
 
     private void WriteRecord(DatasetWriter writer)
