@@ -12,7 +12,7 @@ namespace ShardPack.Importers.Internals;
 /// 8-byte line on which it starts for text inputs (20 bytes), so that an error in a shuffled record still names its
 /// line. 100 M CSV rows take 2 GB. Storage grows in segments of <see cref="SegmentRecords"/> records, never by copying
 /// the whole index. The index may take at most <see cref="DefaultMaxBytes"/> (half the memory available to the process);
-/// a larger input is refused with an error that says so, after the first pass and before any sample is written.
+/// a larger input is refused, with an error that says so, during the first pass and so before any sample is written.
 /// </remarks>
 internal sealed class RecordIndex
 {
