@@ -100,6 +100,42 @@ public sealed class CsvReaderTests
         Assert.IsFalse(reader.Read());
     }
 
+    [TestMethod]
+    public void EndLine_QuotedLineBreaksBlankLinesAndLastRowWithoutBreak_IsTheLineTheRecordEndsOn()
+    {
+        using var reader = new CsvReader(new StringReader("h\r\n\"a\r\nb\rc\"\r\n\r\nd\n\"e\nf\""), "x.csv");
+        var spans = new List<(long Line, long EndLine)>();
+        while (reader.Read())
+        {
+            spans.Add((reader.Line, reader.EndLine));
+        }
+
+        CollectionAssert.AreEqual(new[] { (1L, 1L), (2L, 4L), (6L, 6L), (7L, 8L) }, spans);
+    }
+
+    [TestMethod]
+    public void Restart_AfterTheTextWasReplaced_ReadsItWithTheGivenLineNumbers()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Combine("in.csv");
+        File.WriteAllText(path, "id,v\n1,\"x\ny\"\n2,\"b\"q\n");
+        using FileStream file = File.OpenRead(path);
+        using var text = new ShardPack.Importers.Internals.RecordText(file.SafeFileHandle, path);
+        using var reader = new CsvReader(text, path);
+
+        text.Load(5, 8, 2);
+        reader.Restart(2);
+        Assert.IsTrue(reader.Read());
+        CollectionAssert.AreEqual(new[] { "1", "x\ny" }, reader.ToArray());
+        Assert.AreEqual((2L, 3L), (reader.Line, reader.EndLine));
+        Assert.IsFalse(reader.Read());
+
+        text.Load(13, 7, 4);
+        reader.Restart(4);
+        InvalidDataException e = Assert.ThrowsExactly<InvalidDataException>(() => reader.Read());
+        Assert.Contains($"'{path}', line 4", e.Message);
+    }
+
     private static List<(long Line, string[] Fields)> ReadAll(string text)
     {
         using var reader = new CsvReader(new StringReader(text), "test.csv");

@@ -237,7 +237,6 @@ public sealed partial class ImageFolderImporterTests
     }
 
     [TestMethod]
-    [DataRow("--shuffle-seed applies to --from npy, raw and imagefolder, not --from csv", "--from", "csv", "--input", "x.csv", "--shuffle-seed", "3")]
     [DataRow("--max-side applies to --from imagefolder and --from files", "--from", "npy", "--field", "a=x.npy", "--max-side", "64")]
     [DataRow("--skip-bad applies to --from imagefolder", "--from", "files", "--manifest", "m.csv", "--path-column", "p", "--skip-bad")]
     [DataRow("contradict", "--from", "imagefolder", "TREE", "--shuffle-seed", "3", "--no-shuffle")]

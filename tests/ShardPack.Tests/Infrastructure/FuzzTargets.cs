@@ -116,7 +116,7 @@ internal sealed class FuzzTargets : IDisposable
         {
             using var reader = new LineReader(new StreamReader(new MemoryStream(input), Encoding.UTF8, detectEncodingFromByteOrderMarks: true), "case.ctf", 1 << 20);
             double sum = 0;
-            CtfImporter.ReadSequences(reader, () => 0, parser, streams.Length, countOnly, (rows, _, _) =>
+            CtfImporter.ReadSequences(reader, () => 0, parser, streams.Length, countOnly, (rows, _, _, _) =>
             {
                 for (int i = 0; i < streams.Length; i++)
                 {

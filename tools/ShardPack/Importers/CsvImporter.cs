@@ -9,9 +9,10 @@ namespace ShardPack.Importers;
 /// <remarks>
 /// COLUMNS is a header name, several joined by <c>+</c> or <c>,</c> (<c>p0+p1+p2</c>), or an inclusive range by
 /// header position (<c>p0..p783</c>); ranges and names can be mixed (<c>a+p0..p9</c>). A field of one column is a
-/// scalar, of k columns a vector of shape [k]. The file is streamed row by row.
+/// scalar, of k columns a vector of shape [k]. The file is streamed row by row; with <c>--shuffle-seed</c> it is read
+/// twice (<see cref="ShuffledCsvRows"/>).
 /// </remarks>
-internal sealed class CsvImporter : IImporter
+internal sealed partial class CsvImporter : IImporter
 {
     private const int ProgressRows = 4096;
 
@@ -20,10 +21,12 @@ internal sealed class CsvImporter : IImporter
     private readonly CsvReader _reader;
     private readonly string[] _header;
     private readonly ColumnField[] _fields;
+    private readonly ShuffledCsvRows? _shuffled;
 
-    private CsvImporter(string path, FileStream stream, CsvReader reader, string[] header, ColumnField[] fields)
+    private CsvImporter(string path, FileStream stream, CsvReader reader, string[] header, ColumnField[] fields, ShuffledCsvRows? shuffled)
     {
         _path = path;
+        _shuffled = shuffled;
         _stream = stream;
         _reader = reader;
         _header = header;
@@ -38,11 +41,10 @@ internal sealed class CsvImporter : IImporter
     public long InputBytes => _stream.Length;
 
     /// <summary>Opens the CSV and reads its header.</summary>
-    /// <exception cref="UsageException">No --input or --field, or a field names a column the header lacks.</exception>
-    /// <exception cref="InvalidDataException">The file has no header row.</exception>
+    /// <exception cref="UsageException">No --input or --field, a field names a column the header lacks, or --shuffle-seed for a UTF-16 file.</exception>
+    /// <exception cref="InvalidDataException">The file has no header row; with --shuffle-seed, a malformed record, or more records than the index may hold.</exception>
     public static IImporter Create(PackArguments arguments)
     {
-        RecordShuffle.Refuse(arguments, "CSV records are found only by reading every line before them, so a shuffle would hold every record, or its offset, in memory");
         string path = arguments.RequireInput();
         if (arguments.Fields.Count == 0)
         {
@@ -53,7 +55,10 @@ internal sealed class CsvImporter : IImporter
         try
         {
             ColumnField[] fields = [.. arguments.Fields.Select(f => ParseField(f, header, path))];
-            return new CsvImporter(path, stream, reader, header, fields);
+            ShuffledCsvRows? shuffled = arguments.ShuffleRecords
+                ? ShuffledCsvRows.Index(path, stream, reader, arguments.MaxLineBytes, arguments.ShuffleSeed, RecordIndex.DefaultMaxBytes)
+                : null;
+            return new CsvImporter(path, stream, reader, header, fields, shuffled);
         }
         catch
         {
@@ -66,17 +71,16 @@ internal sealed class CsvImporter : IImporter
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
         byte[] scratch = new byte[_fields.Max(f => f.BytesPerSample)];
+        if (_shuffled is not null)
+        {
+            WriteShuffled(_shuffled, writer, progress, scratch, cancellationToken);
+            return;
+        }
+
         long reportedBytes = 0, pendingRows = 0;
         while (_reader.Read())
         {
-            CheckColumnCount(_reader, _header.Length, _path);
-            for (int i = 0; i < _fields.Length; i++)
-            {
-                _fields[i].ParseInto(_reader, _header, _path, scratch);
-                writer.Write<byte>(i, scratch.AsSpan(0, _fields[i].BytesPerSample));
-            }
-
-            writer.EndSample();
+            WriteRow(_reader, writer, scratch);
             if (++pendingRows == ProgressRows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -91,7 +95,24 @@ internal sealed class CsvImporter : IImporter
     }
 
     /// <inheritdoc />
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _shuffled?.Dispose();
+    }
+
+    // One sample from the row `row` is on; errors name the row's line.
+    private void WriteRow(CsvReader row, DatasetWriter writer, byte[] scratch)
+    {
+        CheckColumnCount(row, _header.Length, _path);
+        for (int i = 0; i < _fields.Length; i++)
+        {
+            _fields[i].ParseInto(row, _header, _path, scratch);
+            writer.Write<byte>(i, scratch.AsSpan(0, _fields[i].BytesPerSample));
+        }
+
+        writer.EndSample();
+    }
 
     /// <summary>Opens a CSV file for streaming and reads its header row.</summary>
     /// <exception cref="InvalidDataException">Not a regular file, or empty, or the header row is longer than <paramref name="maxLineChars"/>.</exception>

@@ -40,6 +40,9 @@ internal sealed class CsvReader : IDisposable
     /// <summary>Gets the 1-based line on which the current record starts.</summary>
     public long Line { get; private set; }
 
+    /// <summary>Gets the 1-based line on which the current record ends (its line break, or the end of the input).</summary>
+    public long EndLine { get; private set; }
+
     /// <summary>Gets the number of fields of the current record.</summary>
     public int FieldCount => _fieldCount;
 
@@ -129,6 +132,7 @@ internal sealed class CsvReader : IDisposable
                 SkipLineFeed();
             }
 
+            EndLine = _nextLine;
             if (c >= 0)
             {
                 _nextLine++;
@@ -136,6 +140,20 @@ internal sealed class CsvReader : IDisposable
 
             return true;
         }
+    }
+
+    /// <summary>
+    /// Starts reading the underlying reader afresh, its first line numbered <paramref name="line"/>: after the text
+    /// under it was replaced by one record taken from a file (<see cref="Internals.RecordText"/>).
+    /// </summary>
+    public void Restart(long line)
+    {
+        _position = 0;
+        _length = 0;
+        _consumed = 0;
+        _recordLength = 0;
+        _fieldCount = 0;
+        _nextLine = line;
     }
 
     /// <inheritdoc />

@@ -8,8 +8,10 @@ namespace ShardPack.Importers;
 /// leading sequence id form one sample; a line without an id is a sample of its own. A stream with exactly one row in
 /// every sample is a fixed <c>f32[DIM]</c> field; otherwise (or with <c>:seq</c>) a variable-length <c>f32</c> field of
 /// rows x DIM values. A first, counting pass over the file decides which; sparse rows are expanded to DIM dense values.
+/// With <c>--shuffle-seed</c> the first pass also finds where each sample lies, and the second reads the samples (not
+/// the lines) in the shuffled order.
 /// </summary>
-internal sealed class CtfImporter : IImporter
+internal sealed partial class CtfImporter : IImporter
 {
     private const string Syntax = "NAME:DIM[:sparse][:seq]";
     private const int ProgressInterval = 1024;
@@ -18,30 +20,47 @@ internal sealed class CtfImporter : IImporter
     private readonly int _maxLineChars;
     private readonly CtfParser.StreamSpec[] _streams;
     private readonly CtfParser _parser;
+    private readonly ShuffledSamples? _shuffled;
 
-    private CtfImporter(string path, CtfParser.StreamSpec[] streams, int maxLineChars, int maxRecordBytes)
+    private CtfImporter(string path, CtfParser.StreamSpec[] streams, int maxLineChars, int maxRecordBytes, ulong? shuffleSeed)
     {
         _path = path;
         _maxLineChars = maxLineChars;
-        using (FileStream probe = InputFile.Open(path, bufferSize: 1))
+        _parser = new CtfParser(path, streams, maxRecordBytes);
+        if (shuffleSeed is { } seed)
         {
-            InputBytes = probe.Length;
+            (_shuffled, _streams) = ShuffledSamples.Create(path, streams, _parser, maxLineChars, seed);
+            InputBytes = _shuffled.File.Length;
+        }
+        else
+        {
+            using (FileStream probe = InputFile.Open(path, bufferSize: 1))
+            {
+                InputBytes = probe.Length;
+            }
+
+            _streams = FindSequenceStreams(path, streams, _parser, maxLineChars);
         }
 
-        _parser = new CtfParser(path, streams, maxRecordBytes);
-        _streams = FindSequenceStreams(path, streams, _parser, maxLineChars);
-        Schema = FieldSyntax.CreateSchema(_streams.Select(s => s.Sequence ? FieldSpec.Variable(s.Name, DType.F32) : FieldSpec.Fixed(s.Name, DType.F32, s.Dim)));
+        try
+        {
+            Schema = FieldSyntax.CreateSchema(_streams.Select(s => s.Sequence ? FieldSpec.Variable(s.Name, DType.F32) : FieldSpec.Fixed(s.Name, DType.F32, s.Dim)));
+        }
+        catch
+        {
+            _shuffled?.File.Dispose();
+            throw;
+        }
     }
 
     public Schema Schema { get; }
 
     public long InputBytes { get; }
 
-    /// <exception cref="UsageException">No --input or --stream, or a --stream that is not <c>NAME:DIM[:sparse][:seq]</c>.</exception>
-    /// <exception cref="InvalidDataException">The file names a stream that was not declared.</exception>
+    /// <exception cref="UsageException">No --input or --stream, a --stream that is not <c>NAME:DIM[:sparse][:seq]</c>, or --shuffle-seed for a UTF-16 file.</exception>
+    /// <exception cref="InvalidDataException">The file names a stream that was not declared; with --shuffle-seed, any malformed line, or more samples than the index may hold.</exception>
     public static IImporter Create(PackArguments arguments)
     {
-        RecordShuffle.Refuse(arguments, "a CTF sequence is found only by reading every line before it, so a shuffle would hold every sequence, or its offset, in memory");
         string path = arguments.RequireInput();
         if (arguments.Streams.Count == 0)
         {
@@ -59,25 +78,21 @@ internal sealed class CtfImporter : IImporter
             throw new UsageException($"--stream '{duplicate.Key}' is given more than once.");
         }
 
-        return new CtfImporter(path, streams, arguments.MaxLineBytes, arguments.MaxRecordBytes);
+        return new CtfImporter(path, streams, arguments.MaxLineBytes, arguments.MaxRecordBytes, arguments.ShuffleRecords ? arguments.ShuffleSeed : null);
     }
 
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
-        long reported = 0, pending = 0;
-        ReadSequences(_path, _parser, _streams.Length, _maxLineChars, countOnly: false, (rows, startLine, position) =>
+        if (_shuffled is not null)
         {
-            for (int i = 0; i < _streams.Length; i++)
-            {
-                if (!_streams[i].Sequence && rows.RowCount(i) != 1)
-                {
-                    throw DataErrors.Create($"stream '{_streams[i].Name}' has {rows.RowCount(i)} rows in the sample starting here, and 1 in the first pass; was the file changed while packing?", _path, line: startLine);
-                }
+            WriteShuffled(_shuffled, writer, progress, cancellationToken);
+            return;
+        }
 
-                writer.Write(i, rows.Values(i));
-            }
-
-            writer.EndSample();
+        long reported = 0, pending = 0;
+        ReadSequences(_path, _parser, _streams.Length, _maxLineChars, countOnly: false, (rows, startLine, _, position) =>
+        {
+            WriteSample(rows, startLine, writer);
             if (++pending == ProgressInterval)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -89,8 +104,21 @@ internal sealed class CtfImporter : IImporter
         progress.Advance(pending, InputBytes - reported);
     }
 
-    public void Dispose()
+    public void Dispose() => _shuffled?.File.Dispose();
+
+    private void WriteSample(CtfParser.Rows rows, long startLine, DatasetWriter writer)
     {
+        for (int i = 0; i < _streams.Length; i++)
+        {
+            if (!_streams[i].Sequence && rows.RowCount(i) != 1)
+            {
+                throw DataErrors.Create($"stream '{_streams[i].Name}' has {rows.RowCount(i)} rows in the sample starting here, and 1 in the first pass; was the file changed while packing?", _path, line: startLine);
+            }
+
+            writer.Write(i, rows.Values(i));
+        }
+
+        writer.EndSample();
     }
 
     private static CtfParser.StreamSpec ParseStream(string value)
@@ -125,7 +153,7 @@ internal sealed class CtfImporter : IImporter
             return streams;
         }
 
-        ReadSequences(path, parser, streams.Length, maxLineChars, countOnly: true, (rows, _, _) =>
+        ReadSequences(path, parser, streams.Length, maxLineChars, countOnly: true, (rows, _, _, _) =>
         {
             for (int i = 0; i < sequence.Length; i++)
             {
@@ -135,21 +163,25 @@ internal sealed class CtfImporter : IImporter
         return [.. streams.Select((s, i) => s with { Sequence = sequence[i] })];
     }
 
-    private static void ReadSequences(string path, CtfParser parser, int streamCount, int maxLineChars, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
+    private static void ReadSequences(string path, CtfParser parser, int streamCount, int maxLineChars, bool countOnly, Action<CtfParser.Rows, long, long, long> onSample)
     {
         using FileStream file = InputFile.Open(path, bufferSize: 1 << 16);
         using var reader = new LineReader(new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path, maxLineChars);
         ReadSequences(reader, () => file.Position, parser, streamCount, countOnly, onSample);
     }
 
-    /// <summary>Groups the lines of <paramref name="reader"/> into samples and calls <paramref name="onSample"/> with each sample's rows, first line and the input position.</summary>
+    /// <summary>
+    /// Groups the lines of <paramref name="reader"/> into samples and calls <paramref name="onSample"/> with each
+    /// sample's rows, first line, last line and the input position; <paramref name="rows"/> is reused when given.
+    /// </summary>
     /// <exception cref="InvalidDataException">A line is too long or malformed.</exception>
-    internal static void ReadSequences(LineReader reader, Func<long> position, CtfParser parser, int streamCount, bool countOnly, Action<CtfParser.Rows, long, long> onSample)
+    internal static void ReadSequences(LineReader reader, Func<long> position, CtfParser parser, int streamCount, bool countOnly, Action<CtfParser.Rows, long, long, long> onSample, CtfParser.Rows? rows = null)
     {
-        var rows = new CtfParser.Rows(streamCount);
+        rows ??= new CtfParser.Rows(streamCount);
+        rows.Clear();
         string? currentId = null;
         bool open = false;
-        long startLine = 0;
+        long startLine = 0, lastLine = 0;
         while (reader.TryReadLine(out ReadOnlySpan<char> line))
         {
             long lineNumber = reader.LineNumber;
@@ -163,7 +195,7 @@ internal sealed class CtfImporter : IImporter
             {
                 if (open)
                 {
-                    onSample(rows, startLine, position());
+                    onSample(rows, startLine, lastLine, position());
                 }
 
                 rows.Clear();
@@ -173,11 +205,12 @@ internal sealed class CtfImporter : IImporter
             }
 
             parser.ParseLine(line, lineNumber, rows, countOnly);
+            lastLine = lineNumber;
         }
 
         if (open)
         {
-            onSample(rows, startLine, position());
+            onSample(rows, startLine, lastLine, position());
         }
     }
 }

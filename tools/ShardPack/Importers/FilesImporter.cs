@@ -15,9 +15,10 @@ namespace ShardPack.Importers;
 /// Paths are relative to the manifest's directory unless absolute, and must lead (once every symbolic link is
 /// followed) to a regular file inside that directory unless outside paths are allowed. Files are read to their end,
 /// whatever size they reported, one at a time into a reused buffer that grows as bytes arrive up to the record limit;
-/// the manifest is streamed.
+/// the manifest is streamed, or with <c>--shuffle-seed</c> read twice (<see cref="ShuffledCsvRows"/>) so that its rows
+/// are packed in the shuffled order.
 /// </remarks>
-internal sealed class FilesImporter : IImporter, IImporterReport
+internal sealed partial class FilesImporter : IImporter, IImporterReport
 {
     /// <summary>The name of the field holding each file's bytes.</summary>
     public const string DataField = "data";
@@ -36,10 +37,15 @@ internal sealed class FilesImporter : IImporter, IImporterReport
     private readonly int _maxFileBytes;
     private readonly ImageConverter? _converter;
     private readonly List<string> _notes = [];
+    private readonly ShuffledCsvRows? _shuffled;
 
-    private FilesImporter(string manifest, FileStream stream, CsvReader reader, string[] header, int pathColumn, CsvImporter.ColumnField[] labels, PackArguments arguments)
+    // The manifest line of the row being packed, for errors.
+    private long _line;
+
+    private FilesImporter(string manifest, FileStream stream, CsvReader reader, string[] header, int pathColumn, CsvImporter.ColumnField[] labels, PackArguments arguments, ShuffledCsvRows? shuffled)
     {
         _manifest = manifest;
+        _shuffled = shuffled;
         _baseDirectory = Path.GetDirectoryName(Path.GetFullPath(manifest)) ?? Directory.GetCurrentDirectory();
         _realBaseDirectory = RealPath.Resolve(_baseDirectory);
         _allowOutsidePaths = arguments.AllowOutsidePaths;
@@ -71,11 +77,10 @@ internal sealed class FilesImporter : IImporter, IImporterReport
     public long InputBytes => _stream.Length;
 
     /// <summary>Opens the manifest and reads its header.</summary>
-    /// <exception cref="UsageException">No --manifest or --path-column, or a column the header lacks.</exception>
-    /// <exception cref="InvalidDataException">The manifest has no header row.</exception>
+    /// <exception cref="UsageException">No --manifest or --path-column, a column the header lacks, or --shuffle-seed for a UTF-16 manifest.</exception>
+    /// <exception cref="InvalidDataException">The manifest has no header row; with --shuffle-seed, a malformed row, or more rows than the index may hold.</exception>
     public static IImporter Create(PackArguments arguments)
     {
-        RecordShuffle.Refuse(arguments, "the manifest is streamed and its rows are found only by reading every row before them, so a shuffle would hold every row in memory (the rows' order is the pack order: shuffle the manifest)");
         string manifest = arguments.Manifest ?? throw new UsageException("--from files needs --manifest FILE.csv listing one file per row.");
         string pathColumnName = arguments.PathColumn ?? throw new UsageException("--from files needs --path-column COL naming the manifest column that holds each file's path.");
         (FileStream stream, CsvReader reader, string[] header) = CsvImporter.OpenWithHeader(manifest, arguments.MaxLineBytes);
@@ -89,7 +94,10 @@ internal sealed class FilesImporter : IImporter, IImporterReport
             }
 
             CsvImporter.ColumnField[] labels = [.. arguments.Fields.Select(f => CsvImporter.ParseField(f, header, manifest))];
-            return new FilesImporter(manifest, stream, reader, header, pathColumn, labels, arguments);
+            ShuffledCsvRows? shuffled = arguments.ShuffleRecords
+                ? ShuffledCsvRows.Index(manifest, stream, reader, arguments.MaxLineBytes, arguments.ShuffleSeed, RecordIndex.DefaultMaxBytes)
+                : null;
+            return new FilesImporter(manifest, stream, reader, header, pathColumn, labels, arguments, shuffled);
         }
         catch
         {
@@ -103,41 +111,15 @@ internal sealed class FilesImporter : IImporter, IImporterReport
     {
         byte[] labels = new byte[_labels.Length == 0 ? 0 : _labels.Max(l => l.BytesPerSample)];
         byte[] data = new byte[64 * 1024];
-        long reportedBytes = 0, pendingRows = 0;
-        while (_reader.Read())
+        if (_shuffled is not null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            CsvImporter.CheckColumnCount(_reader, _header.Length, _manifest);
-
-            // Parse the labels first so a bad label is reported before any file is read.
-            for (int i = 0; i < _labels.Length; i++)
-            {
-                _labels[i].ParseInto(_reader, _header, _manifest, labels);
-                writer.Write<byte>(i + 1, labels.AsSpan(0, _labels[i].BytesPerSample));
-            }
-
-            string path = _reader[_pathColumn].ToString();
-            int length = ReadFile(path, ref data);
-            if (_converter is null)
-            {
-                writer.Write<byte>(0, data.AsSpan(0, length));
-            }
-            else
-            {
-                WriteImage(writer, path, data.AsSpan(0, length));
-            }
-
-            writer.EndSample();
-            if (++pendingRows == ProgressRows)
-            {
-                long position = _stream.Position;
-                progress.Advance(pendingRows, position - reportedBytes);
-                reportedBytes = position;
-                pendingRows = 0;
-            }
+            WriteShuffled(_shuffled, writer, progress, labels, ref data, cancellationToken);
+        }
+        else
+        {
+            WriteInOrder(writer, progress, labels, ref data, cancellationToken);
         }
 
-        progress.Advance(pendingRows, _stream.Length - reportedBytes);
         if (_converter is not null)
         {
             ImageFields.AddConversionNotes(_converter, _notes);
@@ -148,7 +130,54 @@ internal sealed class FilesImporter : IImporter, IImporterReport
     public void Dispose()
     {
         _reader.Dispose();
+        _shuffled?.Dispose();
         _converter?.Dispose();
+    }
+
+    private void WriteInOrder(DatasetWriter writer, PackProgress progress, byte[] labels, ref byte[] data, CancellationToken cancellationToken)
+    {
+        long reportedBytes = 0, pendingRows = 0;
+        while (_reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            WriteRow(_reader, writer, labels, ref data);
+            if (++pendingRows == ProgressRows)
+            {
+                long position = _stream.Position;
+                progress.Advance(pendingRows, position - reportedBytes);
+                reportedBytes = position;
+                pendingRows = 0;
+            }
+        }
+
+        progress.Advance(pendingRows, _stream.Length - reportedBytes);
+    }
+
+    // One sample from the row `row` is on: its labels, then the file it names; errors name the row's line.
+    private void WriteRow(CsvReader row, DatasetWriter writer, byte[] labels, ref byte[] data)
+    {
+        _line = row.Line;
+        CsvImporter.CheckColumnCount(row, _header.Length, _manifest);
+
+        // Parse the labels first so a bad label is reported before any file is read.
+        for (int i = 0; i < _labels.Length; i++)
+        {
+            _labels[i].ParseInto(row, _header, _manifest, labels);
+            writer.Write<byte>(i + 1, labels.AsSpan(0, _labels[i].BytesPerSample));
+        }
+
+        string path = row[_pathColumn].ToString();
+        int length = ReadFile(path, ref data);
+        if (_converter is null)
+        {
+            writer.Write<byte>(0, data.AsSpan(0, length));
+        }
+        else
+        {
+            WriteImage(writer, path, data.AsSpan(0, length));
+        }
+
+        writer.EndSample();
     }
 
     private void WriteImage(DatasetWriter writer, string relativePath, ReadOnlySpan<byte> file)
@@ -256,5 +285,5 @@ internal sealed class FilesImporter : IImporter, IImporterReport
         return got;
     }
 
-    private InvalidDataException Error(string problem, Exception? inner = null) => DataErrors.Create(problem, _manifest, line: _reader.Line, innerException: inner);
+    private InvalidDataException Error(string problem, Exception? inner = null) => DataErrors.Create(problem, _manifest, line: _line, innerException: inner);
 }

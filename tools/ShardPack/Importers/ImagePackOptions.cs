@@ -27,7 +27,7 @@ internal sealed class ImagePackOptions
     /// <summary>Gets <c>--shuffle-seed N</c>.</summary>
     public Option<string?> ShuffleSeed { get; } = new("--shuffle-seed")
     {
-        Description = "Seed of the order the samples are packed in: imagefolder shuffles its files with seed 0 unless given; npy and raw shuffle their records only when given; the same input, options and --identity give byte-identical datasets.",
+        Description = "Seed of the order the samples are packed in: imagefolder shuffles its files with seed 0 unless given; npy, raw, csv, ctf (whole sequences), tfrecord (uncompressed) and files (manifest rows) shuffle only when given, the last four after a first pass that keeps 12-20 bytes per record in memory; the same input, options and --identity give byte-identical datasets.",
     };
 
     /// <summary>Gets <c>--no-shuffle</c>.</summary>
@@ -90,7 +90,7 @@ internal sealed class ImagePackOptions
         {
             if (result.GetResult(option) is not { Implicit: false } || option == ShuffleSeed)
             {
-                // Each importer decides whether it can shuffle (see RecordShuffle).
+                // Every importer reads it (see RecordShuffle); --no-shuffle is checked below.
                 continue;
             }
 

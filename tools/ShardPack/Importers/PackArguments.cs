@@ -42,12 +42,15 @@ internal sealed class PackArguments
     /// <summary>Gets <c>--jpeg-quality</c>, used for every image that is encoded again.</summary>
     public int JpegQuality { get; init; } = ShardStore.Images.Codecs.JpegEncoder.DefaultQuality;
 
-    /// <summary>Gets <c>--shuffle-seed</c>: the seed of the order in which the imagefolder importer packs its files.</summary>
+    /// <summary>Gets <c>--shuffle-seed</c>: the seed of the order in which the samples are packed (0 when not given).</summary>
     public ulong ShuffleSeed { get; init; }
 
     /// <summary>
-    /// Gets whether <c>--shuffle-seed</c> was given: the npy and raw importers then pack their records in an order shuffled by
-    /// <see cref="ShuffleSeed"/> (imagefolder shuffles with seed 0 unless told not to); the others refuse it.
+    /// Gets whether <c>--shuffle-seed</c> was given: every importer then packs its samples in an order shuffled by
+    /// <see cref="ShuffleSeed"/> (imagefolder shuffles with seed 0 even when it is not given, unless told not to).
+    /// npy and raw read records at positions computed from their numbers; csv, ctf, tfrecord and files first index
+    /// where each record lies, holding 12 bytes per record in memory (20 with the line of text inputs), and refuse
+    /// inputs that cannot be read at a byte offset (GZIP TFRecord, UTF-16 text).
     /// </summary>
     public bool ShuffleRecords { get; init; }
 

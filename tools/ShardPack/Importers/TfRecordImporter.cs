@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using ShardPack.Importers.Internals;
 
@@ -10,9 +8,10 @@ namespace ShardPack.Importers;
 /// inferred from the first record, one field per feature ordered by name: a float_list of n values is <c>f32[n]</c>
 /// (a scalar when n is 1), an int64_list <c>i64</c> likewise, a bytes_list with one value variable <c>u8</c>.
 /// <c>--feature NAME:DTYPE[:SHAPE]</c> (SHAPE <c>*</c> for variable length) or <c>--feature NAME:bytes[:concat]</c>
-/// pins a feature's field instead; the other features are still inferred.
+/// pins a feature's field instead; the other features are still inferred. With <c>--shuffle-seed</c> (uncompressed
+/// files only) a first pass indexes the records and the second reads them in the shuffled order.
 /// </summary>
-internal sealed class TfRecordImporter : IImporter
+internal sealed partial class TfRecordImporter : IImporter
 {
     private const string Syntax = "NAME:DTYPE[:SHAPE] (SHAPE e.g. 4, 28x28, scalar or * for variable length) or NAME:bytes[:concat]";
     private const int ProgressInterval = 256;
@@ -22,18 +21,30 @@ internal sealed class TfRecordImporter : IImporter
     private readonly TfExampleParser _parser = new();
     private readonly Column[] _columns;
     private byte[] _scratch = new byte[256];
+    private readonly RecordIndex? _index;
+    private readonly RecordShuffle? _shuffle;
     private bool _hasRecord;
 
-    private TfRecordImporter(string path, Dictionary<string, Pin> pins, int maxRecordBytes)
+    private TfRecordImporter(string path, Dictionary<string, Pin> pins, int maxRecordBytes, ulong? shuffleSeed)
     {
         _path = path;
         _reader = new TfRecordReader(path, maxRecordBytes);
         try
         {
+            if (shuffleSeed is not null && _reader.IsCompressed)
+            {
+                throw new UsageException($"--shuffle-seed reads each record at its offset in the file, which a GZIP-compressed file does not allow: decompress '{path}' first (gunzip), or pack it without --shuffle-seed.");
+            }
+
             _hasRecord = ReadRecord();
             _columns = BuildColumns(pins);
             Schema = CreateSchema(_columns);
             InputBytes = _reader.FileLength;
+            if (shuffleSeed is { } seed)
+            {
+                _index = _reader.IndexRecords(RecordIndex.DefaultMaxBytes);
+                _shuffle = new RecordShuffle(_index.Count, seed);
+            }
         }
         catch
         {
@@ -46,11 +57,13 @@ internal sealed class TfRecordImporter : IImporter
 
     public long InputBytes { get; }
 
-    /// <exception cref="UsageException">No --input, or a --feature that is not <c>NAME:DTYPE[:SHAPE]</c>.</exception>
-    /// <exception cref="InvalidDataException">The first record is malformed, or holds a feature whose field cannot be inferred.</exception>
+    /// <exception cref="UsageException">No --input, a --feature that is not <c>NAME:DTYPE[:SHAPE]</c>, or --shuffle-seed for a GZIP file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The first record is malformed, or holds a feature whose field cannot be inferred; with --shuffle-seed, any
+    /// record's header is corrupt or truncated, or the file has more records than the index may hold.
+    /// </exception>
     public static IImporter Create(PackArguments arguments)
     {
-        RecordShuffle.Refuse(arguments, "TFRecord records have variable lengths and no index, so a shuffle would hold every record, or its offset, in memory");
         string path = arguments.RequireInput();
         var pins = new Dictionary<string, Pin>(StringComparer.Ordinal);
         foreach (string value in arguments.Features)
@@ -62,11 +75,17 @@ internal sealed class TfRecordImporter : IImporter
             }
         }
 
-        return new TfRecordImporter(path, pins, arguments.MaxRecordBytes);
+        return new TfRecordImporter(path, pins, arguments.MaxRecordBytes, arguments.ShuffleRecords ? arguments.ShuffleSeed : null);
     }
 
     public void WriteSamples(DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
+        if (_index is not null && _shuffle is not null)
+        {
+            WriteShuffled(_index, _shuffle, writer, progress, cancellationToken);
+            return;
+        }
+
         long reported = 0, pending = 0;
         while (_hasRecord)
         {
@@ -199,16 +218,21 @@ internal sealed class TfRecordImporter : IImporter
             return false;
         }
 
+        ParseRecord(record.Length);
+        return true;
+    }
+
+    // Parses the record the reader read last, `length` bytes at the start of its buffer.
+    private void ParseRecord(int length)
+    {
         try
         {
-            _parser.Parse(_reader.Buffer, record.Length);
+            _parser.Parse(_reader.Buffer, length);
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
             throw DataErrors.Create($"the record is not a valid tf.train.Example: {e.Message}", _path, byteOffset: _reader.RecordOffset, record: _reader.RecordNumber, innerException: e);
         }
-
-        return true;
     }
 
     private void WriteRecord(DatasetWriter writer)
@@ -233,132 +257,6 @@ internal sealed class TfRecordImporter : IImporter
         }
 
         writer.EndSample();
-    }
-
-    private ReadOnlySpan<byte> Convert(Column column, TfExampleParser.Feature feature)
-    {
-        FieldSpec spec = column.Spec;
-        if (column.InferredKind is { } kind && kind != feature.Kind)
-        {
-            throw Error($"feature '{column.Name}' is {KindName(feature.Kind)} but was {KindName(kind)} in record 0 (field {spec}); pin it with --feature to choose its field.", _reader.RecordNumber);
-        }
-
-        DType dtype = spec.DType;
-        switch (feature.Kind)
-        {
-            case TfExampleParser.Kind.Float when dtype is DType.F32 or DType.F64 or DType.F16 or DType.BF16:
-                CheckCount(column, feature.FloatCount);
-                return dtype switch
-                {
-                    DType.F32 => MemoryMarshal.AsBytes(feature.Floats),
-                    DType.F64 => ConvertFloats<double>(feature.Floats, f => f),
-                    DType.F16 => ConvertFloats(feature.Floats, f => (Half)f),
-                    _ => ConvertFloats(feature.Floats, ToBFloat16),
-                };
-            case TfExampleParser.Kind.Int64 when dtype is not (DType.F16 or DType.BF16):
-                CheckCount(column, feature.Int64Count);
-                return dtype switch
-                {
-                    DType.I64 => MemoryMarshal.AsBytes(feature.Int64s),
-                    DType.F32 => ConvertInts<float>(column, feature.Int64s),
-                    DType.F64 => ConvertInts<double>(column, feature.Int64s),
-                    DType.I32 => ConvertInts<int>(column, feature.Int64s),
-                    DType.I16 => ConvertInts<short>(column, feature.Int64s),
-                    DType.I8 => ConvertInts<sbyte>(column, feature.Int64s),
-                    DType.U64 => ConvertInts<ulong>(column, feature.Int64s),
-                    DType.U32 => ConvertInts<uint>(column, feature.Int64s),
-                    DType.U16 => ConvertInts<ushort>(column, feature.Int64s),
-                    _ => ConvertInts<byte>(column, feature.Int64s),
-                };
-            case TfExampleParser.Kind.Bytes when dtype is DType.U8 or DType.I8:
-                return ConvertBytes(column, feature);
-            default:
-                throw Error(
-                    $"feature '{column.Name}' is {KindName(feature.Kind)}, which field {spec} cannot hold (float_list takes f32, f64, f16, bf16; int64_list integers, f32, f64; bytes_list u8).",
-                    _reader.RecordNumber);
-        }
-    }
-
-    private ReadOnlySpan<byte> ConvertBytes(Column column, TfExampleParser.Feature feature)
-    {
-        IReadOnlyList<(int Offset, int Length)> values = feature.BytesValues;
-        if (!column.Concat && values.Count != 1)
-        {
-            throw Error($"feature '{column.Name}' holds {values.Count} bytes values; field {column.Spec} takes exactly one. Pin it with --feature {column.Name}:bytes:concat to store the values concatenated.", _reader.RecordNumber);
-        }
-
-        if (values.Count == 1)
-        {
-            CheckCount(column, values[0].Length);
-            return _reader.Buffer.AsSpan(values[0].Offset, values[0].Length);
-        }
-
-        long total = values.Sum(v => (long)v.Length);
-        CheckCount(column, total);
-        Span<byte> joined = Scratch((int)total);
-        int at = 0;
-        foreach ((int offset, int length) in values)
-        {
-            _reader.Buffer.AsSpan(offset, length).CopyTo(joined[at..]);
-            at += length;
-        }
-
-        return joined;
-    }
-
-    private void CheckCount(Column column, long count)
-    {
-        if (!column.Spec.IsVariable && count != column.Spec.ElementsPerSample)
-        {
-            throw Error($"feature '{column.Name}' has {count} values; field {column.Spec} takes {column.Spec.ElementsPerSample}. Pin it with --feature {column.Name}:{DTypeInfo.GetName(column.Spec.DType)}:* for variable length.", _reader.RecordNumber);
-        }
-    }
-
-    private ReadOnlySpan<byte> ConvertFloats<T>(ReadOnlySpan<float> source, Func<float, T> convert)
-        where T : unmanaged
-    {
-        Span<T> target = MemoryMarshal.Cast<byte, T>(Scratch(source.Length * Marshal.SizeOf<T>()));
-        for (int i = 0; i < source.Length; i++)
-        {
-            target[i] = convert(source[i]);
-        }
-
-        return MemoryMarshal.AsBytes(target);
-    }
-
-    private ReadOnlySpan<byte> ConvertInts<T>(Column column, ReadOnlySpan<long> source)
-        where T : unmanaged, INumberBase<T>
-    {
-        Span<T> target = MemoryMarshal.Cast<byte, T>(Scratch(source.Length * Marshal.SizeOf<T>()));
-        for (int i = 0; i < source.Length; i++)
-        {
-            try
-            {
-                target[i] = T.CreateChecked(source[i]);
-            }
-            catch (OverflowException)
-            {
-                throw Error($"feature '{column.Name}' holds {source[i]}, which does not fit field {column.Spec}.", _reader.RecordNumber);
-            }
-        }
-
-        return MemoryMarshal.AsBytes(target);
-    }
-
-    private static ushort ToBFloat16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        return float.IsNaN(value) ? (ushort)((bits >> 16) | 0x40) : (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
-    }
-
-    private Span<byte> Scratch(int bytes)
-    {
-        if (_scratch.Length < bytes)
-        {
-            _scratch = new byte[Math.Max(bytes, _scratch.Length * 2)];
-        }
-
-        return _scratch.AsSpan(0, bytes);
     }
 
     private static string KindName(TfExampleParser.Kind kind) => kind switch

@@ -7,9 +7,10 @@ namespace ShardPack.Importers;
 
 /// <summary>
 /// Reads the records of a TFRecord file (u64 length, masked CRC32C of the length, data, masked CRC32C of the data),
-/// checking both CRCs; a file that starts with the GZIP magic is read through <see cref="GZipStream"/>.
+/// checking both CRCs; a file that starts with the GZIP magic is read through <see cref="GZipStream"/>. An
+/// uncompressed file can also be indexed and read record by record at any position (<c>TfRecordReader.Positioned.cs</c>).
 /// </summary>
-internal sealed class TfRecordReader : IDisposable
+internal sealed partial class TfRecordReader : IDisposable
 {
     private const uint MaskDelta = 0xa282ead8;
 
@@ -104,19 +105,8 @@ internal sealed class TfRecordReader : IDisposable
             throw Error($"truncated record {number}: the file ends {got} bytes into its 12-byte header.", number, offset);
         }
 
-        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(_header);
-        uint lengthCrc = BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(8));
-        if (Mask(Crc32C(_header.AsSpan(0, 8))) != lengthCrc)
-        {
-            throw Error($"the CRC of the record length does not match (stored 0x{lengthCrc:x8}); the file is corrupt or not TFRecord.", number, offset);
-        }
-
-        if (length > (ulong)MaxRecordBytes)
-        {
-            throw Error($"the record declares {length} bytes, more than the {MaxRecordBytes}-byte limit; the file is corrupt, or raise --max-record-bytes.", number, offset);
-        }
-
-        int total = (int)length + 4;
+        int length = CheckHeader(_header, number, offset);
+        int total = length + 4;
         if (!IsCompressed && total > _file.Length - _file.Position)
         {
             throw Error($"truncated record {number}: it needs {length} data bytes and a 4-byte CRC but the file has {_file.Length - _file.Position} bytes left.", number, offset);
@@ -128,16 +118,11 @@ internal sealed class TfRecordReader : IDisposable
             throw Error($"truncated record {number}: it needs {length} data bytes and a 4-byte CRC but the file ends after {got}.", number, offset);
         }
 
-        uint dataCrc = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan((int)length));
-        if (Mask(Crc32C(_buffer.AsSpan(0, (int)length))) != dataCrc)
-        {
-            throw Error($"the CRC of the record data does not match (stored 0x{dataCrc:x8}); the file is corrupt.", number, offset);
-        }
-
+        CheckData(length, number, offset);
         _offset += _header.Length + total;
         RecordNumber = number;
         RecordOffset = offset;
-        record = _buffer.AsSpan(0, (int)length);
+        record = _buffer.AsSpan(0, length);
         return true;
     }
 
@@ -152,6 +137,34 @@ internal sealed class TfRecordReader : IDisposable
         }
 
         _file.Dispose();
+    }
+
+    // Returns the data length a 12-byte record header declares, once its CRC and the length limit are checked.
+    private int CheckHeader(ReadOnlySpan<byte> header, long number, long offset)
+    {
+        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(header);
+        uint lengthCrc = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        if (Mask(Crc32C(header[..8])) != lengthCrc)
+        {
+            throw Error($"the CRC of the record length does not match (stored 0x{lengthCrc:x8}); the file is corrupt or not TFRecord.", number, offset);
+        }
+
+        if (length > (ulong)MaxRecordBytes)
+        {
+            throw Error($"the record declares {length} bytes, more than the {MaxRecordBytes}-byte limit; the file is corrupt, or raise --max-record-bytes.", number, offset);
+        }
+
+        return (int)length;
+    }
+
+    // Checks the CRC of the record data in _buffer[..length], followed by its stored CRC.
+    private void CheckData(int length, long number, long offset)
+    {
+        uint dataCrc = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(length));
+        if (Mask(Crc32C(_buffer.AsSpan(0, length))) != dataCrc)
+        {
+            throw Error($"the CRC of the record data does not match (stored 0x{dataCrc:x8}); the file is corrupt.", number, offset);
+        }
     }
 
     // Reads up to total bytes into _buffer from index 0, growing it only by what has arrived, and returns the count read.

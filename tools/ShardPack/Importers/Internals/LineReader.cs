@@ -69,6 +69,17 @@ internal sealed class LineReader : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Starts reading the underlying reader afresh, the next line numbered <paramref name="firstLine"/>: after the
+    /// text under it was replaced by one record taken from a file (<see cref="RecordText"/>).
+    /// </summary>
+    public void Restart(long firstLine)
+    {
+        _position = 0;
+        _length = 0;
+        LineNumber = firstLine - 1;
+    }
+
     /// <inheritdoc />
     public void Dispose() => _reader.Dispose();
 

@@ -1,0 +1,29 @@
+using ShardPack.Importers.Internals;
+
+namespace ShardPack.Importers;
+
+/// <content>The second pass of <c>--shuffle-seed</c>: each record read where the index found it, in the shuffled order; errors name its original record number and byte offset.</content>
+internal sealed partial class TfRecordImporter
+{
+    private void WriteShuffled(RecordIndex index, RecordShuffle shuffle, DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
+    {
+        long reported = 0, pendingBytes = 0, pending = 0;
+        for (long k = 0; k < index.Count; k++)
+        {
+            long record = shuffle.RecordAt(k);
+            (long offset, int length, _) = index[record];
+            ParseRecord(_reader.ReadAt(record, offset, length).Length);
+            WriteRecord(writer);
+            pendingBytes += length;
+            if (++pending == ProgressInterval)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress.Advance(pending, pendingBytes);
+                reported += pendingBytes;
+                pending = pendingBytes = 0;
+            }
+        }
+
+        progress.Advance(pending, Math.Max(0, InputBytes - reported));
+    }
+}
