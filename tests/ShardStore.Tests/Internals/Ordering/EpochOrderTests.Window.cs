@@ -20,7 +20,8 @@ public sealed partial class EpochOrderTests
         int perClass = Math.Max(1, (1 << 20) / sampleBytes);
         (ChunkIndex layout, Func<long, long> label) = ClassSorted(200, perClass, sampleBytes);
 
-        OrderFigures window = Figures(layout, SampleOrder.Window, label, WindowShape.For(layout, 8, pieceSamples: 0));
+        // The shape a loader with default options uses.
+        OrderFigures window = Figures(layout, SampleOrder.Window, label, WindowShape.For(layout, new ShardLoaderOptions()));
         OrderFigures random = Figures(layout, SampleOrder.Random, label, WindowShape.For(layout, 8));
 
         Assert.IsGreaterThanOrEqualTo(0.8 * random.MeanLabels, window.MeanLabels, $"classes per batch: Window {window.MeanLabels:F1}, Random {random.MeanLabels:F1}");
