@@ -26,18 +26,7 @@ public sealed partial class TfRecordImporterTests
         string input = WriteShuffleRecords(dir, 150, out List<long> offsets);
         byte[] bytes = File.ReadAllBytes(input);
         int record = corruption == "truncated" ? 149 : 97;
-        switch (corruption)
-        {
-            case "length":
-                bytes[offsets[record] + 9] ^= 0x40;
-                break;
-            case "data":
-                bytes[offsets[record] + 12 + 5] ^= 0x01;
-                break;
-            default:
-                bytes = bytes[..(int)(offsets[record] + 20)];
-                break;
-        }
+        bytes = TfRecordWriter.Corrupt(bytes, offsets[record], corruption);
 
         File.WriteAllBytes(input, bytes);
 

@@ -156,18 +156,7 @@ public sealed partial class TfRecordImporterTests
 
         byte[] bytes = File.ReadAllBytes(input);
         int record = corruption == "truncated" ? 3 : 2;
-        switch (corruption)
-        {
-            case "length":
-                bytes[offsets[record] + 9] ^= 0x40;
-                break;
-            case "data":
-                bytes[offsets[record] + 12 + 5] ^= 0x01;
-                break;
-            default:
-                bytes = bytes[..(int)(offsets[record] + 20)];
-                break;
-        }
+        bytes = TfRecordWriter.Corrupt(bytes, offsets[record], corruption);
 
         File.WriteAllBytes(input, bytes);
         string message = AssertFails(dir, input, $"record {record}", $"byte offset {offsets[record]}");

@@ -181,4 +181,23 @@ internal sealed class TfRecordWriter : IDisposable
 
         return table;
     }
+
+    /// <summary>
+    /// Damages the record at <paramref name="offset"/> of a file's <paramref name="bytes"/>: "length" flips a bit of its
+    /// length CRC, "data" a bit of its data, anything else cuts the file 20 bytes into the record.
+    /// </summary>
+    public static byte[] Corrupt(byte[] bytes, long offset, string corruption)
+    {
+        switch (corruption)
+        {
+            case "length":
+                bytes[offset + 9] ^= 0x40;
+                return bytes;
+            case "data":
+                bytes[offset + 12 + 5] ^= 0x01;
+                return bytes;
+            default:
+                return bytes[..(int)(offset + 20)];
+        }
+    }
 }

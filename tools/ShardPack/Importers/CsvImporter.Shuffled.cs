@@ -7,21 +7,15 @@ internal sealed partial class CsvImporter
 {
     private void WriteShuffled(ShuffledCsvRows rows, DatasetWriter writer, PackProgress progress, byte[] scratch, CancellationToken cancellationToken)
     {
-        long reportedBytes = 0, pendingBytes = 0, pendingRows = 0;
+        var reporting = new ShuffledProgress(progress, ProgressRows, cancellationToken);
         for (long k = 0; k < rows.Count; k++)
         {
-            pendingBytes += rows.Load(k);
+            long bytes = rows.Load(k);
             WriteRow(rows.Row, writer, scratch);
             rows.CheckEnd();
-            if (++pendingRows == ProgressRows)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress.Advance(pendingRows, pendingBytes);
-                reportedBytes += pendingBytes;
-                pendingBytes = pendingRows = 0;
-            }
+            reporting.Add(bytes);
         }
 
-        progress.Advance(pendingRows, Math.Max(0, _stream.Length - reportedBytes));
+        reporting.Finish(_stream.Length);
     }
 }

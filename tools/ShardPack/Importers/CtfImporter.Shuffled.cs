@@ -15,7 +15,7 @@ internal sealed partial class CtfImporter
         var text = new RecordText(samples.File.SafeFileHandle, _path);
         var reader = new LineReader(text, _path, _maxLineChars);
         var rows = new CtfParser.Rows(_streams.Length);
-        long reported = 0, pendingBytes = 0, pending = 0;
+        var reporting = new ShuffledProgress(progress, ProgressInterval, cancellationToken);
         for (long k = 0; k < samples.Index.Count; k++)
         {
             (long offset, int length, long line) = samples.Index[samples.Shuffle.RecordAt(k)];
@@ -36,17 +36,10 @@ internal sealed partial class CtfImporter
                 throw Changed(line, offset);
             }
 
-            pendingBytes += length;
-            if (++pending == ProgressInterval)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress.Advance(pending, pendingBytes);
-                reported += pendingBytes;
-                pending = pendingBytes = 0;
-            }
+            reporting.Add(length);
         }
 
-        progress.Advance(pending, Math.Max(0, InputBytes - reported));
+        reporting.Finish(InputBytes);
     }
 
     private InvalidDataException Changed(long line, long offset) =>

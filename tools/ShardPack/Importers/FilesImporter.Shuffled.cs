@@ -7,21 +7,17 @@ internal sealed partial class FilesImporter
 {
     private void WriteShuffled(ShuffledCsvRows rows, DatasetWriter writer, PackProgress progress, byte[] labels, ref byte[] data, CancellationToken cancellationToken)
     {
-        long reportedBytes = 0, pendingBytes = 0, pendingRows = 0;
+        var reporting = new ShuffledProgress(progress, ProgressRows, cancellationToken);
         for (long k = 0; k < rows.Count; k++)
         {
+            // Each row reads a whole file: look for cancellation at every one.
             cancellationToken.ThrowIfCancellationRequested();
-            pendingBytes += rows.Load(k);
+            long bytes = rows.Load(k);
             WriteRow(rows.Row, writer, labels, ref data);
             rows.CheckEnd();
-            if (++pendingRows == ProgressRows)
-            {
-                progress.Advance(pendingRows, pendingBytes);
-                reportedBytes += pendingBytes;
-                pendingBytes = pendingRows = 0;
-            }
+            reporting.Add(bytes);
         }
 
-        progress.Advance(pendingRows, Math.Max(0, _stream.Length - reportedBytes));
+        reporting.Finish(_stream.Length);
     }
 }

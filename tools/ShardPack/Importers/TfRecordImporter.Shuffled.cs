@@ -7,23 +7,16 @@ internal sealed partial class TfRecordImporter
 {
     private void WriteShuffled(RecordIndex index, RecordShuffle shuffle, DatasetWriter writer, PackProgress progress, CancellationToken cancellationToken)
     {
-        long reported = 0, pendingBytes = 0, pending = 0;
+        var reporting = new ShuffledProgress(progress, ProgressInterval, cancellationToken);
         for (long k = 0; k < index.Count; k++)
         {
             long record = shuffle.RecordAt(k);
             (long offset, int length, _) = index[record];
             ParseRecord(_reader.ReadAt(record, offset, length).Length);
             WriteRecord(writer);
-            pendingBytes += length;
-            if (++pending == ProgressInterval)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress.Advance(pending, pendingBytes);
-                reported += pendingBytes;
-                pending = pendingBytes = 0;
-            }
+            reporting.Add(length);
         }
 
-        progress.Advance(pending, Math.Max(0, InputBytes - reported));
+        reporting.Finish(InputBytes);
     }
 }
