@@ -68,9 +68,10 @@ internal static class OutOfCoreScenario
             TimeSpan floorCpu = TimeSpan.MaxValue;
             LoaderStreamer.Result? result = null;
             var peak = new MemoryPeak(null, null);
+            long slotBytes = SlotBytes(opened, loader);
             for (int round = 0; round < ColdRounds; round++)
             {
-                (double f, TimeSpan cpu) = ColdFloorRow(run, opened, packed, options, $"round {round + 1} of {ColdRounds}");
+                (double f, TimeSpan cpu) = ColdFloorRow(run, opened, packed, options, slotBytes, $"round {round + 1} of {ColdRounds}");
                 (floor, floorCpu) = (Math.Max(floor, f), Min(floorCpu, cpu));
                 notDropped ??= PageCache.TryDrop(packed.Files);
                 (LoaderStreamer.Result r, MemoryPeak p) = LoaderStreamer.Measure(opened, loader, 1, samples, packed.LabelSum, run.Token);
@@ -157,19 +158,26 @@ internal static class OutOfCoreScenario
 
     // Drops the cache and measures ColdFloor once on the loader's threads, into as much batch memory as the loader's
     // slots take; adds its row and returns its stored bytes per second.
-    private static (double BytesPerSecond, TimeSpan ProcessorTime) ColdFloorRow(BenchmarkRun run, ShardDataset dataset, BenchmarkRun.Packed packed, RunnerOptions options, string when)
+    private static (double BytesPerSecond, TimeSpan ProcessorTime) ColdFloorRow(BenchmarkRun run, ShardDataset dataset, BenchmarkRun.Packed packed, RunnerOptions options, long batchMemory, string when)
     {
         string? notDropped = PageCache.TryDrop(packed.Files);
-        long batchMemory = (long)dataset.Schema.Fields.Sum(f => f.IsVariable ? 0 : (long)f.BytesPerSample) * options.BatchSize * 8;
         // Two threads per decode thread: while one waits for its read, the other decodes, on the loader's cores.
         int threads = 2 * options.Threads;
         (double floor, TimeSpan cpu) = ColdFloor.Measure(dataset, threads, options.BatchSize, batchMemory, run.Token);
         string cost = CpuPerGb(cpu, packed.Row.StoredBytes);
         run.Add(new BaselineRow(SyntheticMnist.Instance.Name, CodecNames.GetName(options.Codec), "cold floor", threads, floor / 1e9,
             notDropped is null
-                ? $"{when}: every shard read front to back (8 MiB reads, 64 MiB parts shared by the threads), CRC32C, native decode, one copy per sample; stored bytes per second; {cost}"
+                ? $"{when}: every shard read front to back (8 MiB reads, 64 MiB parts shared by the threads), CRC32C, native decode, one copy per sample into {Units.MiB(batchMemory)} of batches (the loader's slots); stored bytes per second; {cost}"
                 : $"{when}, cache NOT dropped ({notDropped}): partly warm"));
         return (floor, cpu);
+    }
+
+    // The fixed-width bytes of the loader's batch slots: Window order's mixing decides how many batches are filled at
+    // once, and any loader of these batches copies each sample into that much memory.
+    private static long SlotBytes(ShardDataset dataset, ShardLoaderOptions loader)
+    {
+        using ShardLoader probe = ShardLoader.Create(dataset, loader);
+        return probe.SlotCount * (long)dataset.Schema.Fields.Sum(f => f.IsVariable ? 0 : (long)f.BytesPerSample) * loader.BatchSize;
     }
 
     /// <summary>Says why the scenario cannot run in <paramref name="root"/> (too little disk, or a file system in RAM), or null.</summary>

@@ -51,6 +51,7 @@ internal sealed class MotoServer : IDisposable
         {
             var port = await server.StartProcessAsync().ConfigureAwait(false);
             server._forwarder.Open(port);
+            await server.WarmUpAsync().ConfigureAwait(false);
             return server;
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException)
@@ -174,6 +175,21 @@ internal sealed class MotoServer : IDisposable
 
         KillProcess();
         throw new TimeoutException($"{_executable} did not answer on port {port} within {s_startTimeout.TotalSeconds} s: {string.Join(" | ", log)}");
+    }
+
+    // moto loads its S3 backend on the first S3 request, which takes seconds on a loaded machine: pay that here, with
+    // generous timeouts, so the tests' own short attempt timeouts and retry deadlines measure the server, not its start.
+    private async Task WarmUpAsync()
+    {
+        using IAmazonS3 client = S3ClientFactory.Create(Options(retryDeadline: s_startTimeout, attemptTimeout: s_startTimeout));
+        try
+        {
+            await client.ListBucketsAsync().WaitAsync(s_startTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or OperationCanceledException)
+        {
+            throw new TimeoutException($"{_executable} did not answer an S3 request within {s_startTimeout.TotalSeconds} s: {e.Message}", e);
+        }
     }
 
     private void KillProcess()
