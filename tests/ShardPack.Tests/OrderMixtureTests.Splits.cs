@@ -77,6 +77,21 @@ public sealed partial class OrderMixtureTests
     }
 
     [TestMethod]
+    public void Order_MixDirectoryWithEquals_TheWeightFollowsTheLastEquals()
+    {
+        using var dir = new TempDirectory();
+        string odd = Pack(dir, "p=q", 10, CodecKind.None);
+
+        CliResult whole = Cli.Run("order", "--order", "sequential", "--mix", $"{odd}=1");
+        CliResult split = Cli.Run("order", "--order", "sequential", "--mix", $"{odd}@b=1", "--splits", "a=0.5,b=0.5");
+
+        Assert.AreEqual(ExitCodes.Success, whole.ExitCode, whole.ToString());
+        CollectionAssert.AreEqual(Enumerable.Range(0, 10).Select(i => $"0:{i}").ToArray(), whole.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.AreEqual(ExitCodes.Success, split.ExitCode, split.ToString());
+        CollectionAssert.AreEqual(Enumerable.Range(0, 5).Select(i => $"0:{i}").ToArray(), split.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), "the second half by range, numbered in the split");
+    }
+
+    [TestMethod]
     [DataRow("@train=1")]
     [DataRow("DIR@dev=1")]
     [DataRow("DIR@train")]

@@ -43,7 +43,7 @@ internal sealed class OrderStreams : IDisposable
             var streamSplits = new List<DatasetSplit?>();
             foreach (string value in values)
             {
-                (string dir, string? name, double weight) = ParseStream(value);
+                (string dir, string? name, double weight, int eq) = ParseStream(value);
                 int? index = null;
                 if (name is not null)
                 {
@@ -51,7 +51,7 @@ internal sealed class OrderStreams : IDisposable
                     {
                         throw new UsageException(
                             $"--mix '{value}': '{name}' is not one of the splits {string.Join(", ", splits.Names)} (--splits). "
-                            + $"A directory whose name holds '@' ends with '@' to read all of it: --mix '{value[..value.LastIndexOf('=')]}@{value[value.LastIndexOf('=')..]}'.");
+                            + $"A directory whose name holds '@' ends with '@' to read all of it: --mix '{value[..eq]}@{value[eq..]}'.");
                     }
 
                     index = splits.IndexOf(name, $"--mix '{value}'");
@@ -138,8 +138,8 @@ internal sealed class OrderStreams : IDisposable
         }
     }
 
-    // DIR=WEIGHT or DIR@SPLIT=WEIGHT: the weight after the last '=', the split after the last '@' before it (none when empty).
-    private static (string Dir, string? Split, double Weight) ParseStream(string value)
+    // DIR=WEIGHT or DIR@SPLIT=WEIGHT: the weight after the last '=' (at Eq), the split after the last '@' before it (none when empty).
+    private static (string Dir, string? Split, double Weight, int Eq) ParseStream(string value)
     {
         int eq = value.LastIndexOf('=');
         if (eq <= 0 || !double.TryParse(value.AsSpan(eq + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double weight) || !double.IsFinite(weight) || weight <= 0)
@@ -151,7 +151,7 @@ internal sealed class OrderStreams : IDisposable
         int at = target.LastIndexOf('@');
         if (at < 0)
         {
-            return (target, null, weight);
+            return (target, null, weight, eq);
         }
 
         if (at == 0)
@@ -160,6 +160,6 @@ internal sealed class OrderStreams : IDisposable
         }
 
         string split = target[(at + 1)..];
-        return (target[..at], split.Length == 0 ? null : split, weight);
+        return (target[..at], split.Length == 0 ? null : split, weight, eq);
     }
 }
