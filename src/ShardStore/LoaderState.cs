@@ -114,8 +114,8 @@ public sealed record LoaderState
                 w.WriteString("mixture", Mixture);
             }
 
-            Internals.Loading.LoaderLedgerJson.Write(w, "ledger", Ledger);
-            Internals.Loading.LoaderLedgerJson.Write(w, "previousLedger", PreviousLedger);
+            Internals.Loading.LoaderLedgerJson.Write(w, "ledger", Ledger, LedgerDefaults(Epoch, DatasetGeneration, Position, WorldSize));
+            Internals.Loading.LoaderLedgerJson.Write(w, "previousLedger", PreviousLedger, PreviousLedgerDefaults(Epoch, DatasetGeneration, WorldSize, Ledger));
             w.WriteNumber("orderVersion", OrderVersion);
             if (WindowPieceSamples is { } piece)
             {
@@ -149,15 +149,20 @@ public sealed record LoaderState
                 throw Invalid($"version {version} is not the supported {FormatVersion}");
             }
 
+            int epoch = root.GetProperty("epoch").GetInt32();
+            long position = root.GetProperty("position").GetInt64();
+            int worldSize = root.GetProperty("worldSize").GetInt32();
+            int? datasetGeneration = root.TryGetProperty("generation", out JsonElement generation)
+                ? generation.GetInt32() is int g and >= 1 ? g : throw Invalid("generation is not a positive integer")
+                : null;
+            LoaderLedger? ledger = Internals.Loading.LoaderLedgerJson.Read(root, "ledger", LedgerDefaults(epoch, datasetGeneration, position, worldSize));
             var state = new LoaderState
             {
                 DatasetFingerprint = root.GetProperty("dataset").GetString() ?? throw Invalid("dataset is null"),
                 DatasetIdentity = root.TryGetProperty("datasetIdentity", out JsonElement identity)
                     ? Format.DatasetIdentity.TryParse(identity.GetString(), out _) ? identity.GetString() : throw Invalid("datasetIdentity is not 32 lower-case hex digits")
                     : null,
-                DatasetGeneration = root.TryGetProperty("generation", out JsonElement generation)
-                    ? generation.GetInt32() is int g and >= 1 ? g : throw Invalid("generation is not a positive integer")
-                    : null,
+                DatasetGeneration = datasetGeneration,
                 Seed = ulong.Parse(root.GetProperty("seed").GetString() ?? "", NumberStyles.None, CultureInfo.InvariantCulture),
                 Order = Enum.TryParse(root.GetProperty("order").GetString(), ignoreCase: false, out SampleOrder order) && Enum.IsDefined(order)
                     ? order
@@ -166,12 +171,12 @@ public sealed record LoaderState
                 WindowChunks = root.GetProperty("windowChunks").GetInt32(),
                 LogicalPartitions = root.GetProperty("partitions").GetInt32(),
                 DropLast = root.GetProperty("dropLast").GetBoolean(),
-                Epoch = root.GetProperty("epoch").GetInt32(),
-                Position = root.GetProperty("position").GetInt64(),
-                WorldSize = root.GetProperty("worldSize").GetInt32(),
+                Epoch = epoch,
+                Position = position,
+                WorldSize = worldSize,
                 Mixture = root.TryGetProperty("mixture", out JsonElement mixture) ? mixture.GetString() ?? throw Invalid("mixture is null") : null,
-                Ledger = Internals.Loading.LoaderLedgerJson.Read(root, "ledger"),
-                PreviousLedger = Internals.Loading.LoaderLedgerJson.Read(root, "previousLedger"),
+                Ledger = ledger,
+                PreviousLedger = Internals.Loading.LoaderLedgerJson.Read(root, "previousLedger", PreviousLedgerDefaults(epoch, datasetGeneration, worldSize, ledger)),
                 OrderVersion = root.TryGetProperty("orderVersion", out JsonElement orderVersion) ? orderVersion.GetInt32() : 1,
                 WindowPieceSamples = root.TryGetProperty("windowPieceSamples", out JsonElement piece) ? piece.GetInt32() : null,
             };
@@ -262,6 +267,14 @@ public sealed record LoaderState
             }
         }
     }
+
+    // What a serialized ledger leaves out: the state's epoch, generation, position and world size.
+    private static Internals.Loading.LoaderLedgerJson.Defaults LedgerDefaults(int epoch, int? generation, long position, int worldSize) =>
+        new(epoch, generation, 0, position, null, worldSize);
+
+    // What a serialized previous ledger leaves out: the epoch before the state's, its generation, and the current ledger's rank and world size.
+    private static Internals.Loading.LoaderLedgerJson.Defaults PreviousLedgerDefaults(int epoch, int? generation, int worldSize, LoaderLedger? ledger) =>
+        new(epoch - 1, generation, 0, null, ledger?.Rank, ledger?.WorldSize ?? worldSize);
 
     private static InvalidDataException Invalid(string problem, Exception? inner = null) =>
         new($"Not a ShardStore loader state: {problem}.", inner);

@@ -26,7 +26,8 @@ public sealed partial class ShardLoader
     /// <exception cref="ArgumentException">
     /// An option is out of range or ZeroCopy is set; a stream takes samples but its dataset has none; the memory budget
     /// cannot hold the slots and buffers; a transform does not fit the schema; or <see cref="ShardLoaderOptions.ResumeFrom"/>
-    /// belongs to another mixture, dataset or order (the message names the stream).
+    /// belongs to another mixture, dataset or order (the message names the stream); or <see cref="ShardLoaderOptions.Ledger"/>
+    /// is set and a stream's dataset has more than 2^56 samples.
     /// </exception>
     public static ShardLoader Create(DatasetMixture mixture, ShardLoaderOptions? options)
     {
@@ -39,9 +40,9 @@ public sealed partial class ShardLoader
             throw new ArgumentException("ShardLoaderOptions.ZeroCopy is not supported over a mixture: its batches gather samples of several datasets into a slot. Turn ZeroCopy off.", nameof(options));
         }
 
-        if (options.Ledger)
+        if (options.Ledger && mixture.Streams.FirstOrDefault(s => s.Dataset.SampleCount > 1L << LoaderLedger.StreamShift) is { } huge)
         {
-            throw new ArgumentException("ShardLoaderOptions.Ledger is not supported over a mixture or a split: `shardpack order --ledger` checks the plan of one dataset. Turn Ledger off.", nameof(options));
+            throw new ArgumentException($"ShardLoaderOptions.Ledger keys a mixture's samples by stream and index below 2^{LoaderLedger.StreamShift}, and '{huge.Dataset.Directory}' has {huge.Dataset.SampleCount} samples. Turn Ledger off.", nameof(options));
         }
 
         MixtureLayout layout = BuildLayout(mixture, source, options);
@@ -75,7 +76,10 @@ public sealed partial class ShardLoader
     /// </summary>
     /// <param name="split">The split; its dataset must outlive the loader.</param>
     /// <param name="options">Order, partitioning, threads and memory; null for the defaults. ZeroCopy is not supported.</param>
-    /// <returns>The loader; <see cref="Batch.Sources"/> gives each sample's index in the split, <see cref="Batch.SampleIndices"/> in the dataset.</returns>
+    /// <returns>
+    /// The loader; <see cref="Batch.Sources"/> gives each sample's index in the split, <see cref="Batch.SampleIndices"/> in
+    /// the dataset (what a <see cref="ShardLoaderOptions.Ledger"/> hashes).
+    /// </returns>
     /// <exception cref="ArgumentException">An option is out of range or ZeroCopy is set; the split is empty; or the state to resume from belongs to another split or order.</exception>
     public static ShardLoader Create(DatasetSplit split, ShardLoaderOptions? options)
     {

@@ -102,7 +102,7 @@ public sealed partial class ShardLoader : IDisposable, IAsyncDisposable
         _mixture = mixture;
         _mixtureLayout = mixtureLayout;
         _layouts = layouts;
-        _ledger = layouts is null ? null : ConsumptionLedger.Create(options, schedule, layouts);
+        _ledger = ConsumptionLedger.Create(options, schedule, layouts, mixtureLayout);
         _options = options;
         _schedule = schedule;
         _memory = memory;

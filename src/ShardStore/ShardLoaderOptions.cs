@@ -124,7 +124,8 @@ public sealed record ShardLoaderOptions
 
     /// <summary>
     /// Gets whether the loader keeps a ledger of the samples it delivers (<see cref="LoaderLedger"/>): per epoch a count
-    /// and an order-independent hash of their global indices, saved in <see cref="LoaderState"/> and continued on
+    /// and an order-independent hash of their keys (global indices; over a mixture, <see cref="LoaderLedger.Key"/> of
+    /// stream and dataset index; over a split, dataset indices), saved in <see cref="LoaderState"/> and continued on
     /// resume, so that the states of every rank prove (with <c>shardpack order --ledger</c>) that a run with restarts
     /// saw every sample exactly once. Default false. It costs one hash per sample on the consumer's thread.
     /// </summary>

@@ -7,7 +7,7 @@ namespace ShardPack.Tests;
 
 /// <summary><c>shardpack order --mix</c> and <c>--split</c> (OrderMixture).</summary>
 [TestClass]
-public sealed class OrderMixtureTests
+public sealed partial class OrderMixtureTests
 {
     [TestMethod]
     [DataRow("window", 0, 1, false)]

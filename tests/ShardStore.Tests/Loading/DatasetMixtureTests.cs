@@ -10,7 +10,7 @@ namespace ShardStore.Tests.Loading;
 /// ranks, resume on other world sizes, and the bytes of every sample against its stream's dataset).
 /// </summary>
 [TestClass]
-public sealed class DatasetMixtureTests
+public sealed partial class DatasetMixtureTests
 {
     private const int B = 8;
 

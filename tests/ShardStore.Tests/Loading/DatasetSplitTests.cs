@@ -6,7 +6,7 @@ namespace ShardStore.Tests.Loading;
 
 /// <summary><see cref="DatasetSplit"/>: disjoint, covering splits by range and hash, and loaders over them.</summary>
 [TestClass]
-public sealed class DatasetSplitTests
+public sealed partial class DatasetSplitTests
 {
     private const int Samples = 403;
     private const int B = 8;

@@ -28,6 +28,30 @@ public sealed partial class LoaderStateTests
     }
 
     [TestMethod]
+    public void ToBytes_LedgersAsTheLoaderKeepsThem_LeaveOutWhatTheStateImplies()
+    {
+        LoaderState state = s_state with { DatasetGeneration = 3, Ledger = s_ledger, PreviousLedger = s_ledger with { Epoch = 123_455, From = 0, To = 10_000_000_000_000L } };
+        string text = Encoding.UTF8.GetString(state.ToBytes());
+
+        Assert.Contains("\"ledger\":{\"from\":1000,\"rank\":4095,\"count\":2197265625,\"sum\":\"fffffffffffffffa\"}", text);
+        Assert.Contains("\"previousLedger\":{\"to\":10000000000000,\"count\":2197265625,\"sum\":\"fffffffffffffffa\"}", text);
+        Assert.AreEqual(state, LoaderState.FromBytes(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [TestMethod]
+    public void FromBytes_LedgerWithEveryMember_ReadsThemOverTheDefaults()
+    {
+        string text = Encoding.UTF8.GetString((s_state with { DatasetGeneration = 3 }).ToBytes()).Replace(
+            "\"orderVersion\"",
+            "\"ledger\":{\"epoch\":7,\"generation\":null,\"from\":5,\"to\":6,\"rank\":1,\"worldSize\":2,\"count\":1,\"sum\":\"00000000000000ff\"},\"orderVersion\"",
+            StringComparison.Ordinal);
+
+        LoaderLedger ledger = LoaderState.FromBytes(Encoding.UTF8.GetBytes(text)).Ledger!;
+
+        Assert.AreEqual(new LoaderLedger { Epoch = 7, Generation = null, From = 5, To = 6, Rank = 1, WorldSize = 2, Count = 1, Sum = 0xff }, ledger);
+    }
+
+    [TestMethod]
     public void FromBytes_StateWithoutGenerationOrLedger_LoadsWithNulls()
     {
         LoaderState state = LoaderState.FromBytes(s_state.ToBytes());
@@ -41,7 +65,7 @@ public sealed partial class LoaderStateTests
     [DataRow("\"generation\":3,\"seed\"", "\"generation\":0,\"seed\"")]
     [DataRow("\"rank\":4095", "\"rank\":4096")]
     [DataRow("\"from\":1000", "\"from\":-1")]
-    [DataRow("\"to\":9000000000000", "\"to\":999")]
+    [DataRow("\"position\":9000000000000", "\"position\":999")]
     [DataRow("\"sum\":\"fffffffffffffffa\"", "\"sum\":\"xyz\"")]
     [DataRow("\"count\":2197265625", "\"count\":-2")]
     public void FromBytes_GenerationOrLedgerOutOfRange_ThrowsInvalidDataException(string field, string replacement)

@@ -4,17 +4,21 @@ using System.Globalization;
 namespace ShardPack.Commands;
 
 /// <summary>
-/// <c>shardpack order DATASET --ledger STATE...</c>: checks the ledgers that loader states carry
-/// (<see cref="ShardLoaderOptions.Ledger"/>) against the plan: for each epoch and stretch of positions, the ledgers of
-/// every rank must add up to exactly the samples the plan puts there, and the stretches must tile the epoch from
-/// position 0 without gaps or overlaps.
+/// <c>shardpack order DATASET --ledger STATE...</c> (or <c>--mix ... --ledger</c>, <c>DATASET --split NAME --ledger</c>):
+/// checks the ledgers that loader states carry (<see cref="ShardLoaderOptions.Ledger"/>) against the plan: for each
+/// epoch and stretch of positions, the ledgers of every rank must add up to exactly the samples the plan puts there,
+/// and the stretches must tile the epoch from position 0 without gaps or overlaps.
 /// </summary>
 internal static class LedgerCheck
 {
     /// <summary>Prints one line per epoch and per problem, then OK or MISMATCH.</summary>
     /// <returns><see cref="ExitCodes.Success"/>, or <see cref="ExitCodes.BadData"/> on a mismatch.</returns>
+    /// <param name="context">The output.</param>
+    /// <param name="files">The state files.</param>
+    /// <param name="openPlan">Opens the plan of the run the first state belongs to; it checks that the states are of its dataset or mixture.</param>
     /// <exception cref="UsageException">A state has no ledger, or the states are of different runs.</exception>
-    public static int Run(CommandContext context, DatasetSource source, ParseResult result, IReadOnlyList<string> files)
+    /// <exception cref="InvalidDataException">The states belong to another dataset or mixture than the plan's.</exception>
+    public static int Run(CommandContext context, IReadOnlyList<string> files, Func<LoaderState, ILedgerPlan> openPlan)
     {
         var states = files.Select(f => (File: f, State: LoaderState.Load(f))).ToList();
         LoaderState first = states[0].State;
@@ -26,14 +30,14 @@ internal static class LedgerCheck
             }
 
             if (state.Seed != first.Seed || state.Order != first.Order || state.BatchSize != first.BatchSize || state.WindowChunks != first.WindowChunks
-                || state.LogicalPartitions != first.LogicalPartitions || state.DatasetIdentity != first.DatasetIdentity)
+                || state.LogicalPartitions != first.LogicalPartitions || state.WindowPieceSamples != first.WindowPieceSamples || state.DatasetIdentity != first.DatasetIdentity
+                || state.Mixture != first.Mixture || (first.Mixture is not null && state.DatasetFingerprint != first.DatasetFingerprint))
             {
                 throw new UsageException($"the loader state '{file}' has other order options or another dataset than '{states[0].File}'; give the states of one run.");
             }
         }
 
-        ShardDatasetOptions read = source.GetOptions(result);
-        using var plans = new PlanCache(result.GetValue(source.Dataset)!, read, first);
+        using ILedgerPlan plans = openPlan(first);
         TextWriter o = context.Output;
         var problems = new List<string>();
         LoaderLedger[] ledgers = [.. states.SelectMany(s => new[] { s.State.Ledger, s.State.PreviousLedger }).OfType<LoaderLedger>().Distinct()];
@@ -116,82 +120,38 @@ internal static class LedgerCheck
         return ExitCodes.Success;
     }
 
-    // The epoch's global order (what every rank together reads), as the loader plans it, walked for each stretch
-    // without being kept: memory stays one batch, whatever the dataset's size. One open dataset per generation.
-    private sealed class PlanCache(string location, ShardDatasetOptions read, LoaderState run) : IDisposable
+    /// <summary>Returns the order options of the run <paramref name="run"/> belongs to, for the global order (one rank, nothing dropped).</summary>
+    internal static ShardLoaderOptions PlanOptions(LoaderState run) => new()
     {
-        private readonly Dictionary<int, ShardDataset> _datasets = [];
+        Order = run.Order,
+        Seed = run.Seed,
+        BatchSize = run.BatchSize,
+        WindowChunks = run.WindowChunks,
+        LogicalPartitions = run.LogicalPartitions,
+        WindowPieceSamples = run.WindowPieceSamples,
+    };
 
-        public (long Count, ulong Sum) Expected(int epoch, int? generation, long from, long to)
+    /// <summary>Returns the sum of <see cref="LoaderLedger.Hash"/> over the keys of positions [<paramref name="from"/>, <paramref name="to"/>) of a plan, walked batch by batch.</summary>
+    internal static ulong SumKeys<T>(IEnumerable<T[]> plan, long from, long to, Func<T, long> key)
+    {
+        ulong sum = 0;
+        long position = 0;
+        foreach (T[] batch in plan)
         {
-            ShardDataset dataset = Open(generation);
-            var options = new ShardLoaderOptions
+            for (int i = 0; i < batch.Length && position < to; i++, position++)
             {
-                Order = run.Order,
-                Seed = run.Seed,
-                BatchSize = run.BatchSize,
-                WindowChunks = run.WindowChunks,
-                LogicalPartitions = run.LogicalPartitions,
-            };
-            if (to > dataset.SampleCount)
-            {
-                throw new InvalidDataException($"'{dataset.Directory}': a ledger of epoch {epoch} reaches position {to}, past the {dataset.SampleCount} samples of generation {dataset.Generation}.");
-            }
-
-            ulong sum = 0;
-            long position = 0;
-            foreach (long[] batch in ShardLoader.PlanEpoch(dataset, options, epoch))
-            {
-                for (int i = 0; i < batch.Length && position < to; i++, position++)
+                if (position >= from)
                 {
-                    if (position >= from)
-                    {
-                        sum = unchecked(sum + LoaderLedger.Hash(batch[i]));
-                    }
-                }
-
-                if (position >= to)
-                {
-                    break;
+                    sum = unchecked(sum + LoaderLedger.Hash(key(batch[i])));
                 }
             }
 
-            return (to - from, sum);
-        }
-
-        public void Dispose()
-        {
-            foreach (ShardDataset dataset in _datasets.Values)
+            if (position >= to)
             {
-                dataset.Dispose();
+                break;
             }
         }
 
-        private ShardDataset Open(int? generation)
-        {
-            int key = generation ?? 0;
-            if (_datasets.TryGetValue(key, out ShardDataset? open))
-            {
-                return open;
-            }
-
-            var dataset = ShardDataset.Open(location, new ShardDatasetOptions
-            {
-                Codecs = read.Codecs,
-                ObjectStorage = read.ObjectStorage,
-                ReadMode = read.ReadMode,
-                DirectIo = read.DirectIo,
-                Cache = read.Cache,
-                Generation = generation,
-            });
-            if (run.DatasetIdentity is { } identity && dataset.Identity != identity)
-            {
-                dataset.Dispose();
-                throw new InvalidDataException($"'{dataset.Directory}': the loader states belong to dataset {identity}, not to this one ({dataset.Identity ?? "none"}).");
-            }
-
-            _datasets[key] = dataset;
-            return dataset;
-        }
+        return sum;
     }
 }

@@ -5,7 +5,8 @@ namespace ShardPack.Commands;
 
 /// <summary>
 /// <c>shardpack order DATASET --order O --seed S --epoch E [--rank r --world-size R]</c>: prints the global sample
-/// indices in the order that rank reads them, from the same plan the loader follows, without reading any data.
+/// indices in the order that rank reads them, from the same plan the loader follows, without reading any data; with
+/// <c>--ledger STATE...</c>, checks the ledgers of a run's loader states against that plan.
 /// </summary>
 internal static class OrderCommand
 {
@@ -25,7 +26,7 @@ internal static class OrderCommand
         var ledger = new Option<string[]>("--ledger")
         {
             HelpName = "STATE_FILE",
-            Description = "Check the ledgers of these saved loader states (every rank's, at an epoch end or any point; ShardLoaderOptions.Ledger) against the plan, with their order options: prints OK, or what was missed or repeated (exit 3).",
+            Description = "Check the ledgers of these saved loader states (every rank's, at an epoch end or any point; ShardLoaderOptions.Ledger) against the plan (of DATASET, or of the --mix streams or the --split the run read), with their order options: prints OK, or what was missed or repeated (exit 3).",
             AllowMultipleArgumentsPerToken = true,
         };
         var pieces = new Option<string>("--window-piece-samples") { Description = "Window order: deal each chunk over several windows in pieces of this many samples (0, the default: chosen from the mean sample size, about 64 KiB; 'whole': whole-chunk windows, the order before pieces).", DefaultValueFactory = _ => "0" };
@@ -43,7 +44,9 @@ internal static class OrderCommand
         {
             if (r.GetValue(ledger) is { Length: > 0 } states)
             {
-                return LedgerCheck.Run(context, source, r, states);
+                return mixture.Handles(r, source)
+                    ? mixture.CheckLedger(r, context, source, states)
+                    : LedgerCheck.Run(context, states, run => new DatasetLedgerPlan(r.GetValue(source.Dataset)!, source.GetOptions(r), run));
             }
 
             var options = new ShardLoaderOptions

@@ -115,6 +115,21 @@ internal sealed class MixtureLayout
     /// <summary>Returns the stream and stream-local sample index of concatenated sample <paramref name="sample"/>.</summary>
     public SampleSource SourceOf(long sample)
     {
+        int s = StreamOfSample(sample);
+        long local = sample - SampleBases[s];
+        return new SampleSource(s, Splits[s]?.SplitIndex(local) ?? local);
+    }
+
+    /// <summary>Returns the ledger key of concatenated sample <paramref name="sample"/>: <see cref="LoaderLedger.Key"/> of its stream and its index in the stream's dataset.</summary>
+    public long LedgerKey(long sample)
+    {
+        int s = StreamOfSample(sample);
+        return LoaderLedger.Key(s, sample - SampleBases[s]);
+    }
+
+    // The stream whose samples hold concatenated sample `sample`; streams without samples share their base with the next one.
+    private int StreamOfSample(long sample)
+    {
         int s = Array.BinarySearch(SampleBases, sample);
         s = s >= 0 ? s : ~s - 1;
         while (s + 1 < SampleBases.Length && SampleBases[s + 1] == sample)
@@ -122,8 +137,7 @@ internal sealed class MixtureLayout
             s++;
         }
 
-        long local = sample - SampleBases[s];
-        return new SampleSource(s, Splits[s]?.SplitIndex(local) ?? local);
+        return s;
     }
 
     /// <summary>Returns the stream of epoch unit <paramref name="unit"/> and the unit's place among that stream's units.</summary>
