@@ -265,6 +265,25 @@ public sealed partial class DatasetMixtureTests
     }
 
     [TestMethod]
+    public void Create_ResumeWithOtherWindowPiecesOrOrderVersion_ThrowsNamingIt()
+    {
+        DatasetMixture mixture = DatasetMixture.Create([.. Mixed.Select(d => MixtureStream.Weighted(d, 1))]);
+        ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, B);
+        LoaderState state;
+        using (ShardLoader loader = ShardLoader.Create(mixture, options))
+        {
+            loader.NextBatch()!.Dispose();
+            state = loader.GetState();
+        }
+
+        ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(mixture, options with { WindowPieceSamples = null, ResumeFrom = state }));
+        StringAssert.Contains(e.Message, "WindowPieceSamples");
+
+        e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(mixture, options with { ResumeFrom = state with { OrderVersion = 2 } }));
+        StringAssert.Contains(e.Message, "version 2 of the Window order function");
+    }
+
+    [TestMethod]
     public void Create_ResumeFromAnotherMixture_ThrowsNamingTheStream()
     {
         DatasetMixture mixture = DatasetMixture.Create([.. Mixed.Select(d => MixtureStream.Weighted(d, 1))]);

@@ -89,6 +89,21 @@ internal static class LoaderOptionChecks
                 nameof(options));
         }
 
+        CheckOrderOptions(options, state);
+
+        if (state.Position > stateGeneration.SampleCount)
+        {
+            throw new ArgumentException($"The loader state's position {state.Position} is past the {stateGeneration.SampleCount} samples of generation {stateGeneration.Number} of the dataset.", nameof(options));
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="state"/> was taken with the order options of <paramref name="options"/> and with the
+    /// version of the order function this loader computes (single datasets and mixtures alike).
+    /// </summary>
+    /// <exception cref="ArgumentException">It was not: resuming would not yield the batches still to come.</exception>
+    public static void CheckOrderOptions(ShardLoaderOptions options, LoaderState state)
+    {
         string? mismatch =
             state.Seed != options.Seed ? $"Seed {state.Seed} (options: {options.Seed})"
             : state.Order != options.Order ? $"Order {state.Order} (options: {options.Order})"
@@ -109,11 +124,6 @@ internal static class LoaderOptionChecks
             throw new ArgumentException(
                 $"The loader state was taken with version {state.OrderVersion} of the {state.Order} order function, and this loader computes version {version}, which orders the samples differently; resuming would not yield the batches still to come. Resume with the release that saved the state, or restart its epoch in this order (the state with Position 0 and OrderVersion {version}).",
                 nameof(options));
-        }
-
-        if (state.Position > stateGeneration.SampleCount)
-        {
-            throw new ArgumentException($"The loader state's position {state.Position} is past the {stateGeneration.SampleCount} samples of generation {stateGeneration.Number} of the dataset.", nameof(options));
         }
     }
 }

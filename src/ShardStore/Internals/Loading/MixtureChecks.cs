@@ -58,18 +58,7 @@ internal static class MixtureChecks
             throw new ArgumentException($"The loader state belongs to mixture {state.DatasetFingerprint}, not to this one ({mixture.Fingerprint}); resume with the mixture it was taken from.", nameof(options));
         }
 
-        string? mismatch =
-            state.Seed != options.Seed ? $"Seed {state.Seed} (options: {options.Seed})"
-            : state.Order != options.Order ? $"Order {state.Order} (options: {options.Order})"
-            : state.BatchSize != options.BatchSize ? $"BatchSize {state.BatchSize} (options: {options.BatchSize})"
-            : state.WindowChunks != options.WindowChunks ? $"WindowChunks {state.WindowChunks} (options: {options.WindowChunks})"
-            : state.LogicalPartitions != options.LogicalPartitions ? $"LogicalPartitions {state.LogicalPartitions} (options: {options.LogicalPartitions})"
-            : state.DropLast != options.DropLast ? $"DropLast {state.DropLast} (options: {options.DropLast})"
-            : null;
-        if (mismatch is not null)
-        {
-            throw new ArgumentException($"The loader state was taken with {mismatch}; resume with the same order options.", nameof(options));
-        }
+        LoaderOptionChecks.CheckOrderOptions(options, state);
 
         if (state.Position > layout.EpochSamples)
         {
