@@ -24,8 +24,15 @@ internal sealed class MixtureLayout
 
         Seeds = [.. Enumerable.Range(0, counts.Length).Select(s => OrderHash.Mix(options.Seed, StreamTag, (ulong)s))];
         Partitions = [.. streams.Select(l => Math.Clamp(options.LogicalPartitions, 1, Math.Max(1, l.ChunkCount)))];
-        Shapes = [.. streams.Select(l => WindowShape.For(l, options))];
+        // A stream's samples are spread over the whole epoch, so its groups' span of batches is stretched by the epoch
+        // over its count: an automatic group gets the stream's share of the 256 MiB, keeping the mixture's slots
+        // within what one dataset's take.
+        Shapes = [.. streams.Select((l, s) => WindowShape.For(l, options.WindowChunks, options.WindowPieceSamples, options.WindowSpread, StreamGroupBytes(counts[s], EpochSamples)))];
     }
+
+    /// <summary>The most raw bytes of an automatic Window group of a stream with <paramref name="count"/> of the epoch's <paramref name="epochSamples"/>: 256 MiB x count / epochSamples, at least 1.</summary>
+    public static long StreamGroupBytes(long count, long epochSamples) =>
+        epochSamples <= 0 ? WindowShape.MaxAutomaticGroupBytes : (long)Int128.Max(1, (Int128)WindowShape.MaxAutomaticGroupBytes * count / epochSamples);
 
     /// <summary>Gets the layout each stream's own order runs over: its dataset's, or its split's (<see cref="SplitMap.Layout"/>).</summary>
     public ChunkIndex[] Streams { get; }
@@ -68,7 +75,14 @@ internal sealed class MixtureLayout
     public WindowShape[] Shapes { get; }
 
     /// <summary>Gets the chunks of the largest Window group over the streams (what a window's reads may span).</summary>
-    public int MaxGroupChunks => Shapes.Length == 0 ? 1 : Shapes.Max(s => s.GroupChunks);
+    public int MaxGroupChunks => Shapes.Length == 0 ? 1 : Enumerable.Range(0, Shapes.Length).Max(GroupChunksOf);
+
+    /// <summary>Gets the chunks a Window group of stream <paramref name="stream"/> holds at most: its shape's, or its partition's when fewer.</summary>
+    public int GroupChunksOf(int stream)
+    {
+        long partitionChunks = (Streams[stream].ChunkCount + (long)Partitions[stream] - 1) / Partitions[stream];
+        return (int)Math.Max(1, Math.Min(Shapes[stream].GroupChunks, partitionChunks));
+    }
 
     /// <summary>
     /// Slots that guarantee a scatter loader progress (see ChunkScatter.SpanBatches): the largest over the streams of
@@ -86,7 +100,7 @@ internal sealed class MixtureLayout
                 continue;
             }
 
-            long window = (Options.Order == SampleOrder.Window ? Shapes[s].GroupChunks : 1) * (long)Streams[s].MaxChunkSamples;
+            long window = (Options.Order == SampleOrder.Window ? GroupChunksOf(s) : 1) * (long)Streams[s].MaxChunkSamples;
             Int128 span = (Int128)Partitions[s] * (window + Options.BatchSize) * EpochSamples / Counts[s];
             worst = (long)Int128.Min(long.MaxValue / 4, Int128.Max(worst, span + ((long)Unit * (1 + (int)Math.Ceiling(Math.Log2(StreamCount))))));
         }

@@ -49,10 +49,15 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
     /// K = clamp(ceil(mean samples per chunk / S), 1, min(16, max(1, floor(256 MiB / (W x mean raw bytes per chunk))))),
     /// unless <paramref name="spread"/> gives K.
     /// </summary>
-    public static WindowShape For(ChunkIndex layout, int windowChunks, int? pieceSamples = null, int? spread = null)
+    /// <param name="layout">The chunks the order runs over.</param>
+    /// <param name="windowChunks">W.</param>
+    /// <param name="pieceSamples">S, 0 for automatic, null for whole-chunk windows.</param>
+    /// <param name="spread">K, or null for automatic.</param>
+    /// <param name="groupBytes">The most raw bytes of an automatic group (a mixture stream's share of 256 MiB).</param>
+    public static WindowShape For(ChunkIndex layout, int windowChunks, int? pieceSamples = null, int? spread = null, long groupBytes = MaxAutomaticGroupBytes)
     {
         int piece = pieceSamples is > 0 ? pieceSamples.Value : AutomaticPiece(layout);
-        int k = spread ?? (pieceSamples is null ? 1 : AutomaticSpread(layout, windowChunks, piece));
+        int k = spread ?? (pieceSamples is null ? 1 : AutomaticSpread(layout, windowChunks, piece, groupBytes));
         return new WindowShape(windowChunks, piece, k);
     }
 
@@ -71,7 +76,7 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
         return (int)Math.Max(1, AutomaticPieceBytes / meanBytes);
     }
 
-    private static int AutomaticSpread(ChunkIndex layout, int windowChunks, int piece)
+    private static int AutomaticSpread(ChunkIndex layout, int windowChunks, int piece, long groupBytes)
     {
         if (layout.ChunkCount == 0)
         {
@@ -80,7 +85,7 @@ internal readonly record struct WindowShape(int WindowChunks, int PieceSamples, 
 
         long meanChunkSamples = (layout.SampleCount + layout.ChunkCount - 1) / layout.ChunkCount;
         long meanChunkBytes = Math.Max(1, (layout.TotalRawBytes + layout.ChunkCount - 1) / layout.ChunkCount);
-        long byBytes = Math.Max(1, MaxAutomaticGroupBytes / ((long)windowChunks * meanChunkBytes));
+        long byBytes = Math.Max(1, groupBytes / ((long)windowChunks * meanChunkBytes));
         return (int)Math.Clamp((meanChunkSamples + piece - 1) / piece, 1, Math.Min(MaxAutomaticSpread, byBytes));
     }
 }

@@ -197,6 +197,23 @@ public sealed partial class EpochOrderTests
         Assert.AreEqual(1, WindowShape.For(layout, windowChunks).Spread, "without pieces asked for, windows are whole chunks");
     }
 
+    [TestMethod]
+    [DataRow(5L, 5L, 8)]
+    [DataRow(1L, 5L, 1)]
+    [DataRow(1L, 2L, 4)]
+    [DataRow(0L, 5L, 1)]
+    public void For_MixtureStream_AutomaticGroupIsItsShareOf256MiB(long count, long epoch, int spread)
+    {
+        // 16 KiB samples in 4 MiB chunks: alone, K = 8 (64 chunks of 4 MiB = 256 MiB).
+        (ChunkIndex layout, _) = ClassSorted(4, 512, 16 * 1024);
+
+        long groupBytes = MixtureLayout.StreamGroupBytes(count, epoch);
+        WindowShape shape = WindowShape.For(layout, 8, pieceSamples: 0, groupBytes: groupBytes);
+
+        Assert.AreEqual(spread, shape.Spread);
+        Assert.AreEqual(WindowShape.MaxAutomaticGroupBytes, MixtureLayout.StreamGroupBytes(3, 0), "no epoch: a dataset's bound");
+    }
+
     private static OrderFigures Figures(ChunkIndex layout, SampleOrder order, Func<long, long> label, WindowShape shape)
     {
         var epochOrder = new EpochOrder(layout, order, 42, 0, 1, shape, 256);
