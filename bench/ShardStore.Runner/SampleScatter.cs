@@ -46,10 +46,11 @@ internal sealed unsafe class SampleScatter : IDisposable
         _bytes = (nuint)(_batches * _batchBytes);
         _target = (byte*)NativeMemory.AlignedAlloc(_bytes, 2 << 20);
         ShardStore.Internals.Memory.MemoryHints.AdviseHugePages(_target, (long)_bytes);
-        for (nuint at = 0; at < _bytes; at += 1 << 30)
+        for (nuint at = 0; at < _bytes; at += 4096)
         {
-            // Written once, so that no page is the kernel's shared zero page when the copies start.
-            Random.Shared.NextBytes(new Span<byte>(_target + at, (int)Math.Min(_bytes - at, 1u << 30)));
+            // Written once, so that no page is the kernel's shared zero page when the copies start: what the loader's
+            // slots cost on their first use, and no more (filling them with random bytes cost the floor half a second).
+            _target[at] = 1;
         }
 
         int fields = _widths.Length;
