@@ -18,9 +18,10 @@ internal sealed record RunnerOptions
 
     /// <summary>
     /// Samples the main job generates by default: enough that an epoch is at least ten times what the loader's batch
-    /// slots hold in Window order over lz4 (about 21,000 samples), so slots filled before an epoch is timed do not flatter it.
+    /// slots hold in Window order over lz4 (about 174,000 samples, a group's span twice over, with pieces on), so slots
+    /// filled before an epoch is timed do not flatter it.
     /// </summary>
-    public const long MainJobSamples = 500_000;
+    public const long MainJobSamples = 2_000_000;
 
     /// <summary>Samples of <c>--naive</c> with <c>--quick</c>.</summary>
     public const long QuickNaiveSamples = 20_000;

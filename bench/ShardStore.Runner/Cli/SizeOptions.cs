@@ -12,7 +12,7 @@ internal sealed class SizeOptions
     public Option<long> Samples { get; } = new("--samples")
     {
         HelpName = "N",
-        Description = "MNIST-like samples to generate (default 500000, about 1.57 GB raw, for the main job; 200000, about 628 MB raw, for the "
+        Description = "MNIST-like samples to generate (default 2000000, about 6.3 GB raw, for the main job; 200000, about 628 MB raw, for the "
             + "benchmark modes; 50000 with --quick).",
     };
 
