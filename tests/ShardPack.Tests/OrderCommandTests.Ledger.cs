@@ -170,25 +170,8 @@ public sealed partial class OrderCommandTests
         new() { Order = SampleOrder.Random, Seed = 11, BatchSize = LedgerBatch, WindowChunks = 3, DecodeWorkers = 2, Ledger = true };
 
     // Reads up to the given number of batches and returns where the loader then stands.
-    private static LoaderState Take(ShardDataset dataset, ShardLoaderOptions options, int batches)
-    {
-        using ShardLoader loader = ShardLoader.Create(dataset, options);
-        for (int k = 0; k < batches && loader.NextBatch() is { } batch; k++)
-        {
-            batch.Dispose();
-        }
+    private static LoaderState Take(ShardDataset dataset, ShardLoaderOptions options, int batches) =>
+        LoaderStates.Drain(ShardLoader.Create(dataset, options), batches);
 
-        return loader.GetState();
-    }
-
-    private static string[] Save(TempDirectory dir, string prefix, LoaderState[] states)
-    {
-        string[] files = [.. states.Select((_, i) => dir.Combine($"{prefix}{i}.state"))];
-        for (int i = 0; i < states.Length; i++)
-        {
-            states[i].Save(files[i]);
-        }
-
-        return files;
-    }
+    private static string[] Save(TempDirectory dir, string prefix, LoaderState[] states) => LoaderStates.Save(dir, prefix, states);
 }

@@ -171,38 +171,13 @@ public sealed partial class OrderMixtureTests
         return rest(options with { ResumeFrom = middle with { Position = moved, Ledger = middle.Ledger! with { To = moved } } });
     }
 
-    private static LoaderState Take(DatasetMixture mixture, ShardLoaderOptions options, int batches)
-    {
-        using ShardLoader loader = ShardLoader.Create(mixture, options);
-        return Drain(loader, batches);
-    }
+    private static LoaderState Take(DatasetMixture mixture, ShardLoaderOptions options, int batches) =>
+        LoaderStates.Drain(ShardLoader.Create(mixture, options), batches);
 
-    private static LoaderState Take(DatasetSplit split, ShardLoaderOptions options, int batches)
-    {
-        using ShardLoader loader = ShardLoader.Create(split, options);
-        return Drain(loader, batches);
-    }
+    private static LoaderState Take(DatasetSplit split, ShardLoaderOptions options, int batches) =>
+        LoaderStates.Drain(ShardLoader.Create(split, options), batches);
 
-    private static LoaderState Drain(ShardLoader loader, int batches)
-    {
-        for (int k = 0; k < batches && loader.NextBatch() is { } batch; k++)
-        {
-            batch.Dispose();
-        }
-
-        return loader.GetState();
-    }
-
-    private static string[] Save(TempDirectory dir, string prefix, LoaderState[] states)
-    {
-        string[] files = [.. states.Select((_, i) => dir.Combine($"{prefix}{i}.state"))];
-        for (int i = 0; i < states.Length; i++)
-        {
-            states[i].Save(files[i]);
-        }
-
-        return files;
-    }
+    private static string[] Save(TempDirectory dir, string prefix, LoaderState[] states) => LoaderStates.Save(dir, prefix, states);
 
     private sealed class Both(IDisposable first, IDisposable second) : IDisposable
     {

@@ -269,12 +269,7 @@ public sealed partial class DatasetMixtureTests
     {
         DatasetMixture mixture = DatasetMixture.Create([.. Mixed.Select(d => MixtureStream.Weighted(d, 1))]);
         ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, B);
-        LoaderState state;
-        using (ShardLoader loader = ShardLoader.Create(mixture, options))
-        {
-            loader.NextBatch()!.Dispose();
-            state = loader.GetState();
-        }
+        LoaderState state = StateAfterOneBatch(mixture, options);
 
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(mixture, options with { WindowPieceSamples = null, ResumeFrom = state }));
         StringAssert.Contains(e.Message, "WindowPieceSamples");
@@ -288,12 +283,7 @@ public sealed partial class DatasetMixtureTests
     {
         DatasetMixture mixture = DatasetMixture.Create([.. Mixed.Select(d => MixtureStream.Weighted(d, 1))]);
         ShardLoaderOptions options = LoaderHarness.Options(SampleOrder.Window, B);
-        LoaderState state;
-        using (ShardLoader loader = ShardLoader.Create(mixture, options))
-        {
-            loader.NextBatch()!.Dispose();
-            state = loader.GetState();
-        }
+        LoaderState state = StateAfterOneBatch(mixture, options);
 
         DatasetMixture reweighted = DatasetMixture.Create([MixtureStream.Weighted(Mixed[0], 1), MixtureStream.Weighted(Mixed[1], 2), MixtureStream.Weighted(Mixed[2], 1)]);
         ArgumentException e = Assert.ThrowsExactly<ArgumentException>(() => ShardLoader.Create(reweighted, options with { ResumeFrom = state }));
@@ -446,6 +436,13 @@ public sealed partial class DatasetMixtureTests
         }
 
         return path;
+    }
+
+    private static LoaderState StateAfterOneBatch(DatasetMixture mixture, ShardLoaderOptions options)
+    {
+        using ShardLoader loader = ShardLoader.Create(mixture, options);
+        loader.NextBatch()!.Dispose();
+        return loader.GetState();
     }
 
     private sealed record MixRecord(int Epoch, long Position, long Sequence, SampleSource[] Sources);
