@@ -5,6 +5,9 @@ namespace ShardStore.Runner;
 /// <summary>Timed passes of the loader over a dataset, consuming every label the way a training loop would.</summary>
 internal static class LoaderStreamer
 {
+    /// <summary>How many times what the batch slots hold an epoch needs for its rate to measure the work.</summary>
+    public const int MeaningfulEpochSlots = 10;
+
     public sealed record Result(IReadOnlyList<TimeSpan> EpochTimes, long SamplesPerEpoch, long BytesPerEpoch, long LabelSumPerEpoch, ShardLoaderStatistics Statistics)
     {
         /// <summary>Gets the processor time (user and kernel, every thread of the process) over all the epochs.</summary>
@@ -12,6 +15,15 @@ internal static class LoaderStreamer
 
         /// <summary>Gets the samples the loader's batch slots hold together (<see cref="ShardLoader.SlotCount"/> batches).</summary>
         public long SlotSamples { get; init; }
+
+        /// <summary>
+        /// Gets whether an epoch is at least <see cref="MeaningfulEpochSlots"/> times what the slots hold: otherwise
+        /// much of it is decoded into the slots before it is timed, and its rate measures little.
+        /// </summary>
+        public bool IsMeaningful => SamplesPerEpoch >= MeaningfulEpochSlots * SlotSamples;
+
+        /// <summary>Gets the samples per epoch from which a rate is meaningful (<see cref="IsMeaningful"/>).</summary>
+        public long MeaningfulSamples => MeaningfulEpochSlots * SlotSamples;
 
         public TimeSpan Best => EpochTimes.Min();
 

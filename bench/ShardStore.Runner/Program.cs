@@ -39,7 +39,6 @@ static int Run(RunnerOptions options, string[] args)
 
 static int MainJob(string datasetPath, RunnerOptions options, CancellationToken cancellationToken)
 {
-    const int MeaningfulEpochSlots = 10;
     long samples = options.MainJobSampleCount;
     long rawBytes = samples * SyntheticMnist.SampleBytes;
     Console.WriteLine($"Packing {samples:N0} samples ({Gb(rawBytes)} GB raw, 784 f32 + i64 label) with {CodecNames.GetName(options.Codec)} on {options.Threads} threads into {datasetPath}");
@@ -62,12 +61,12 @@ static int MainJob(string datasetPath, RunnerOptions options, CancellationToken 
 
     // A rate is only meaningful when an epoch is much more than what the slots hold: the loader fills its slots with
     // the next epoch's first batches while the consumer finishes this one, so those are taken before the clock starts.
-    if (result.SamplesPerEpoch < MeaningfulEpochSlots * result.SlotSamples)
+    if (!result.IsMeaningful)
     {
         Console.WriteLine(
             $"ShardLoader, {options.Order} order: first epoch {result.EpochTimes[0].TotalSeconds:F2} s, then best of {options.Epochs} epochs {result.BestAfterFirst.TotalSeconds:F3} s. " +
-            $"No rate printed: an epoch of {result.SamplesPerEpoch:N0} samples is less than {MeaningfulEpochSlots}x the {result.SlotSamples:N0} samples the loader's batch slots hold, " +
-            $"so much of it is decoded before it is timed. Run with --samples {MeaningfulEpochSlots * result.SlotSamples:N0} or more for a figure to compare.");
+            $"No rate printed: an epoch of {result.SamplesPerEpoch:N0} samples is less than {LoaderStreamer.MeaningfulEpochSlots}x the {result.SlotSamples:N0} samples the loader's batch slots hold, " +
+            $"so much of it is decoded before it is timed. Run with --samples {result.MeaningfulSamples:N0} or more for a figure to compare.");
         return 0;
     }
 
